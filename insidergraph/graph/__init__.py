@@ -1,0 +1,1 @@
+"""insidergraph.graph."""

@@ -1,0 +1,223 @@
+"""The typed model every loader produces: one :class:`Filing` per Form 3, 4 or 5.
+
+All classes are frozen dataclasses. Amounts are :class:`~decimal.Decimal`, dates are
+:class:`~datetime.date`, and ``None`` always means *absent* (never "empty").
+Every table row keeps the footnote ids of each of its values beside it in
+``footnotes`` (``{"exercise_price": ("F3",)}``), including values that the filer
+gave only as a footnote reference, whose value is then ``None``.
+
+>>> from insidergraph.loaders.model import Issuer
+>>> Issuer(cik="0001512673", name="Square, Inc.", ticker="SQ").ticker
+'SQ'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal, Mapping
+
+OwnerKind = Literal["person", "entity"]
+RowType = Literal["transaction", "holding"]
+SourceFormat = Literal["xml", "submission", "html", "rendered-text", "legacy-text", "tsv"]
+
+#: Row field names whose footnote ids a row may carry, in the order of the form's columns.
+NON_DERIVATIVE_FIELDS: tuple[str, ...] = (
+    "security_title",
+    "transaction_date",
+    "deemed_execution_date",
+    "transaction_code",
+    "transaction_timeliness",
+    "shares",
+    "price_per_share",
+    "acquired_disposed",
+    "shares_owned_following",
+    "value_owned_following",
+    "direct_indirect",
+    "nature_of_ownership",
+)
+DERIVATIVE_FIELDS: tuple[str, ...] = NON_DERIVATIVE_FIELDS + (
+    "exercise_price",
+    "transaction_total_value",
+    "exercisable_date",
+    "expiration_date",
+    "underlying_title",
+    "underlying_shares",
+    "underlying_value",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """A reporting owner's address as filed (``state`` may be a foreign code)."""
+
+    street1: str | None = None
+    street2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip_code: str | None = None
+    state_description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    """Box 5 of the form: how the owner relates to the issuer."""
+
+    is_director: bool = False
+    is_officer: bool = False
+    is_ten_percent_owner: bool = False
+    is_other: bool = False
+    officer_title: str | None = None
+    other_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Issuer:
+    """The company whose securities the filing reports."""
+
+    cik: str | None
+    name: str | None
+    ticker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportingOwner:
+    """One reporting owner. ``name`` is the raw filed string; ``display_name`` is derived.
+
+    >>> ReportingOwner(cik="0001222287", name="BOTHA ROELOF", display_name="Roelof Botha",
+    ...                kind="person", relationship=Relationship(is_director=True)).relationship.is_director
+    True
+    """
+
+    cik: str | None
+    name: str
+    display_name: str
+    kind: OwnerKind
+    relationship: Relationship = field(default_factory=Relationship)
+    address: Address | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NonDerivativeRow:
+    """A Table I row: a transaction or a holding of a non-derivative security."""
+
+    type: RowType
+    security_title: str | None = None
+    transaction_date: date | None = None
+    deemed_execution_date: date | None = None
+    transaction_form_type: str | None = None
+    transaction_code: str | None = None
+    equity_swap_involved: bool | None = None
+    transaction_timeliness: str | None = None
+    shares: Decimal | None = None
+    price_per_share: Decimal | None = None
+    acquired_disposed: str | None = None
+    shares_owned_following: Decimal | None = None
+    value_owned_following: Decimal | None = None
+    direct_indirect: str | None = None
+    nature_of_ownership: str | None = None
+    footnotes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DerivativeRow:
+    """A Table II row: a transaction or holding of an option, warrant, unit, etc."""
+
+    type: RowType
+    security_title: str | None = None
+    exercise_price: Decimal | None = None
+    transaction_date: date | None = None
+    deemed_execution_date: date | None = None
+    transaction_form_type: str | None = None
+    transaction_code: str | None = None
+    equity_swap_involved: bool | None = None
+    transaction_timeliness: str | None = None
+    shares: Decimal | None = None
+    transaction_total_value: Decimal | None = None
+    price_per_share: Decimal | None = None
+    acquired_disposed: str | None = None
+    exercisable_date: date | None = None
+    expiration_date: date | None = None
+    underlying_title: str | None = None
+    underlying_shares: Decimal | None = None
+    underlying_value: Decimal | None = None
+    shares_owned_following: Decimal | None = None
+    value_owned_following: Decimal | None = None
+    direct_indirect: str | None = None
+    nature_of_ownership: str | None = None
+    footnotes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+Row = NonDerivativeRow | DerivativeRow
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """One ``ownerSignature``. ``text`` is raw; the rest is derived from it.
+
+    ``on_behalf_of`` is the raw name of the reporting owner the signer acted for
+    (``on_behalf_of_cik`` its CIK), or ``None`` when that cannot be known.
+    """
+
+    text: str
+    date: date | None = None
+    signer: str | None = None
+    attorney_in_fact: bool = False
+    on_behalf_of: str | None = None
+    on_behalf_of_cik: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document of an EDGAR submission other than the ownership XML (e.g. an EX-24)."""
+
+    type: str
+    sequence: int | None = None
+    filename: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a filing was read from and by which loader."""
+
+    path: str
+    format: SourceFormat
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Filing:
+    """One Form 3, 4 or 5 (or amendment) as filed.
+
+    >>> f = Filing(accession=None, document_type="4", issuer=Issuer(cik=None, name="X"),
+    ...            source=Source(path="x.xml", format="xml"))
+    >>> f.is_amendment
+    False
+    """
+
+    accession: str | None
+    document_type: str
+    issuer: Issuer
+    source: Source
+    schema_version: str | None = None
+    period_of_report: date | None = None
+    date_of_original_submission: date | None = None
+    filing_date: date | None = None
+    submission_type: str | None = None
+    not_subject_to_section16: bool | None = None
+    no_securities_owned: bool | None = None
+    aff10b5one: bool | None = None
+    reporting_owners: tuple[ReportingOwner, ...] = ()
+    non_derivative: tuple[NonDerivativeRow, ...] = ()
+    derivative: tuple[DerivativeRow, ...] = ()
+    footnotes: Mapping[str, str] = field(default_factory=dict)
+    remarks: str | None = None
+    signatures: tuple[Signature, ...] = ()
+    documents: tuple[Document, ...] = ()
+
+    @property
+    def is_amendment(self) -> bool:
+        """True for 3/A, 4/A and 5/A."""
+        return self.document_type.endswith("/A")
