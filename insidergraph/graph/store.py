@@ -1,0 +1,187 @@
+"""The on-disk store that ``insidergraph build`` writes and every query reads.
+
+Layout of a store directory::
+
+    manifest.json          format version, filing count, table counts
+    filings/NNNNNN.pickle  the parsed filings, one chunk per build that added any
+    graph/nodes/*.parquet  the graph tables (see insidergraph.graph.tables)
+    graph/edges/*.parquet
+    engines/...            embedded query engines built from the tables
+
+Building again adds the new filings; a filing already in the store (same accession,
+or the same content without one) changes nothing. The graph is rebuilt from all
+filings, so entity resolution always sees everything.
+
+>>> import tempfile
+>>> store = Store(tempfile.mkdtemp())
+>>> store.exists()
+False
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from insidergraph.errors import InsiderGraphError, StoreError
+from insidergraph.graph.build import GraphBuilder
+from insidergraph.graph.tables import GraphTables
+from insidergraph.loaders.model import Filing
+
+FORMAT_VERSION = 1
+DEFAULT_STORE = "insidergraph-store"
+
+#: Writers run after the tables are written: ``(store, tables) -> None``. Embedded
+#: engines register here so that ``build`` fills them too.
+ENGINE_WRITERS: dict[str, Callable[["Store", GraphTables], None]] = {}
+
+
+@dataclass
+class BuildResult:
+    """What one build did."""
+
+    read: int = 0
+    added: int = 0
+    failed: list[str] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line: filings read, failed, nodes and edges by type."""
+        nodes = ", ".join(f"{k} {v}" for k, v in self.counts.get("nodes", {}).items())
+        edges = ", ".join(f"{k} {v}" for k, v in self.counts.get("edges", {}).items() if v)
+        return (
+            f"filings read {self.read}, added {self.added}, failed {len(self.failed)}; "
+            f"nodes: {nodes}; edges: {edges}"
+        )
+
+
+class Store:
+    """A store directory."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    @property
+    def graph_dir(self) -> Path:
+        return self.path / "graph"
+
+    @property
+    def engines_dir(self) -> Path:
+        return self.path / "engines"
+
+    def exists(self) -> bool:
+        """True when a build has written this store."""
+        return (self.path / "manifest.json").is_file()
+
+    def manifest(self) -> dict[str, object]:
+        """The manifest, or a :class:`StoreError` naming the directory when there is none."""
+        if not self.exists():
+            raise StoreError(f"{self.path}: no insidergraph store here (run `insidergraph build PATH --store {self.path}`)")
+        data: dict[str, object] = json.loads((self.path / "manifest.json").read_text())
+        if data.get("format") != FORMAT_VERSION:
+            raise StoreError(f"{self.path}: store format {data.get('format')} is not {FORMAT_VERSION}; rebuild it")
+        return data
+
+    def filings(self) -> list[Filing]:
+        """Every filing in the store, in the order they were added."""
+        out: list[Filing] = []
+        for chunk in sorted((self.path / "filings").glob("*.pickle")):
+            with chunk.open("rb") as fh:
+                out.extend(pickle.load(fh))
+        return out
+
+    def tables(self) -> GraphTables:
+        """The graph tables."""
+        self.manifest()
+        return GraphTables.read(self.graph_dir)
+
+    def add(self, filings: Iterable[Filing]) -> tuple[int, int, GraphTables]:
+        """Add filings, rebuild the graph and engines; returns (offered, added, tables)."""
+        builder = GraphBuilder()
+        for f in self.filings():
+            builder.add(f)
+        known = set(builder.filings)
+        new: list[Filing] = []
+        offered = 0
+        for f in filings:
+            offered += 1
+            fid = builder.add(f)
+            if fid not in known:
+                known.add(fid)
+                new.append(f)
+        if new or not self.exists():
+            chunks = self.path / "filings"
+            chunks.mkdir(parents=True, exist_ok=True)
+            if new:
+                index = len(list(chunks.glob("*.pickle")))
+                with (chunks / f"{index:06d}.pickle").open("wb") as fh:
+                    pickle.dump(new, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            tables = builder.tables()
+            tables.write(self.graph_dir)
+            for writer in ENGINE_WRITERS.values():
+                writer(self, tables)
+            manifest = {"format": FORMAT_VERSION, "filings": len(builder.filings), "counts": tables.counts()}
+            (self.path / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        else:
+            tables = self.tables()
+        return offered, len(new), tables
+
+
+def build_store(
+    paths: Iterable[str],
+    store: str | Path = DEFAULT_STORE,
+    on_error: Callable[[InsiderGraphError], None] | None = None,
+    strict: bool = False,
+    progress: bool = False,
+) -> BuildResult:
+    """Parse every input (files, folders, ``-``) and add it to the store.
+
+    A file that fails is reported through ``on_error`` and the rest still go in;
+    ``strict`` stops at the first failure instead.
+
+    >>> import tempfile
+    >>> build_store([], tempfile.mkdtemp()).read
+    0
+    """
+    from insidergraph.loaders.detect import iter_paths, parse_path
+
+    result = BuildResult()
+    files = list(iter_paths(list(paths)))
+
+    def parsed() -> Iterable[Filing]:
+        bar = _progress(len(files)) if progress else None
+        try:
+            for path in files:
+                try:
+                    yield parse_path(path)
+                except InsiderGraphError as err:
+                    if strict:
+                        raise
+                    result.failed.append(str(err))
+                    if on_error:
+                        on_error(err)
+                finally:
+                    if bar is not None:
+                        bar[0].advance(bar[1])
+        finally:
+            if bar is not None:
+                bar[0].stop()
+
+    result.read, result.added, tables = Store(store).add(parsed())
+    result.counts = tables.counts()
+    return result
+
+
+def _progress(total: int):  # type: ignore[no-untyped-def]
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task("parsing filings", total=total)
+    bar.start()
+    return bar, task
+
+
+__all__ = ["Store", "build_store", "BuildResult", "ENGINE_WRITERS", "DEFAULT_STORE"]
