@@ -38,6 +38,73 @@ def cli() -> None:
     """Turn SEC insider filings (Forms 3, 4, 5) into a knowledge graph of who sits where."""
 
 
+_STORE_OPTION = click.option(
+    "--store",
+    "store",
+    default="insidergraph-store",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Store directory.",
+)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@_STORE_OPTION
+@click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | None) -> None:
+    """Parse PATHS (files, folders, -) and add them to the graph store.
+
+    Building again with more filings adds them; a filing already in the store changes
+    nothing. Files that fail are reported on stderr; the rest still go in.
+    """
+    from insidergraph.graph.store import build_store
+
+    show = sys.stderr.isatty() if progress is None else progress
+    result = build_store(
+        paths, store, on_error=lambda err: click.echo(str(err), err=True), strict=strict, progress=show
+    )
+    click.echo(result.summary())
+    if result.failed:
+        sys.exit(1)
+
+
+def _export_choices() -> list[str]:
+    from insidergraph.graph.exporters import EXPORTERS
+
+    return sorted(EXPORTERS)
+
+
+@cli.command()
+@_STORE_OPTION
+@click.option("--format", "fmt", required=True, type=click.Choice(_export_choices()), help="Export format.")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for stdout.")
+@click.option(
+    "--view",
+    default="full",
+    show_default=True,
+    type=click.Choice(["full", "people-issuers", "interlocks"]),
+    help="Which part of the graph (visual formats).",
+)
+def export(store: str, fmt: str, output: str, view: str) -> None:
+    """Export the graph as RDF or for visualization (GraphML, GEXF, Cytoscape JSON, HTML)."""
+    from insidergraph.graph.exporters import export as run_export
+    from insidergraph.graph.store import Store
+
+    tables = Store(store).tables()
+    if output == "-":
+        run_export(tables, fmt, sys.stdout.buffer, view)
+        sys.stdout.buffer.flush()
+        return
+    tmp = output + ".partial"
+    with open(tmp, "wb") as fh:
+        run_export(tables, fmt, fh, view)
+    import os
+
+    os.replace(tmp, output)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="insidergraph")
