@@ -1,0 +1,215 @@
+"""One filing as one JSON object: the ``insidergraph parse`` line format.
+
+:func:`filing_to_dict` gives plain Python values ready for JSON: CIKs as 10-digit
+strings, dates as ISO ``YYYY-MM-DD`` strings, ``None`` for absent, and amounts kept as
+:class:`~decimal.Decimal`. :func:`dumps` writes those Decimals as JSON *numbers* with
+exactly the digits filed (``150000``, ``5.79``, ``0.0000``), never through a float.
+The schema of the object is ``insidergraph/schemas/filing.schema.json``.
+
+>>> from decimal import Decimal
+>>> dumps({"price": Decimal("5.790"), "title": "Common Stock"})
+'{"price":5.790,"title":"Common Stock"}'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from insidergraph.loaders.model import (
+    DERIVATIVE_FIELDS,
+    Address,
+    DerivativeRow,
+    Filing,
+    NonDerivativeRow,
+)
+
+__all__ = ["filing_to_dict", "filing_to_json", "dumps", "SCHEMA_PATH", "load_schema"]
+
+#: The JSON Schema every :func:`filing_to_dict` result validates against.
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "filing.schema.json"
+
+# Row keys in the order of the form's columns: the model's field order.
+_NON_DERIVATIVE_KEYS: tuple[str, ...] = tuple(
+    name for name in NonDerivativeRow.__dataclass_fields__ if name != "footnotes"
+)
+_DERIVATIVE_KEYS: tuple[str, ...] = tuple(
+    name for name in DerivativeRow.__dataclass_fields__ if name != "footnotes"
+)
+_DATE_KEYS = frozenset(
+    {"transaction_date", "deemed_execution_date", "exercisable_date", "expiration_date"}
+)
+assert set(DERIVATIVE_FIELDS) <= set(_DERIVATIVE_KEYS)
+
+# XML 1.0 cannot carry U+0000, so no filed string can contain this marker: a Decimal
+# becomes "\0<digits>\0" inside json's fast C encoder, and one regex then unquotes it.
+_MARK = "\x00"
+_NUMBER = re.compile(r'"\\u0000([^"\\]*)\\u0000"')
+
+
+def _default(value: Any) -> Any:
+    if value.__class__ is Decimal:
+        return _MARK + str(value) + _MARK
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (tuple, frozenset, set)):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default)
+
+
+def dumps(obj: Any) -> str:
+    """Compact JSON with Decimals written as exact JSON numbers.
+
+    >>> dumps([Decimal("150000"), Decimal("-0.5"), None])
+    '[150000,-0.5,null]'
+    """
+    text = _ENCODER.encode(obj)
+    if "\\u0000" in text:
+        text = _NUMBER.sub(r"\1", text)
+    return text
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _address(address: Address | None) -> dict[str, str | None] | None:
+    if address is None:
+        return None
+    return {
+        "street1": address.street1,
+        "street2": address.street2,
+        "city": address.city,
+        "state": address.state,
+        "zip_code": address.zip_code,
+        "state_description": address.state_description,
+    }
+
+
+def _json_number(value: Decimal) -> int | float | str:
+    """The Decimal as a value json's C encoder writes with exactly the filed digits.
+
+    Integers become ``int`` and short decimals ``float`` when ``repr`` gives back the
+    same text (``146.56``); anything else (``0.0000``, ``-0``, long fractions) is
+    marked for :func:`dumps` to unquote.
+    """
+    text = str(value)
+    if text.isdigit():
+        return int(text)
+    try:
+        if repr(float(text)) == text:
+            return float(text)
+    except ValueError:
+        pass
+    return _MARK + text + _MARK
+
+
+def _row(
+    row: NonDerivativeRow | DerivativeRow, keys: tuple[str, ...], numbers: bool
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in keys:
+        value = getattr(row, key)
+        if value is not None:
+            if key in _DATE_KEYS:
+                value = value.isoformat()
+            elif numbers and value.__class__ is Decimal:
+                value = _json_number(value)
+        out[key] = value
+    out["footnotes"] = {k: list(v) for k, v in row.footnotes.items()}
+    return out
+
+
+def filing_to_dict(filing: Filing, *, json_numbers: bool = False) -> dict[str, Any]:
+    """The filing as a JSON-ready dict (Decimals kept exact; write it with :func:`dumps`).
+
+    ``json_numbers=True`` is for :func:`filing_to_json`: amounts are turned into
+    ``int``/``float``/marked text that serialise to exactly the filed digits.
+
+    >>> from insidergraph.loaders.model import Issuer, Source
+    >>> d = filing_to_dict(Filing(accession=None, document_type="4",
+    ...     issuer=Issuer(cik="0000320193", name="Apple Inc.", ticker="AAPL"),
+    ...     source=Source(path="a.xml", format="xml")))
+    >>> d["issuer"], d["non_derivative"], d["source"]["format"]
+    ({'cik': '0000320193', 'name': 'Apple Inc.', 'ticker': 'AAPL'}, [], 'xml')
+    """
+    issuer = filing.issuer
+    return {
+        "accession": filing.accession,
+        "document_type": filing.document_type,
+        "schema_version": filing.schema_version,
+        "period_of_report": _iso(filing.period_of_report),
+        "date_of_original_submission": _iso(filing.date_of_original_submission),
+        "filing_date": _iso(filing.filing_date),
+        "submission_type": filing.submission_type,
+        "not_subject_to_section16": filing.not_subject_to_section16,
+        "no_securities_owned": filing.no_securities_owned,
+        "aff10b5one": filing.aff10b5one,
+        "issuer": {"cik": issuer.cik, "name": issuer.name, "ticker": issuer.ticker},
+        "reporting_owners": [
+            {
+                "cik": owner.cik,
+                "name": owner.name,
+                "display_name": owner.display_name,
+                "kind": owner.kind,
+                "is_director": owner.relationship.is_director,
+                "is_officer": owner.relationship.is_officer,
+                "is_ten_percent_owner": owner.relationship.is_ten_percent_owner,
+                "is_other": owner.relationship.is_other,
+                "officer_title": owner.relationship.officer_title,
+                "other_text": owner.relationship.other_text,
+                "address": _address(owner.address),
+            }
+            for owner in filing.reporting_owners
+        ],
+        "non_derivative": [
+            _row(row, _NON_DERIVATIVE_KEYS, json_numbers) for row in filing.non_derivative
+        ],
+        "derivative": [_row(row, _DERIVATIVE_KEYS, json_numbers) for row in filing.derivative],
+        "footnotes": dict(filing.footnotes),
+        "remarks": filing.remarks,
+        "signatures": [
+            {
+                "text": sig.text,
+                "date": _iso(sig.date),
+                "signer": sig.signer,
+                "attorney_in_fact": sig.attorney_in_fact,
+                "on_behalf_of": sig.on_behalf_of,
+                "on_behalf_of_cik": sig.on_behalf_of_cik,
+            }
+            for sig in filing.signatures
+        ],
+        "documents": [
+            {
+                "type": doc.type,
+                "sequence": doc.sequence,
+                "filename": doc.filename,
+                "description": doc.description,
+            }
+            for doc in filing.documents
+        ],
+        "source": {
+            "path": filing.source.path,
+            "format": filing.source.format,
+            "line": filing.source.line,
+        },
+    }
+
+
+def filing_to_json(filing: Filing) -> str:
+    """One JSON line (no newline) for ``filing``; amounts as exact numbers."""
+    return dumps(filing_to_dict(filing, json_numbers=True))
+
+
+def load_schema() -> dict[str, Any]:
+    """The JSON Schema of :func:`filing_to_dict`'s output, as a dict."""
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        schema: dict[str, Any] = json.load(handle)
+    return schema
