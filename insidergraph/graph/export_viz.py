@@ -1,0 +1,91 @@
+"""Visualization exports: GraphML, GEXF, Cytoscape.js JSON and a self-contained page.
+
+Each writer takes the graph tables, a binary stream and a view name (see
+:mod:`insidergraph.graph.views`) and writes with networkx's own writers, so the
+files open in yEd, Gephi and Cytoscape. The output is byte-identical across runs:
+the view graph is built in sorted order and the GEXF date stamp is removed.
+
+>>> import io
+>>> from insidergraph.graph.tables import GraphTables
+>>> buf = io.BytesIO()
+>>> write_graphml(GraphTables.empty(), buf, "full")
+>>> buf.getvalue().startswith(b"<?xml")
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib import resources
+from typing import Any, BinaryIO
+
+import networkx as nx
+from networkx.readwrite.gexf import GEXFWriter
+
+from insidergraph.errors import ExportError
+from insidergraph.graph.tables import GraphTables
+from insidergraph.graph.views import view_graph
+
+
+def write_graphml(tables: GraphTables, out: BinaryIO, view: str) -> None:
+    """Write ``view`` of ``tables`` as GraphML (yEd, Cytoscape desktop, Gephi)."""
+    graph = view_graph(tables, view)
+    nx.write_graphml(graph, out, encoding="utf-8", prettyprint=True)
+
+
+class _StableGEXFWriter(GEXFWriter):  # type: ignore[misc]
+    """networkx's GEXF writer without the ``lastmodifieddate`` stamp of today's date."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        meta = self.xml.find("meta")
+        if meta is not None:
+            # The stamp is optional in GEXF 1.2; dropping it keeps the bytes stable.
+            meta.attrib.pop("lastmodifieddate", None)
+
+
+def write_gexf(tables: GraphTables, out: BinaryIO, view: str) -> None:
+    """Write ``view`` of ``tables`` as GEXF 1.2 (Gephi)."""
+    writer = _StableGEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.add_graph(view_graph(tables, view))
+    writer.write(out)
+
+
+def cytoscape_json(tables: GraphTables, view: str) -> dict[str, Any]:
+    """The Cytoscape.js elements JSON of ``view`` (``networkx.cytoscape_data``)."""
+    data: dict[str, Any] = nx.cytoscape_data(view_graph(tables, view))
+    data["data"] = [["view", view]]
+    return data
+
+
+def write_cytoscape(tables: GraphTables, out: BinaryIO, view: str) -> None:
+    """Write ``view`` of ``tables`` as Cytoscape.js JSON (reads back with ``networkx.cytoscape_graph``)."""
+    text = json.dumps(cytoscape_json(tables, view), sort_keys=True, ensure_ascii=False, indent=1)
+    out.write(text.encode("utf-8") + b"\n")
+
+
+def _static(name: str) -> str:
+    return (resources.files("insidergraph.graph") / "static" / name).read_text(encoding="utf-8")
+
+
+def write_html(tables: GraphTables, out: BinaryIO, view: str) -> None:
+    """Write ``view`` of ``tables`` as one HTML page that draws it with Cytoscape.js.
+
+    The page needs no network: the library (MIT, licence header kept) and the graph
+    are embedded. Nodes are coloured by type and sized by degree; a search box
+    highlights names; clicking shows a node's or edge's properties.
+    """
+    library = _static("cytoscape.min.js")
+    if "</script" in library.lower():
+        raise ExportError("the bundled cytoscape.min.js contains '</script' and cannot be embedded")
+    graph = json.dumps(cytoscape_json(tables, view), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    # "<" escaped as \u003c keeps any "</script>" or "<!--" in filing text from ending the block.
+    graph = graph.replace("<", "\\u003c")
+    page = (
+        _static("viz.html")
+        .replace("__VIEW__", html.escape(view))
+        .replace("/*__CYTOSCAPE__*/", library)
+        .replace("__GRAPH_JSON__", graph)
+    )
+    out.write(page.encode("utf-8"))
