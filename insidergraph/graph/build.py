@@ -22,23 +22,26 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from datetime import date
 from typing import Any, Iterable
 
 from insidergraph.graph.tables import GraphTables
-from insidergraph.loaders.model import DerivativeRow, Filing, NonDerivativeRow
+from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
+from insidergraph.loaders.model import Filing
 from insidergraph.loaders.names import person_key
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
 
-_ROW_FIELDS = (
+#: Row value columns in the order of the Transaction and Holding tables (after id, filing_id, table, seq).
+_ROW_FIELDS: tuple[str, ...] = tuple((
     "security_title transaction_date deemed_execution_date transaction_form_type transaction_code "
     "equity_swap_involved transaction_timeliness shares price_per_share acquired_disposed "
     "shares_owned_following value_owned_following direct_indirect nature_of_ownership exercise_price "
     "transaction_total_value exercisable_date expiration_date underlying_title underlying_shares underlying_value"
-).split()
+).split())
 
 
 def slug(text: str) -> str:
@@ -78,10 +81,6 @@ def _span_update(span: dict[str, Any], period: date | None, filed: date | None, 
         if value is not None:
             span[key] = value if span.get(key) is None else pick(span[key], value)
     span["_acc"].add(accession)
-
-
-def _decimal(v: Any) -> Any:
-    return None if v is None else str(v)
 
 
 @dataclass
@@ -148,9 +147,10 @@ class _Assembly:
     def __init__(self, filings: dict[str, Filing]) -> None:
         self.filings = dict(sorted(filings.items()))
         self.entities: dict[str, _Entity] = {}
-        self.nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self.edges: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._footnotes_seen: set[str] = set()
+        self.nodes: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        self.edges: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        self._columns = {("nodes", k): v.columns for k, v in NODE_TYPES.items()}
+        self._columns.update({("edges", k): v.columns for k, v in EDGE_TYPES.items()})
         self.unresolved: dict[str, _Entity] = {}
 
     @staticmethod
@@ -169,7 +169,7 @@ class _Assembly:
         issuer_of, owners_of = self._resolve_parties()
         self._emit_entities()
         self._emit_filings(issuer_of, owners_of)
-        return GraphTables.from_rows(self.nodes, self.edges)
+        return GraphTables.from_records(self.nodes, self.edges)
 
     def _collect_ciks(self) -> None:
         for fid, f in self.filings.items():
@@ -266,15 +266,11 @@ class _Assembly:
     def _entity_row(self, nid: str, ent: _Entity) -> None:
         aliases = sorted(set(ent.names) | ({ent.name} if ent.name else set()))
         if ent.label == "Person":
-            self.nodes["Person"].append(
-                dict(id=nid, cik=ent.cik, name=ent.name, aliases=aliases, name_key=person_key(ent.name),
-                     unresolved=ent.unresolved)
-            )
+            self._add("nodes", "Person", id=nid, cik=ent.cik, name=ent.name, aliases=aliases,
+                      name_key=person_key(ent.name), unresolved=ent.unresolved)
         else:
-            self.nodes["Company"].append(
-                dict(id=nid, cik=ent.cik, name=ent.name, aliases=aliases, ticker=ent.ticker,
-                     is_issuer=ent.is_issuer, is_owner=ent.is_owner, unresolved=ent.unresolved)
-            )
+            self._add("nodes", "Company", id=nid, cik=ent.cik, name=ent.name, aliases=aliases,
+                      ticker=ent.ticker, is_issuer=ent.is_issuer, is_owner=ent.is_owner, unresolved=ent.unresolved)
 
     def _emit_entities(self) -> None:
         for ent in self.entities.values():
@@ -294,14 +290,39 @@ class _Assembly:
         ent.names[signer] += 1
         return nid
 
+    def _add(self, kind: str, table: str, /, **values: Any) -> None:
+        """Append one row given by column name; the hot paths append tuples directly."""
+        cols = self._columns[(kind, table)]
+        (self.nodes if kind == "nodes" else self.edges)[table].append(tuple(values.get(c) for c in cols))
+
+    def _amendments(self, issuer_of: dict[str, str], owners_of: dict[str, list[str]]) -> dict[str, str]:
+        """Amendment id to the id of the filing it corrects, where exactly one candidate fits.
+
+        The original is a filing of the same issuer, owners and base form, filed on the
+        amendment's date of original submission, or failing that of the same period.
+        """
+        originals: dict[tuple[str, str, tuple[str, ...]], list[str]] = defaultdict(list)
+        for fid, f in self.filings.items():
+            if not f.is_amendment:
+                originals[(issuer_of[fid], f.document_type, tuple(sorted(owners_of[fid])))].append(fid)
+        out: dict[str, str] = {}
+        for fid, f in self.filings.items():
+            if not f.is_amendment:
+                continue
+            cands = originals.get((issuer_of[fid], f.document_type.removesuffix("/A"), tuple(sorted(owners_of[fid]))), [])
+            picked = [c for c in cands if f.date_of_original_submission
+                      and self.filings[c].filing_date == f.date_of_original_submission]
+            if not picked:
+                picked = [c for c in cands if self.filings[c].period_of_report == f.period_of_report]
+            if len(picked) == 1:
+                out[fid] = picked[0]
+        return out
+
     def _emit_filings(self, issuer_of: dict[str, str], owners_of: dict[str, list[str]]) -> None:
         roles: dict[tuple[str, str, str, str], dict[str, Any]] = {}
         aif: dict[tuple[str, str], dict[str, Any]] = {}
-        securities: dict[str, dict[str, Any]] = {}
-        titles: dict[str, Counter[str]] = defaultdict(Counter)
-        converts: set[tuple[str, str]] = set()
         signers: dict[str, _Entity] = {}
-        owner_nodes = {r["id"] for r in self.nodes["Person"]} | {r["id"] for r in self.nodes["Company"]}
+        owner_nodes = {r[0] for r in self.nodes["Person"]} | {r[0] for r in self.nodes["Company"]}
 
         # Exact names of every owner, for signers that are owners themselves; an
         # ambiguous exact name (two CIKs) joins neither.
@@ -312,33 +333,34 @@ class _Assembly:
                     exact_sets[exact_name(n)].add(oid)
         exact_owner = {k: next(iter(v)) for k, v in exact_sets.items() if len(v) == 1}
 
-        originals: dict[tuple[str, str, tuple[str, ...]], list[str]] = defaultdict(list)
-        for fid, f in self.filings.items():
-            if not f.is_amendment:
-                originals[(issuer_of[fid], f.document_type, tuple(sorted(owners_of[fid])))].append(fid)
+        amends = self._amendments(issuer_of, owners_of)
+        replaced = {orig for amendment, orig in amends.items()
+                    if self.filings[amendment].non_derivative or self.filings[amendment].derivative}
+        for amendment, orig in sorted(amends.items()):
+            self._add("edges", "AMENDS", id=f"{amendment}|{orig}", src=amendment, dst=orig)
 
+        rows = _RowEmitter(self)
         for fid, f in self.filings.items():
             fkey = fid.removeprefix("filing/")
             issuer = issuer_of[fid]
-            owners = owners_of[fid]
+            owners = list(dict.fromkeys(owners_of[fid]))
             accession = f.accession or fkey
             sig_dates = [s.date for s in f.signatures if s.date]
-            self.nodes["Filing"].append(
-                dict(
-                    id=fid, accession=f.accession, document_type=f.document_type, schema_version=f.schema_version,
-                    period_of_report=f.period_of_report, filing_date=f.filing_date,
-                    signature_date=min(sig_dates) if sig_dates else None,
-                    date_of_original_submission=f.date_of_original_submission, aff10b5one=f.aff10b5one,
-                    not_subject_to_section16=f.not_subject_to_section16,
-                    no_securities_owned=f.no_securities_owned, remarks=f.remarks,
-                    source_path=f.source.path, source_format=f.source.format,
-                )
+            self._add(
+                "nodes", "Filing",
+                id=fid, accession=f.accession, document_type=f.document_type, schema_version=f.schema_version,
+                period_of_report=f.period_of_report, filing_date=f.filing_date,
+                signature_date=min(sig_dates) if sig_dates else None,
+                date_of_original_submission=f.date_of_original_submission, aff10b5one=f.aff10b5one,
+                not_subject_to_section16=f.not_subject_to_section16,
+                no_securities_owned=f.no_securities_owned, remarks=f.remarks,
+                source_path=f.source.path, source_format=f.source.format,
             )
-            self.edges["ABOUT"].append(dict(id=f"{fid}|{issuer}", src=fid, dst=issuer))
-            for oid in dict.fromkeys(owners):
-                self.edges["FILED"].append(dict(id=f"{oid}|{fid}", src=oid, dst=fid))
+            self.edges["ABOUT"].append((f"{fid}|{issuer}", fid, issuer))
+            for oid in owners:
+                self.edges["FILED"].append((f"{oid}|{fid}", oid, fid))
 
-            for o, oid in zip(f.reporting_owners, owners):
+            for o, oid in zip(f.reporting_owners, owners_of[fid]):
                 rel = o.relationship
                 for flag, rtype, extra in (
                     (rel.is_director, "DIRECTOR_OF", None),
@@ -360,14 +382,12 @@ class _Assembly:
                 if not name:
                     continue
                 sid = self._signer_id(name, exact_owner, signers)
-                self.edges["SIGNED"].append(
-                    dict(id=f"{sid}|{fid}|{i}", src=sid, dst=fid, date=s.date, text=s.text,
-                         attorney_in_fact=s.attorney_in_fact)
-                )
+                self._add("edges", "SIGNED", id=f"{sid}|{fid}|{i}", src=sid, dst=fid, date=s.date, text=s.text,
+                          attorney_in_fact=s.attorney_in_fact)
                 if not s.attorney_in_fact or s.on_behalf_of is None:
                     continue
                 target = None
-                for o, oid in zip(f.reporting_owners, owners):
+                for o, oid in zip(f.reporting_owners, owners_of[fid]):
                     if (s.on_behalf_of_cik and o.cik == s.on_behalf_of_cik) or o.name == s.on_behalf_of:
                         target = oid
                         break
@@ -381,116 +401,114 @@ class _Assembly:
                     rec["last_date"] = max(filter(None, (rec["last_date"], s.date)))
                 rec["_acc"].add(accession)
 
-            for fn_id, text in f.footnotes.items():
-                self._footnote(fkey, fid, fn_id, text)
+            rows.filing(f, fid, fkey, owners, issuer, fid in replaced)
 
-            issuer_key = issuer.split("/", 1)[1]
-            for table, rows in (("non_derivative", f.non_derivative), ("derivative", f.derivative)):
-                tag = "nd" if table == "non_derivative" else "d"
-                for seq, row in enumerate(rows, 1):
-                    self._emit_row(row, table, tag, seq, fid, fkey, f, owners, issuer, issuer_key,
-                                   securities, titles, converts)
-
-            if f.is_amendment:
-                base = f.document_type.removesuffix("/A")
-                cands = originals.get((issuer, base, tuple(sorted(owners))), [])
-                picked = [c for c in cands if f.date_of_original_submission
-                          and self.filings[c].filing_date == f.date_of_original_submission]
-                if not picked:
-                    picked = [c for c in cands if self.filings[c].period_of_report == f.period_of_report]
-                if len(picked) == 1:
-                    self.edges["AMENDS"].append(dict(id=f"{fid}|{picked[0]}", src=fid, dst=picked[0]))
-
-        self._finish(roles, aif, securities, titles, converts, signers, owner_nodes)
-
-    def _footnote(self, fkey: str, fid: str, fn_id: str, text: str | None) -> str:
-        nid = f"footnote/{fkey}/{fn_id}"
-        if nid not in self._footnotes_seen:
-            self._footnotes_seen.add(nid)
-            self.nodes["Footnote"].append(dict(id=nid, filing_id=fid, footnote_id=fn_id, text=text))
-            self.edges["HAS_FOOTNOTE"].append(dict(id=f"{fid}|{nid}", src=fid, dst=nid))
-        return nid
-
-    def _security(self, issuer: str, issuer_key: str, title: str, derivative: bool,
-                  securities: dict[str, dict[str, Any]], titles: dict[str, Counter[str]]) -> str:
-        clean = _SPACE.sub(" ", title).strip()
-        sid = f"security/{issuer_key}/{'d' if derivative else 'nd'}/{slug(clean)}"
-        if sid not in securities:
-            securities[sid] = dict(id=sid, issuer_id=issuer, derivative=derivative)
-        titles[sid][clean] += 1
-        return sid
-
-    def _emit_row(self, row: NonDerivativeRow | DerivativeRow, table: str, tag: str, seq: int, fid: str,
-                  fkey: str, f: Filing, owners: list[str], issuer: str, issuer_key: str,
-                  securities: dict[str, dict[str, Any]], titles: dict[str, Counter[str]],
-                  converts: set[tuple[str, str]]) -> None:
-        label = "Transaction" if row.type == "transaction" else "Holding"
-        nid = f"{label.lower()}/{fkey}/{tag}/{seq}"
-        values: dict[str, Any] = dict(id=nid, filing_id=fid, table=table, seq=seq)
-        for name in _ROW_FIELDS:
-            v = getattr(row, name, None)
-            values[name] = _decimal(v) if name in _DECIMALS else v
-        if label == "Holding":
-            values["superseded"] = False
-        self.nodes[label].append(values)
-        for oid in dict.fromkeys(owners):
-            rel = "TRANSACTED" if label == "Transaction" else "HOLDS"
-            self.edges[rel].append(dict(id=f"{oid}|{nid}", src=oid, dst=nid))
-        self.edges["REPORTED_IN"].append(dict(id=f"{nid}|{fid}", src=nid, dst=fid))
-        if row.security_title:
-            sec = self._security(issuer, issuer_key, row.security_title, table == "derivative", securities, titles)
-            self.edges["IN_SECURITY"].append(dict(id=f"{nid}|{sec}", src=nid, dst=sec))
-            under = getattr(row, "underlying_title", None)
-            if under:
-                target = self._security(issuer, issuer_key, under, False, securities, titles)
-                converts.add((sec, target))
-        for fld, ids in sorted(row.footnotes.items()):
-            for fn_id in ids:
-                fn = self._footnote(fkey, fid, fn_id, f.footnotes.get(fn_id))
-                self.edges["FOOTNOTED_BY"].append(dict(id=f"{nid}|{fn}|{fld}", src=nid, dst=fn, field=fld))
+        rows.finish()
+        self._finish(roles, aif, signers, owner_nodes)
 
     def _finish(self, roles: dict[tuple[str, str, str, str], dict[str, Any]], aif: dict[tuple[str, str], dict[str, Any]],
-                securities: dict[str, dict[str, Any]], titles: dict[str, Counter[str]],
-                converts: set[tuple[str, str]], signers: dict[str, _Entity], owner_nodes: set[str]) -> None:
+                signers: dict[str, _Entity], owner_nodes: set[str]) -> None:
         for (rtype, src, dst, key), span in roles.items():
             accs = sorted(span.pop("_acc"))
             text = span.pop("_text")
-            row = dict(id=f"{src}|{dst}" + (f"|{slug(key)}" if key else ""), src=src, dst=dst,
-                       accessions=accs, filing_count=len(accs), **span)
-            if rtype == "OFFICER_OF":
-                row["title"] = text
-            elif rtype == "OTHER_RELATION_TO":
-                row["text"] = text
-            self.edges[rtype].append(row)
+            self._add("edges", rtype, id=f"{src}|{dst}" + (f"|{slug(key)}" if key else ""), src=src, dst=dst,
+                      accessions=accs, filing_count=len(accs), title=text, text=text, **span)
         for (src, dst), rec in aif.items():
             accs = sorted(rec.pop("_acc"))
-            self.edges["ATTORNEY_IN_FACT_FOR"].append(
-                dict(id=f"{src}|{dst}", src=src, dst=dst, accessions=accs, filing_count=len(accs), **rec)
-            )
+            self._add("edges", "ATTORNEY_IN_FACT_FOR", id=f"{src}|{dst}", src=src, dst=dst, accessions=accs,
+                      filing_count=len(accs), **rec)
         for nid, ent in signers.items():
             if nid in owner_nodes:
                 continue
             best = sorted(ent.names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-            self.nodes["Person"].append(
-                dict(id=nid, cik=None, name=best, aliases=sorted(ent.names), name_key=person_key(best),
-                     unresolved=False)
-            )
-        for sid, sec in securities.items():
-            sec["title"] = sorted(titles[sid].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-            self.nodes["Security"].append(sec)
-            self.edges["ISSUED_BY"].append(dict(id=f"{sid}|{sec['issuer_id']}", src=sid, dst=sec["issuer_id"]))
-        for src, dst in sorted(converts):
-            self.edges["CONVERTS_INTO"].append(dict(id=f"{src}|{dst}", src=src, dst=dst))
-        amended = {e["dst"] for e in self.edges["AMENDS"]}
-        amenders_with_rows = {e["src"] for e in self.edges["AMENDS"]}
-        if amended:
-            has_rows = {r["filing_id"] for r in self.nodes["Holding"] + self.nodes["Transaction"]}
-            replaced = {e["dst"] for e in self.edges["AMENDS"] if e["src"] in has_rows and e["src"] in amenders_with_rows}
-            for h in self.nodes["Holding"]:
-                if h["filing_id"] in replaced:
-                    h["superseded"] = True
+            self._add("nodes", "Person", id=nid, cik=None, name=best, aliases=sorted(ent.names),
+                      name_key=person_key(best), unresolved=False)
 
 
-_DECIMALS = frozenset(
-    f.name for cls in (NonDerivativeRow, DerivativeRow) for f in fields(cls) if "Decimal" in str(f.type)
-)
+class _RowEmitter:
+    """The hot path: table rows, their securities and footnotes, appended as tuples."""
+
+    def __init__(self, asm: "_Assembly") -> None:
+        self.asm = asm
+        self.securities: dict[tuple[str, bool, str], str] = {}
+        self.security_issuer: dict[str, str] = {}
+        self.titles: dict[str, Counter[str]] = defaultdict(Counter)
+        self.converts: set[tuple[str, str]] = set()
+        self.footnotes_seen: set[str] = set()
+
+    def _security(self, issuer: str, title: str, derivative: bool) -> str:
+        key = (issuer, derivative, title)
+        sid = self.securities.get(key)
+        if sid is None:
+            clean = _SPACE.sub(" ", title).strip()
+            sid = f"security/{issuer.split('/', 1)[1]}/{'d' if derivative else 'nd'}/{slug(clean)}"
+            self.securities[key] = sid
+            self.security_issuer[sid] = issuer
+        self.titles[sid][title] += 1
+        return sid
+
+    def _footnote(self, fkey: str, fid: str, fn_id: str, text: str | None) -> str:
+        nid = f"footnote/{fkey}/{fn_id}"
+        if nid not in self.footnotes_seen:
+            self.footnotes_seen.add(nid)
+            self.asm.nodes["Footnote"].append((nid, fid, fn_id, text))
+            self.asm.edges["HAS_FOOTNOTE"].append((f"{fid}|{nid}", fid, nid))
+        return nid
+
+    def filing(self, f: Filing, fid: str, fkey: str, owners: list[str], issuer: str, superseded: bool) -> None:
+        nodes, edges = self.asm.nodes, self.asm.edges
+        for fn_id, text in f.footnotes.items():
+            self._footnote(fkey, fid, fn_id, text)
+        for table, tag, rows, values_of in (
+            ("non_derivative", "nd", f.non_derivative, _nd_values),
+            ("derivative", "d", f.derivative, _d_values),
+        ):
+            derivative = tag == "d"
+            for seq, row in enumerate(rows, 1):
+                values = values_of(row)
+                if row.type == "transaction":
+                    nid = f"transaction/{fkey}/{tag}/{seq}"
+                    nodes["Transaction"].append((nid, fid, table, seq) + values)
+                    owned = edges["TRANSACTED"]
+                else:
+                    nid = f"holding/{fkey}/{tag}/{seq}"
+                    nodes["Holding"].append((nid, fid, table, seq) + values + (superseded,))
+                    owned = edges["HOLDS"]
+                for oid in owners:
+                    owned.append((f"{oid}|{nid}", oid, nid))
+                edges["REPORTED_IN"].append((f"{nid}|{fid}", nid, fid))
+                if row.security_title:
+                    sec = self._security(issuer, row.security_title, derivative)
+                    edges["IN_SECURITY"].append((f"{nid}|{sec}", nid, sec))
+                    if derivative and row.underlying_title:  # type: ignore[union-attr]
+                        under = self._security(issuer, row.underlying_title, False)  # type: ignore[union-attr]
+                        self.converts.add((sec, under))
+                if row.footnotes:
+                    for fld, ids in sorted(row.footnotes.items()):
+                        for fn_id in ids:
+                            fn = self._footnote(fkey, fid, fn_id, f.footnotes.get(fn_id))
+                            edges["FOOTNOTED_BY"].append((f"{nid}|{fn}|{fld}", nid, fn, fld))
+
+    def finish(self) -> None:
+        for sid, issuer in self.security_issuer.items():
+            counts: Counter[str] = Counter()
+            for raw, n in self.titles[sid].items():
+                counts[_SPACE.sub(" ", raw).strip()] += n
+            title = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            self.asm.nodes["Security"].append((sid, issuer, title, sid.split("/")[2] == "d"))
+            self.asm.edges["ISSUED_BY"].append((f"{sid}|{issuer}", sid, issuer))
+        for src, dst in sorted(self.converts):
+            self.asm.edges["CONVERTS_INTO"].append((f"{src}|{dst}", src, dst))
+
+
+_ND_GETTER = attrgetter(*_ROW_FIELDS[:14])
+_D_GETTER = attrgetter(*_ROW_FIELDS)
+_ND_PAD = (None,) * (len(_ROW_FIELDS) - 14)
+
+
+def _nd_values(row: Any) -> tuple[Any, ...]:
+    return _ND_GETTER(row) + _ND_PAD  # type: ignore[no-any-return]
+
+
+def _d_values(row: Any) -> tuple[Any, ...]:
+    return _D_GETTER(row)  # type: ignore[no-any-return]
