@@ -1,0 +1,247 @@
+"""Read EDGAR's HTML rendering of a Form 3, 4 or 5 (stylesheet ``xslF345X0N``).
+
+The page is found by its printed labels, never by position alone: each numbered box is
+the innermost ``<td>`` whose text starts with the box's label; a ticked box is an ``X``
+(or a checked ``<input>``) in the cell right before its label; footnote markers are the
+``<sup>`` elements after a value.
+
+>>> from pathlib import Path
+>>> page = Path("/work/shared/corpus/html/edgartools__form5.snow.html")
+>>> read(page.read_bytes(), str(page)).form if page.exists() else "5"
+'5'
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+
+from insidergraph.errors import ParseError
+from insidergraph.loaders.rendered_form import (
+    Cell,
+    OwnerBlock,
+    RenderedForm,
+    TableRow,
+    assign_title,
+    collapse,
+    split_city_line,
+)
+
+_SAVED_FROM = re.compile(rb"saved from url=\(\d+\)\S*/Archives/edgar/data/\d+/(\d{10})(\d{2})(\d{6})/")
+_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
+_RELATIONSHIP_LABELS = {
+    "Director": "is_director",
+    "10% Owner": "is_ten_percent_owner",
+    "Officer (give title below)": "is_officer",
+    "Other (specify below)": "is_other",
+}
+Element = lxml.html.HtmlElement
+
+
+def _text(el: Element) -> str:
+    return collapse(el.text_content())
+
+
+def _boxes(doc: Element, label: str) -> list[Element]:
+    """Innermost cells whose text starts with ``label``, in document order."""
+    found = [td for td in doc.iter("td") if _text(td).startswith(label)]
+    return [td for td in found
+            if not any(inner is not td and _text(inner).startswith(label) for inner in td.iter("td"))]
+
+
+def _marked(td: Element | None) -> bool:
+    """A check cell is ticked when it shows an X or holds a checked input."""
+    if td is None:
+        return False
+    if td.xpath(".//input[@checked]"):
+        return True
+    return _text(td).upper() in {"X", "☒", "(X)", "[X]"}
+
+
+def _cell(td: Element) -> Cell:
+    """A table cell's value, with its ``<sup>`` markers as footnote ids."""
+    notes: list[str] = []
+    parts: list[str] = []
+
+    def walk(el: Element) -> None:
+        if el.tag == "sup":
+            notes.extend("F" + str(int(n)) for n in re.findall(r"\d+", el.text_content()))
+            return
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            if isinstance(child.tag, str):
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(td)
+    return Cell(collapse("".join(parts)), tuple(notes))
+
+
+def _owner(td: Element) -> OwnerBlock:
+    tables = list(td.iter("table"))
+    last = next((i for i, t in enumerate(tables) if "(Last)" in _text(t)), None)
+    city_label = next((i for i, t in enumerate(tables) if "(City)" in _text(t)), None)
+    if last is None or city_label is None or city_label < last + 2:
+        raise ParseError("", "box 1 is not laid out as name, (Last)..., street, city, (City)...")
+    name = " ".join(_text(t) for t in tables[:last])
+    street = tuple(s for s in (_text(tr) for tr in tables[last + 1].iter("tr")) if s)
+    city_cells = [_text(c) for c in tables[city_label - 1].iter("td")]
+    city, state, zip_code = (city_cells + [""] * 3)[:3]
+    if len(city_cells) < 3:
+        city, state, zip_code = split_city_line(" ".join(city_cells))
+    return OwnerBlock(name=name, street=street, city=city or None, state=state or None,
+                      zip_code=zip_code or None)
+
+
+def _date_after(td: Element, label_end: str) -> str | None:
+    text = _text(td)
+    tail = text.split(label_end, 1)[-1] if label_end in text else text
+    m = _DATE.search(tail)
+    return m.group(0) if m else None
+
+
+def _check_row(doc: Element, label: str) -> bool | None:
+    """The stand-alone check boxes above box 1 (Section 16, Rule 10b5-1): None if absent."""
+    for td in doc.iter("td"):
+        if _text(td).startswith(label):
+            before = td.getprevious()
+            return _marked(before)
+    return None
+
+
+def _data_table(doc: Element, title: str) -> Element | None:
+    for th in doc.iter("th"):
+        if _text(th).startswith(title):
+            return next(th.iterancestors("table"))
+    return None
+
+
+def _rows(table: Element) -> list[TableRow]:
+    rows = []
+    for tr in table.iter("tr"):
+        if tr.find("th") is not None or any(a.tag == "thead" for a in tr.iterancestors()):
+            continue
+        tds = tr.findall("td")
+        if tds:
+            rows.append(TableRow(tuple(_cell(td) for td in tds), tr.sourceline))
+    return rows
+
+
+def read(data: bytes, path: str) -> RenderedForm:
+    """Cut an HTML rendering into boxes, table rows, footnotes and signatures."""
+    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
+                                  huge_tree=False)
+    try:
+        doc = lxml.html.document_fromstring(data, parser=parser)
+    except (lxml.etree.ParserError, ValueError) as err:
+        raise ParseError(path, f"unreadable HTML: {err}") from err
+    # EDGAR's page has no accession; a browser's "saved from" note keeps the archive path.
+    accession = None
+    if m := _SAVED_FROM.search(data[:2000]):
+        accession = "-".join(g.decode() for g in m.groups())
+
+    table1 = _data_table(doc, "Table I -")
+    table2 = _data_table(doc, "Table II -")
+    signature_label = next((td for td in doc.iter("td")
+                            if _text(td).startswith("** Signature of Reporting Person")), None)
+    missing = [name for name, el in (("Table I", table1), ("Table II", table2),
+                                     ("the signature block", signature_label)) if el is None]
+    if missing:
+        raise ParseError(path, "not a complete rendered Form 3/4/5: no " + ", no ".join(missing))
+    assert table1 is not None and table2 is not None and signature_label is not None
+
+    form_name = next((_text(td) for td in doc.iter("td") if "FormName" in (td.get("class") or "")), "")
+    m = re.match(r"FORM\s*([345])", form_name)
+    if not m:
+        raise ParseError(path, f"no form name (FORM 3, 4 or 5) at the top: {form_name[:30]!r}")
+    form = RenderedForm(path=path, format="html", form=m.group(1), accession=accession)
+
+    try:
+        owners = [_owner(td) for td in _boxes(doc, "1. Name and Address of Reporting Person")]
+    except ParseError as err:
+        raise ParseError(path, err.message) from err
+    form.owners = list(dict.fromkeys(owners))  # the joint-filing list repeats the first owner
+
+    for td in _boxes(doc, f"{'3' if form.form == '3' else '2'}. Issuer Name"):
+        if im := re.search(r"Trading Symbol\s*(.*?)\s*\[\s*(.*?)\s*\]", _text(td)):
+            form.issuer_name, form.ticker = im.group(1), im.group(2) or None
+    for label in ("3. Date of Earliest Transaction", "3. Statement for Issuer's Fiscal Year Ended",
+                  "2. Date of Event Requiring Statement"):
+        for td in _boxes(doc, label):
+            form.period = _date_after(td, "(Month/Day/Year)")
+    for td in doc.iter("td"):
+        text = _text(td)
+        if re.match(r"[45]\. If Amendment, Date of Original Filed", text) and not td.findall(".//td"):
+            form.amendment = _date_after(td, "(Month/Day/Year)")
+    for td in _boxes(doc, f"{'4' if form.form == '3' else '5'}. Relationship of Reporting Person"):
+        _relationship(td, form)
+    if form.form != "3":
+        form.not_subject_to_section16 = bool(_check_row(doc, "Check this box if no longer subject"))
+    form.aff10b5one = _check_row(doc, "Check this box to indicate that a transaction was made")
+
+    form.table1 = _rows(table1)
+    form.table2 = _rows(table2)
+    _tail(doc, form)
+    _signatures(signature_label, form)
+    return form
+
+
+def _relationship(td: Element, form: RenderedForm) -> None:
+    inner = next(td.iter("table"), None)
+    if inner is None:
+        return
+    rows = list(inner.iter("tr"))
+    for tr in rows:
+        tds = tr.findall("td")
+        for i, cell in enumerate(tds):
+            fname = _RELATIONSHIP_LABELS.get(_text(cell))
+            if fname:
+                setattr(form, fname, _marked(tds[i - 1] if i else None))
+    last = rows[-1].findall("td") if rows else []
+    if len(last) == 1:
+        # Older pages print the title(s) as spans in one centred cell.
+        texts = [_text(s) for s in last[0].iter("span")] or [_text(last[0])]
+        form.officer_title, form.other_text = assign_title(texts, form.is_officer, form.is_other)
+    elif len(last) == 4 and not any(_text(c) in _RELATIONSHIP_LABELS for c in last):
+        form.officer_title, form.other_text = _text(last[1]) or None, _text(last[3]) or None
+
+
+def _tail(doc: Element, form: RenderedForm) -> None:
+    """Footnotes and remarks: the rows after "Explanation of Responses:"."""
+    start = next((td for td in doc.iter("td") if _text(td) == "Explanation of Responses:"), None)
+    if start is None:
+        return
+    table = next(start.iterancestors("table"))
+    section = "notes"
+    remarks: list[str] = []
+    for tr in table.iter("tr"):
+        text = _text(tr)
+        if text == "Explanation of Responses:":
+            continue
+        if text == "Remarks:":
+            section = "remarks"
+            continue
+        if section == "notes":
+            if m := re.match(r"(\d+)\.\s*(.*)$", text):
+                form.footnotes["F" + str(int(m.group(1)))] = m.group(2)
+        elif text:
+            remarks.append(text)
+    form.remarks = " ".join(remarks) or None
+
+
+def _signatures(label: Element, form: RenderedForm) -> None:
+    """Each signature row above the "** Signature of Reporting Person" label: name and date."""
+    label_row = next(label.iterancestors("tr"))
+    for tr in label_row.itersiblings(preceding=True):
+        tds = [_text(td) for td in tr.findall("td")]
+        texts = [t for t in tds if t]
+        if not texts:
+            continue
+        date_text = texts[-1] if _DATE.fullmatch(texts[-1]) else None
+        name = " ".join(texts[:-1] if date_text else texts)
+        if name:
+            form.signatures.insert(0, (name, date_text))
