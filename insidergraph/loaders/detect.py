@@ -1,0 +1,150 @@
+"""Pick the loader for a file by its content, never by its name.
+
+* an EDGAR complete submission (``<SEC-DOCUMENT>``, ``<SUBMISSION>``) holding an
+  ownershipDocument -> :mod:`insidergraph.loaders.submission`;
+* an ``ownershipDocument`` XML (or any other XML, which then fails with a clear
+  "root element" error) -> :mod:`insidergraph.loaders.xml`;
+* an HTML rendering, a rendered plain-text form or a legacy SGML text Form 3/4/5
+  -> :mod:`insidergraph.loaders.rendered`;
+* anything else -> :class:`~insidergraph.errors.UnknownFormatError`.
+
+>>> import io
+>>> parse_path(io.BytesIO(b"Dear shareholder, ...")).document_type
+Traceback (most recent call last):
+...
+insidergraph.errors.UnknownFormatError: <stream>:1: not a Form 3, 4 or 5: no ownershipDocument XML, EDGAR submission or rendered form found
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from insidergraph.errors import ParseError, UnknownFormatError
+from insidergraph.loaders import submission, xml
+from insidergraph.loaders._io import STDIN, SourceLike, read_source
+from insidergraph.loaders.model import Filing
+
+__all__ = ["sniff", "parse_bytes", "parse_path", "iter_paths", "iter_filings"]
+
+_HEAD = 4096
+_BOMS = (b"\xef\xbb\xbf",)
+# Words that only a Form 3, 4 or 5 carries, in its rendered or legacy text form.
+_FORM_MARKERS = re.compile(
+    rb"STATEMENT\s+OF\s+CHANGES\s+IN\s+BENEFICIAL\s+OWNERSHIP"
+    rb"|INITIAL\s+STATEMENT\s+OF\s+BENEFICIAL\s+OWNERSHIP"
+    rb"|ANNUAL\s+STATEMENT\s+OF\s+(?:CHANGES\s+IN\s+)?BENEFICIAL\s+OWNERSHIP"
+    rb"|\bFORM\s+[345]\b",
+    re.IGNORECASE,
+)
+_HTML = re.compile(rb"<(?:!DOCTYPE\s+html|html|head|body|table)\b", re.IGNORECASE)
+
+
+def sniff(data: bytes) -> str:
+    """Name the loader for ``data``: ``"xml"``, ``"submission"``, ``"rendered"`` or ``"unknown"``.
+
+    >>> sniff(b'<?xml version="1.0"?><ownershipDocument/>')
+    'xml'
+    >>> sniff(b"<html><body>FORM 4</body></html>")
+    'rendered'
+    """
+    head = data[:_HEAD].lstrip()
+    for bom in _BOMS:
+        if head.startswith(bom):
+            head = head[len(bom) :].lstrip()
+    if submission.is_submission(head):
+        return "submission" if b"<ownershipDocument" in data else "rendered"
+    if b"<ownershipDocument" in head:
+        return "xml"
+    if _HTML.search(head):
+        return "rendered"
+    if head.startswith(b"<?xml") or head.startswith(b"<"):
+        # Some other XML, or broken XML: the XML loader says precisely what is wrong.
+        return "xml" if b"<ownershipDocument" in data or not _FORM_MARKERS.search(data) else "rendered"
+    if _FORM_MARKERS.search(data):
+        return "rendered"
+    return "unknown"
+
+
+def _rendered(data: bytes, path: str) -> Filing:
+    try:
+        module = importlib.import_module("insidergraph.loaders.rendered")
+    except ModuleNotFoundError as err:
+        if err.name != "insidergraph.loaders.rendered":
+            raise
+        raise UnknownFormatError(
+            path, "looks like an HTML or text rendering of a form, which no loader reads yet", 1
+        ) from None
+    parse_bytes_fn = getattr(module, "parse_bytes", None)
+    if parse_bytes_fn is not None:
+        filing: Filing = parse_bytes_fn(data, path)
+        return filing
+    if path == STDIN or not os.path.isfile(path):
+        raise UnknownFormatError(path, "rendered forms can only be read from a file", 1)
+    filing = module.parse(path)
+    return filing
+
+
+def parse_bytes(data: bytes, path: str) -> Filing:
+    """Parse ``data`` with the loader its content calls for; ``path`` names it in errors."""
+    if not data.strip():
+        raise ParseError(path, "empty file", 1)
+    kind = sniff(data)
+    if kind == "xml":
+        return xml.parse_bytes(data, path)
+    if kind == "submission":
+        return submission.parse_bytes(data, path)
+    if kind == "rendered":
+        return _rendered(data, path)
+    raise UnknownFormatError(
+        path,
+        "not a Form 3, 4 or 5: no ownershipDocument XML, EDGAR submission or rendered form found",
+        1,
+    )
+
+
+def parse_path(source: SourceLike) -> Filing:
+    """Parse one file (path, ``-`` for stdin, or open binary file), whatever its format.
+
+    >>> parse_path("../shared/corpus/txt/0000320193-22-000061__AAPL__F4.txt").issuer.ticker  # doctest: +SKIP
+    'AAPL'
+    """
+    data, path = read_source(source)
+    return parse_bytes(data, path)
+
+
+def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
+    """Expand ``paths``: files as given, folders recursively (sorted, hidden names skipped),
+    ``-`` as is. A path that does not exist is yielded too, so that reading it reports it.
+
+    >>> list(iter_paths(["-"]))
+    ['-']
+    """
+    for item in paths:
+        path = os.fspath(item)
+        if path != STDIN and os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield str(Path(root, name))
+        else:
+            yield path
+
+
+def iter_filings(
+    paths: Iterable[str | os.PathLike[str]],
+) -> Iterator[Filing | ParseError]:
+    """Parse every file under ``paths``; a bad file yields its :class:`ParseError` instead.
+
+    >>> [type(x).__name__ for x in iter_filings(["/no/such/file.xml"])]
+    ['ParseError']
+    """
+    for path in iter_paths(paths):
+        try:
+            yield parse_path(path)
+        except ParseError as err:
+            yield err

@@ -1,0 +1,165 @@
+"""Loader for EDGAR complete-submission ``.txt`` files holding a Form 3, 4 or 5.
+
+Two header styles occur: the ``<SEC-HEADER>`` block of ``KEY: value`` lines and the
+``<SUBMISSION>`` style of one ``<TAG>value`` per line. The accession number, filing
+date, submission type and period come from the header; the filing itself from the
+``<XML>`` block of its ownership document (read by :mod:`insidergraph.loaders.xml`,
+with error lines counted in the submission file); the other documents (EX-24 powers
+of attorney above all) are listed as :class:`~insidergraph.loaders.model.Document`.
+
+>>> f = parse("../shared/corpus/txt/0001127602-25-001055__AIR__F4.txt")  # doctest: +SKIP
+>>> f.accession, [d.type for d in f.documents]  # doctest: +SKIP
+('0001127602-25-001055', ['EX-24'])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+
+from insidergraph.errors import ParseError, UnknownFormatError
+from insidergraph.loaders import xml as xml_loader
+from insidergraph.loaders._io import SourceLike, line_of, read_source
+from insidergraph.loaders.model import Document, Filing
+
+__all__ = ["parse", "parse_bytes", "is_submission"]
+
+# Header fields in both styles: key/value ("ACCESSION NUMBER:\t0000...") and tag style
+# ("<ACCESSION-NUMBER>0000..."). Lines may end in LF, CRLF or a lone CR.
+_HEADER_FIELDS: dict[str, re.Pattern[str]] = {
+    "accession": re.compile(
+        r"^[ \t]*(?:ACCESSION NUMBER:|<ACCESSION-NUMBER>)[ \t]*(\S+)", re.MULTILINE
+    ),
+    "type": re.compile(r"^[ \t]*(?:CONFORMED SUBMISSION TYPE:|<TYPE>)[ \t]*([^\r\n]+)", re.MULTILINE),
+    "period": re.compile(
+        r"^[ \t]*(?:CONFORMED PERIOD OF REPORT:|<PERIOD>)[ \t]*(\d{8})", re.MULTILINE
+    ),
+    "filed": re.compile(r"^[ \t]*(?:FILED AS OF DATE:|<FILING-DATE>)[ \t]*(\d{8})", re.MULTILINE),
+}
+_DOC_FIELD = re.compile(rb"^[ \t]*<(TYPE|SEQUENCE|FILENAME|DESCRIPTION)>[ \t]*([^\r\n]*)", re.MULTILINE)
+_DOCUMENT = re.compile(rb"<DOCUMENT>")
+_ACCESSION = re.compile(r"^\d{10}-\d{2}-\d{6}$")
+
+_MARKERS = (b"<SEC-DOCUMENT>", b"<SUBMISSION>", b"<SEC-HEADER>", b"<IMS-HEADER>")
+
+
+def is_submission(head: bytes) -> bool:
+    """True when ``head`` (the first bytes of a file) starts an EDGAR submission.
+
+    >>> is_submission(b"<SEC-DOCUMENT>0000320193-22-000061.txt : 20220506")
+    True
+    """
+    return any(marker in head for marker in _MARKERS)
+
+
+def _lf(chunk: bytes) -> bytes:
+    # Some submissions end lines with a lone CR, which ``^`` in MULTILINE mode ignores.
+    if b"\r" in chunk:
+        return chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return chunk
+
+
+def _yyyymmdd(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return None
+
+
+def _header(data: bytes, end: int) -> dict[str, str]:
+    text = _lf(data[:end]).decode("latin-1")
+    found: dict[str, str] = {}
+    for key, pattern in _HEADER_FIELDS.items():
+        match = pattern.search(text)
+        if match:
+            found[key] = match.group(1).strip()
+    return found
+
+
+def _documents(data: bytes, starts: list[int]) -> list[tuple[Document, int, int]]:
+    """Each ``<DOCUMENT>`` with its byte span; fields are read up to its ``<TEXT>``."""
+    out = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(data)
+        text_at = data.find(b"<TEXT>", start, end)
+        head = _lf(data[start : text_at if text_at >= 0 else end])
+        fields: dict[str, str] = {}
+        for match in _DOC_FIELD.finditer(head):
+            name = match.group(1).decode("ascii")
+            if name not in fields:
+                fields[name] = match.group(2).decode("latin-1").strip()
+        sequence = fields.get("SEQUENCE", "")
+        doc = Document(
+            type=fields.get("TYPE") or "",
+            sequence=int(sequence) if sequence.isdigit() else None,
+            filename=fields.get("FILENAME") or None,
+            description=fields.get("DESCRIPTION") or None,
+        )
+        out.append((doc, start, end))
+    return out
+
+
+def parse_bytes(data: bytes, path: str) -> Filing:
+    """Parse the bytes of one complete-submission file; ``path`` names it in errors."""
+    if not data.strip():
+        raise ParseError(path, "empty file, expected an EDGAR submission", 1)
+    starts = [m.start() for m in _DOCUMENT.finditer(data)]
+    header_end = starts[0] if starts else len(data)
+    header = _header(data, header_end)
+    documents = _documents(data, starts)
+
+    xml_doc: tuple[Document, int, int] | None = None
+    for doc in documents:
+        if data.find(b"<ownershipDocument", doc[1], doc[2]) >= 0:
+            xml_doc = doc
+            break
+    if xml_doc is None:
+        raise UnknownFormatError(
+            path, "EDGAR submission without an ownershipDocument <XML> block", 1
+        )
+    _, doc_start, doc_end = xml_doc
+    open_at = data.find(b"<XML>", doc_start, doc_end)
+    if open_at < 0:
+        at = data.find(b"<ownershipDocument", doc_start, doc_end)
+        raise ParseError(path, "ownershipDocument outside an <XML> block", line_of(data, at))
+    body_start = open_at + len(b"<XML>")
+    close_at = data.find(b"</XML>", body_start, doc_end)
+    if close_at < 0:
+        raise ParseError(
+            path, "truncated submission: <XML> block has no </XML>", line_of(data, len(data))
+        )
+    body = data[body_start:close_at]
+    # The XML declaration must come first, so leading blank lines and indentation go;
+    # the line offset keeps lxml's line numbers those of the submission file.
+    stripped = body.lstrip()
+    xml_at = body_start + (len(body) - len(stripped))
+    xml_line = line_of(data, xml_at)
+    filing = xml_loader.parse_bytes(
+        stripped,
+        path,
+        line_offset=xml_line - 1,
+        fmt="submission",
+        source_line=xml_line,
+    )
+
+    accession = header.get("accession")
+    if accession is not None and not _ACCESSION.match(accession):
+        accession = None
+    changes: dict[str, object] = {
+        "accession": accession or filing.accession,
+        "filing_date": _yyyymmdd(header.get("filed")),
+        "submission_type": header.get("type"),
+        "documents": tuple(doc for doc, _, _ in documents if doc is not xml_doc[0]),
+    }
+    if filing.period_of_report is None:
+        changes["period_of_report"] = _yyyymmdd(header.get("period"))
+    return dataclasses.replace(filing, **changes)  # type: ignore[arg-type]
+
+
+def parse(source: SourceLike) -> Filing:
+    """Parse an EDGAR complete-submission file (path, ``-`` for stdin, or binary file)."""
+    data, path = read_source(source)
+    return parse_bytes(data, path)
