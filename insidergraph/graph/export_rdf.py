@@ -1,0 +1,506 @@
+"""The graph as RDF: Turtle, N-Triples, JSON-LD, RDF/XML, TriG and N-Quads, via pyoxigraph.
+
+Every term comes from the closed namespaces of :mod:`insidergraph.ontology`, so the
+exporter cannot emit a term ``insidergraph.ttl`` does not declare. The mapping:
+
+* each node is ``<https://w3id.org/insidergraph/id/{id}>`` typed ``ig:{Label}``; names
+  become ``rdfs:label`` (aliases ``skos:altLabel``), other columns the ``ig:`` datatype
+  property :data:`NODE_COLUMNS` names; a row's or footnote's ``filing_id`` becomes
+  ``prov:wasDerivedFrom`` its filing;
+* a role edge becomes an ``org:Membership`` (``ig:Directorship``, ``ig:OfficerRole``,
+  ``ig:TenPercentOwnership``, ``ig:OtherRelation``) with ``org:member``,
+  ``org:organization``, ``org:role``, ``org:memberDuring`` a ``time:Interval`` (from the
+  first to the last period of report, or filed dates when there is no period), and
+  ``prov:wasDerivedFrom`` every filing in its ``accessions``;
+* ``ATTORNEY_IN_FACT_FOR`` becomes ``signer prov:actedOnBehalfOf owner`` plus the
+  qualified ``signer prov:qualifiedDelegation [ig:PowerOfAttorney; prov:agent owner]``;
+* ``SIGNED`` and ``FOOTNOTED_BY`` carry properties, so each also gets a node of its own
+  (``ig:Signature``, ``ig:FootnoteReference``) beside the direct triple;
+* the other edges are one triple each (:data:`EDGE_PREDICATES`).
+
+Named graphs (TriG, N-Quads and :func:`to_quads`): everything a single filing states (the
+filing, its rows, footnotes, signatures, FILED/ABOUT/AMENDS and row edges) lies in
+``https://w3id.org/insidergraph/graph/{filing id}``; facts that aggregate filings
+(persons, companies, securities, role memberships, powers of attorney, date instants)
+lie in ``https://w3id.org/insidergraph/graph/entities``, and point to their filings
+with ``prov:wasDerivedFrom``. Every triple is in exactly one named graph, so the union
+of the named graphs is the whole graph. The triple formats merge them.
+
+Output is sorted and deduplicated, and prefixes are fixed: the same tables always give
+the same bytes.
+
+>>> import io
+>>> from insidergraph.graph.tables import GraphTables
+>>> g = GraphTables.from_rows({"Person": [{"id": "person/0001222287", "cik": "0001222287",
+...     "name": "Roelof Botha"}]}, {})
+>>> buf = io.BytesIO(); write_ntriples(g, buf, "full")
+>>> print(buf.getvalue().decode().splitlines()[0])
+<https://w3id.org/insidergraph/id/person/0001222287> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/insidergraph/ontology#Person> .
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import BinaryIO, Iterable, Iterator
+
+import pyoxigraph as ox
+
+from insidergraph.errors import ExportError
+from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, ROLE_TYPES
+from insidergraph.graph.tables import GraphTables
+from insidergraph.ontology import IG, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, TIME, XSD, graph_iri, node_iri
+
+#: One statement before it becomes a pyoxigraph quad: graph, subject, predicate, object,
+#: and the object's datatype IRI ("" when the object is an IRI).
+Statement = tuple[str, str, str, str, str]
+
+ENTITIES_GRAPH = graph_iri("entities")
+
+_ROW_COLUMNS: dict[str, str] = {
+    "filing_id": PROV.wasDerivedFrom,
+    "table": IG.table,
+    "seq": IG.sequence,
+    "security_title": IG.securityTitle,
+    "transaction_date": IG.transactionDate,
+    "deemed_execution_date": IG.deemedExecutionDate,
+    "transaction_form_type": IG.transactionFormType,
+    "transaction_code": IG.transactionCode,
+    "equity_swap_involved": IG.equitySwapInvolved,
+    "transaction_timeliness": IG.transactionTimeliness,
+    "shares": IG.shares,
+    "price_per_share": IG.pricePerShare,
+    "acquired_disposed": IG.acquiredDisposed,
+    "shares_owned_following": IG.sharesOwnedFollowing,
+    "value_owned_following": IG.valueOwnedFollowing,
+    "direct_indirect": IG.directIndirect,
+    "nature_of_ownership": IG.natureOfOwnership,
+    "exercise_price": IG.exercisePrice,
+    "transaction_total_value": IG.transactionTotalValue,
+    "exercisable_date": IG.exercisableDate,
+    "expiration_date": IG.expirationDate,
+    "underlying_title": IG.underlyingTitle,
+    "underlying_shares": IG.underlyingShares,
+    "underlying_value": IG.underlyingValue,
+}
+
+#: Node label -> (class, {column: predicate}) for every property column of the registry.
+NODE_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
+    "Person": (
+        IG.Person,
+        {"cik": IG.cik, "name": RDFS.label, "aliases": SKOS.altLabel, "name_key": IG.nameKey, "unresolved": IG.unresolved},
+    ),
+    "Company": (
+        IG.Company,
+        {
+            "cik": IG.cik,
+            "name": RDFS.label,
+            "aliases": SKOS.altLabel,
+            "ticker": IG.ticker,
+            "is_issuer": IG.isIssuer,
+            "is_owner": IG.isOwner,
+            "unresolved": IG.unresolved,
+        },
+    ),
+    "Security": (IG.Security, {"issuer_id": IG.issuedBy, "title": RDFS.label, "derivative": IG.isDerivative}),
+    "Filing": (
+        IG.Filing,
+        {
+            "accession": IG.accessionNumber,
+            "document_type": IG.documentType,
+            "schema_version": IG.schemaVersion,
+            "period_of_report": IG.periodOfReport,
+            "filing_date": IG.filingDate,
+            "signature_date": IG.signatureDate,
+            "date_of_original_submission": IG.dateOfOriginalSubmission,
+            "aff10b5one": IG.aff10b5One,
+            "not_subject_to_section16": IG.notSubjectToSection16,
+            "no_securities_owned": IG.noSecuritiesOwned,
+            "remarks": IG.remarks,
+            "source_path": IG.sourcePath,
+            "source_format": IG.sourceFormat,
+        },
+    ),
+    "Transaction": (IG.Transaction, _ROW_COLUMNS),
+    "Holding": (IG.Holding, {**_ROW_COLUMNS, "superseded": IG.superseded}),
+    "Footnote": (
+        IG.Footnote,
+        {"filing_id": PROV.wasDerivedFrom, "footnote_id": IG.footnoteId, "text": IG.footnoteText},
+    ),
+}
+
+#: Columns that hold a node id, so their value is an IRI, not a literal.
+NODE_REF_COLUMNS: frozenset[str] = frozenset({"issuer_id", "filing_id"})
+
+_SPAN: dict[str, str] = {
+    "first_period": IG.firstPeriod,
+    "last_period": IG.lastPeriod,
+    "first_filed": IG.firstFiled,
+    "last_filed": IG.lastFiled,
+    "accessions": IG.accession,
+    "filing_count": IG.filingCount,
+}
+
+#: Role edge type -> (membership class, org:Role individual, IRI path segment).
+ROLE_CLASSES: dict[str, tuple[str, str, str]] = {
+    "DIRECTOR_OF": (IG.Directorship, IG.director, "directorship"),
+    "OFFICER_OF": (IG.OfficerRole, IG.officer, "officer-role"),
+    "TEN_PERCENT_OWNER_OF": (IG.TenPercentOwnership, IG.tenPercentOwner, "ten-percent-ownership"),
+    "OTHER_RELATION_TO": (IG.OtherRelation, IG.otherRelation, "other-relation"),
+}
+
+#: Edge type -> the direct predicate from ``src`` to ``dst`` (roles have none: they are nodes).
+EDGE_PREDICATES: dict[str, str] = {
+    "ATTORNEY_IN_FACT_FOR": PROV.actedOnBehalfOf,
+    "SIGNED": IG.signed,
+    "FILED": IG.filed,
+    "ABOUT": IG.about,
+    "ISSUED_BY": IG.issuedBy,
+    "CONVERTS_INTO": IG.convertsInto,
+    "AMENDS": IG.amends,
+    "TRANSACTED": IG.transacted,
+    "HOLDS": IG.holds,
+    "IN_SECURITY": IG.inSecurity,
+    "REPORTED_IN": IG.reportedIn,
+    "HAS_FOOTNOTE": IG.hasFootnote,
+    "FOOTNOTED_BY": IG.footnotedBy,
+}
+
+#: Edge type -> {column: predicate} for every edge property column of the registry.
+EDGE_COLUMNS: dict[str, dict[str, str]] = {
+    "DIRECTOR_OF": _SPAN,
+    "OFFICER_OF": {"title": IG.officerTitle, **_SPAN},
+    "TEN_PERCENT_OWNER_OF": _SPAN,
+    "OTHER_RELATION_TO": {"text": IG.relationText, **_SPAN},
+    "ATTORNEY_IN_FACT_FOR": {
+        "first_date": IG.firstDate,
+        "last_date": IG.lastDate,
+        "accessions": IG.accession,
+        "filing_count": IG.filingCount,
+    },
+    "SIGNED": {"date": IG.signatureDate, "text": IG.signatureText, "attorney_in_fact": IG.attorneyInFact},
+    "FOOTNOTED_BY": {"field": IG.field},
+}
+
+#: Edge types that become nodes of their own (besides roles): (class, IRI path segment).
+QUALIFIED_EDGES: dict[str, tuple[str, str]] = {
+    "ATTORNEY_IN_FACT_FOR": (IG.PowerOfAttorney, "power-of-attorney"),
+    "SIGNED": (IG.Signature, "signature"),
+    "FOOTNOTED_BY": (IG.FootnoteReference, "footnote-reference"),
+}
+
+# Which end of an edge decides its named graph: a filing, or a row (whose filing decides).
+_GRAPH_BY_FILING_END: dict[str, str] = {"FILED": "dst", "SIGNED": "dst", "ABOUT": "src", "AMENDS": "src", "HAS_FOOTNOTE": "src"}
+_GRAPH_BY_ROW_END: dict[str, str] = {
+    "TRANSACTED": "dst",
+    "HOLDS": "dst",
+    "IN_SECURITY": "src",
+    "REPORTED_IN": "src",
+    "FOOTNOTED_BY": "src",
+}
+
+_XSD_OF = {"string": XSD.string, "date": XSD.date, "decimal": XSD.decimal, "int": XSD.integer, "bool": XSD.boolean}
+_IRI = ""  # datatype slot of a Statement whose object is an IRI
+
+
+def _check_registry() -> None:
+    """Every property column of the registry has a predicate here (a new column must be mapped)."""
+    for label, node in NODE_TYPES.items():
+        missing = set(node.columns) - {"id"} - set(NODE_COLUMNS[label][1])
+        if missing:
+            raise AssertionError(f"export_rdf: no RDF term for {label} columns {sorted(missing)}")
+    for rel, edge in EDGE_TYPES.items():
+        missing = {p.name for p in edge.props} - set(EDGE_COLUMNS.get(rel, {}))
+        if missing or (rel not in ROLE_CLASSES and rel not in EDGE_PREDICATES):
+            raise AssertionError(f"export_rdf: no RDF mapping for {rel} {sorted(missing)}")
+
+
+_check_registry()
+
+
+def _lexical(value: object, typ: str) -> str:
+    """The XSD lexical form of a table value of logical type ``typ``."""
+    if typ == "date":
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if typ == "bool":
+        return "true" if value else "false"
+    if typ == "int":
+        return str(int(value))  # type: ignore[call-overload]
+    if typ == "decimal":
+        text = str(value)
+        # Exponent notation is valid Python Decimal text but not xsd:decimal: spell it out.
+        if "e" in text or "E" in text:
+            try:
+                text = format(Decimal(text), "f")
+            except InvalidOperation as err:
+                raise ExportError(f"not a decimal number: {value!r}") from err
+        return text
+    return str(value)
+
+
+class _Builder:
+    """Collects statements for one GraphTables."""
+
+    def __init__(self, tables: GraphTables) -> None:
+        self.tables = tables
+        self.out: list[Statement] = []
+        filings = tables.nodes["Filing"]
+        self.filing_ids: set[str] = set(filings["id"].tolist())
+        # Role and attorney edges list accession numbers; map them to filing nodes.
+        self.by_accession: dict[str, str] = {
+            acc: fid for fid, acc in zip(filings["id"].tolist(), filings["accession"].tolist()) if acc is not None
+        }
+        self.row_filing: dict[str, str | None] = {}
+        for label in ("Transaction", "Holding"):
+            df = tables.nodes[label]
+            self.row_filing.update(zip(df["id"].tolist(), df["filing_id"].tolist()))
+        self.dates: set[str] = set()
+
+    def filing_graph(self, filing_id: str | None) -> str:
+        return graph_iri(filing_id) if filing_id is not None else ENTITIES_GRAPH
+
+    def literals(self, g: str, s: str, p: str, value: object, typ: str) -> None:
+        if value is None:
+            return
+        if typ == "string[]":
+            for item in value:  # type: ignore[attr-defined]
+                if item is not None:
+                    self.out.append((g, s, p, str(item), XSD.string))
+            return
+        self.out.append((g, s, p, _lexical(value, typ), _XSD_OF[typ]))
+
+    def nodes(self) -> None:
+        for label, node in NODE_TYPES.items():
+            cls, columns = NODE_COLUMNS[label]
+            df = self.tables.nodes[label]
+            if not len(df):
+                continue
+            ids = df["id"].tolist()
+            iris = [node_iri(i) for i in ids]
+            if "filing_id" in df.columns:
+                graphs = [self.filing_graph(f) for f in df["filing_id"].tolist()]
+            elif label == "Filing":
+                graphs = [graph_iri(i) for i in ids]
+            else:
+                graphs = [ENTITIES_GRAPH] * len(ids)
+            out = self.out
+            rdf_type = RDF.type
+            out.extend((g, s, rdf_type, cls, _IRI) for g, s in zip(graphs, iris))
+            for prop in node.props[1:]:
+                p = columns[prop.name]
+                values = df[prop.name].tolist()
+                if prop.name in NODE_REF_COLUMNS:
+                    out.extend((g, s, p, node_iri(v), _IRI) for g, s, v in zip(graphs, iris, values) if v is not None)
+                else:
+                    for g, s, v in zip(graphs, iris, values):
+                        self.literals(g, s, p, v, prop.type)
+
+    def edges(self) -> None:
+        for rel, edge in EDGE_TYPES.items():
+            df = self.tables.edges[rel]
+            if not len(df):
+                continue
+            if rel in ROLE_CLASSES:
+                self.roles(rel, df)
+                continue
+            srcs = df["src"].tolist()
+            dsts = df["dst"].tolist()
+            if rel in _GRAPH_BY_FILING_END:
+                ends = srcs if _GRAPH_BY_FILING_END[rel] == "src" else dsts
+                graphs = [self.filing_graph(f) for f in ends]
+            elif rel in _GRAPH_BY_ROW_END:
+                ends = srcs if _GRAPH_BY_ROW_END[rel] == "src" else dsts
+                graphs = [self.filing_graph(self.row_filing.get(r)) for r in ends]
+            else:
+                graphs = [ENTITIES_GRAPH] * len(srcs)
+            p = EDGE_PREDICATES[rel]
+            self.out.extend((g, node_iri(s), p, node_iri(d), _IRI) for g, s, d in zip(graphs, srcs, dsts))
+            if rel in QUALIFIED_EDGES:
+                self.qualified(rel, df, graphs)
+
+    def derived_from(self, g: str, s: str, accessions: object) -> None:
+        for acc in accessions or ():  # type: ignore[attr-defined]
+            fid = self.by_accession.get(acc) or (acc if acc in self.filing_ids else None)
+            if fid is not None:
+                self.out.append((g, s, PROV.wasDerivedFrom, node_iri(fid), _IRI))
+
+    def edge_literals(self, rel: str, df: object, graphs: list[str], iris: list[str]) -> None:
+        columns = EDGE_COLUMNS.get(rel, {})
+        for prop in EDGE_TYPES[rel].props:
+            p = columns[prop.name]
+            for g, s, v in zip(graphs, iris, df[prop.name].tolist()):  # type: ignore[index]
+                self.literals(g, s, p, v, prop.type)
+
+    def qualified(self, rel: str, df: object, graphs: list[str]) -> None:
+        cls, segment = QUALIFIED_EDGES[rel]
+        ids, srcs, dsts = (df[c].tolist() for c in ("id", "src", "dst"))  # type: ignore[index]
+        iris = [node_iri(f"{segment}/{i}") for i in ids]
+        out = self.out
+        for g, q, s, d in zip(graphs, iris, (node_iri(x) for x in srcs), (node_iri(x) for x in dsts)):
+            out.append((g, q, RDF.type, cls, _IRI))
+            if rel == "ATTORNEY_IN_FACT_FOR":
+                out.append((g, s, PROV.qualifiedDelegation, q, _IRI))
+                out.append((g, q, PROV.agent, d, _IRI))
+                out.append((g, q, IG.attorney, s, _IRI))
+            elif rel == "SIGNED":
+                out.append((g, q, IG.signer, s, _IRI))
+                out.append((g, q, IG.signatureOf, d, _IRI))
+                out.append((g, q, PROV.wasDerivedFrom, d, _IRI))
+            else:
+                out.append((g, q, IG.row, s, _IRI))
+                out.append((g, q, IG.footnote, d, _IRI))
+        self.edge_literals(rel, df, graphs, iris)
+        if rel == "ATTORNEY_IN_FACT_FOR":
+            for g, q, accs in zip(graphs, iris, df["accessions"].tolist()):  # type: ignore[index]
+                self.derived_from(g, q, accs)
+
+    def roles(self, rel: str, df: object) -> None:
+        cls, role, segment = ROLE_CLASSES[rel]
+        g = ENTITIES_GRAPH
+        cols = {c: df[c].tolist() for c in ("id", "src", "dst", "first_period", "last_period", "first_filed", "last_filed", "accessions")}  # type: ignore[index]
+        iris = [node_iri(f"{segment}/{i}") for i in cols["id"]]
+        out = self.out
+        for k, m in enumerate(iris):
+            interval = m + "/interval"
+            out.append((g, m, RDF.type, cls, _IRI))
+            out.append((g, m, ORG.member, node_iri(cols["src"][k]), _IRI))
+            out.append((g, m, ORG.organization, node_iri(cols["dst"][k]), _IRI))
+            out.append((g, m, ORG.role, role, _IRI))
+            out.append((g, m, ORG.memberDuring, interval, _IRI))
+            out.append((g, interval, RDF.type, TIME.Interval, _IRI))
+            # The period of report is when the filer says the role held; filed dates stand in without one.
+            begin = cols["first_period"][k] or cols["first_filed"][k]
+            end = cols["last_period"][k] or cols["last_filed"][k]
+            if begin is not None:
+                out.append((g, interval, TIME.hasBeginning, self.instant(begin), _IRI))
+            if end is not None:
+                out.append((g, interval, TIME.hasEnd, self.instant(end), _IRI))
+            self.derived_from(g, m, cols["accessions"][k])
+        self.edge_literals(rel, df, [g] * len(iris), iris)
+
+    def instant(self, value: object) -> str:
+        day = _lexical(value, "date")
+        self.dates.add(day)
+        return node_iri(f"date/{day}")
+
+    def instants(self) -> None:
+        g = ENTITIES_GRAPH
+        for day in self.dates:
+            iri = node_iri(f"date/{day}")
+            self.out.append((g, iri, RDF.type, TIME.Instant, _IRI))
+            self.out.append((g, iri, TIME.inXSDDate, day, XSD.date))
+
+
+def statements(tables: GraphTables) -> list[Statement]:
+    """Every statement of the graph, sorted by (graph, subject, predicate, object) and deduplicated.
+
+    >>> statements(GraphTables.empty())
+    []
+    """
+    b = _Builder(tables)
+    b.nodes()
+    b.edges()
+    b.instants()
+    return sorted(set(b.out))
+
+
+class _Terms:
+    """Caches pyoxigraph terms: most IRIs and datatypes recur many times."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, ox.NamedNode] = {}
+
+    def iri(self, value: str) -> ox.NamedNode:
+        node = self.iris.get(value)
+        if node is None:
+            node = self.iris[value] = ox.NamedNode(value)
+        return node
+
+    def obj(self, value: str, datatype: str) -> ox.NamedNode | ox.Literal:
+        if datatype == _IRI:
+            return self.iri(value)
+        if datatype == XSD.string:
+            return ox.Literal(value)
+        return ox.Literal(value, datatype=self.iri(datatype))
+
+
+def to_quads(tables: GraphTables, named_graphs: bool = True) -> Iterator[ox.Quad]:
+    """The graph as pyoxigraph quads, in a stable order: a named graph per filing plus
+    ``.../graph/entities`` (or all in the default graph with ``named_graphs=False``).
+
+    Fill a store with ``store.extend(to_quads(tables))``; query it with
+    ``use_default_graph_as_union=True`` to see the whole graph.
+
+    >>> g = GraphTables.from_rows({"Filing": [{"id": "filing/1", "document_type": "4"}]}, {})
+    >>> [str(q.graph_name) for q in to_quads(g)]
+    ['<https://w3id.org/insidergraph/graph/filing/1>', '<https://w3id.org/insidergraph/graph/filing/1>']
+    """
+    terms = _Terms()
+    default = ox.DefaultGraph()
+    if named_graphs:
+        for g, s, p, o, dt in statements(tables):
+            yield ox.Quad(terms.iri(s), terms.iri(p), terms.obj(o, dt), terms.iri(g))
+    else:
+        for s, p, o, dt in _triples(tables):
+            yield ox.Quad(terms.iri(s), terms.iri(p), terms.obj(o, dt), default)
+
+
+def _triples(tables: GraphTables) -> list[tuple[str, str, str, str]]:
+    return sorted({(s, p, o, dt) for _g, s, p, o, dt in statements(tables)})
+
+
+def to_triples(tables: GraphTables) -> Iterator[ox.Triple]:
+    """The graph as pyoxigraph triples (named graphs merged), sorted by subject, predicate, object."""
+    terms = _Terms()
+    for s, p, o, dt in _triples(tables):
+        yield ox.Triple(terms.iri(s), terms.iri(p), terms.obj(o, dt))
+
+
+def _write(tables: GraphTables, out: BinaryIO, view: str, fmt: ox.RdfFormat) -> None:
+    if view != "full":
+        raise ExportError(f"RDF exports have only the 'full' view, not {view!r}")
+    data: Iterable[ox.Triple] | Iterable[ox.Quad]
+    data = list(to_quads(tables)) if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else list(to_triples(tables))
+    prefixes = None if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS) else PREFIXES
+    try:
+        ox.serialize(data, out, fmt, prefixes=prefixes)
+    except (ValueError, TypeError, SyntaxError) as err:
+        raise ExportError(f"could not write {fmt.name}: {err}") from err
+
+
+def write_turtle(tables: GraphTables, out: BinaryIO, view: str = "full") -> None:
+    """Write the graph as Turtle.
+
+    >>> import io; buf = io.BytesIO()
+    >>> write_turtle(GraphTables.from_rows({"Filing": [{"id": "filing/1", "document_type": "4"}]}, {}), buf, "full")
+    >>> print(buf.getvalue().decode().splitlines()[-2])
+    <https://w3id.org/insidergraph/id/filing/1> a ig:Filing ;
+    """
+    _write(tables, out, view, ox.RdfFormat.TURTLE)
+
+
+def write_ntriples(tables: GraphTables, out: BinaryIO, view: str = "full") -> None:
+    """Write the graph as N-Triples (one statement a line, sorted)."""
+    _write(tables, out, view, ox.RdfFormat.N_TRIPLES)
+
+
+def write_jsonld(tables: GraphTables, out: BinaryIO, view: str = "full") -> None:
+    """Write the graph as JSON-LD (expanded IRIs compacted by the fixed prefixes)."""
+    _write(tables, out, view, ox.RdfFormat.JSON_LD)
+
+
+def write_rdfxml(tables: GraphTables, out: BinaryIO, view: str = "full") -> None:
+    """Write the graph as RDF/XML."""
+    _write(tables, out, view, ox.RdfFormat.RDF_XML)
+
+
+def write_trig(tables: GraphTables, out: BinaryIO, view: str = "full") -> None:
+    """Write the graph as TriG: a named graph per filing, plus one for entities."""
+    _write(tables, out, view, ox.RdfFormat.TRIG)
+
+
+def write_nquads(tables: GraphTables, out: BinaryIO, view: str = "full") -> None:
+    """Write the graph as N-Quads: a named graph per filing, plus one for entities."""
+    _write(tables, out, view, ox.RdfFormat.N_QUADS)
