@@ -105,6 +105,56 @@ def export(store: str, fmt: str, output: str, view: str) -> None:
     os.replace(tmp, output)
 
 
+def _neo4j_options(func: Any) -> Any:
+    for option in reversed(
+        [
+            click.option("--uri", envvar="NEO4J_URI", default="bolt://localhost:7687", show_default=True,
+                         help="Bolt URI [env NEO4J_URI]."),
+            click.option("--user", envvar="NEO4J_USER", default="neo4j", show_default=True,
+                         help="User [env NEO4J_USER]."),
+            click.option("--password", envvar="NEO4J_PASSWORD", default="", help="Password [env NEO4J_PASSWORD]."),
+            click.option("--database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True,
+                         help="Database [env NEO4J_DATABASE]."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+@cli.group(cls=_Group)
+def neo4j() -> None:
+    """Load the graph into a Neo4j server, or write CSV files for neo4j-admin import."""
+
+
+@neo4j.command("load")
+@_STORE_OPTION
+@_neo4j_options
+@click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(min=1),
+              help="Rows per UNWIND ... MERGE transaction.")
+@click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a terminal).")
+def neo4j_load(store: str, uri: str, user: str, password: str, database: str, batch_size: int,
+               progress: bool | None) -> None:
+    """Load the store into Neo4j (constraints first, then batched MERGEs; safe to repeat)."""
+    from insidergraph.graph.neo4j_load import Neo4jConfig, load
+    from insidergraph.graph.store import Store
+
+    tables = Store(store).tables()
+    show = sys.stderr.isatty() if progress is None else progress
+    summary = load(tables, Neo4jConfig(uri, user, password, database), batch_size=batch_size, progress=show)
+    click.echo(summary.line())
+
+
+@neo4j.command("export-csv")
+@_STORE_OPTION
+@click.argument("out", type=click.Path(file_okay=False))
+def neo4j_export_csv(store: str, out: str) -> None:
+    """Write CSV files for `neo4j-admin database import full` into OUT and print the command."""
+    from insidergraph.graph.neo4j_csv import command_line, export_csv
+    from insidergraph.graph.store import Store
+
+    click.echo(command_line(export_csv(Store(store).tables(), out)))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="insidergraph")
