@@ -1,0 +1,161 @@
+"""Loading the corpus graph into a real Neo4j server (started by scripts/test)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from insidergraph.cli import cli
+from insidergraph.graph.neo4j_csv import export_csv
+from insidergraph.graph.neo4j_load import Neo4jConfig, connect, counts, load
+from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
+from insidergraph.graph.store import Store
+from insidergraph.graph.tables import GraphTables
+from insidergraph.loaders.xml import parse
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture(scope="module")
+def cfg(neo4j_env: dict[str, str]) -> Neo4jConfig:
+    return Neo4jConfig(neo4j_env["NEO4J_URI"], neo4j_env["NEO4J_USER"], neo4j_env["NEO4J_PASSWORD"])
+
+
+@pytest.fixture(scope="module")
+def store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    s = Store(tmp_path_factory.mktemp("neo4j") / "store")
+    s.add(parse(p) for p in sorted((corpus / "xml").glob("*.xml")))
+    return s
+
+
+@pytest.fixture(scope="module")
+def tables(store: Store) -> GraphTables:
+    return store.tables()
+
+
+def _clear(cfg: Neo4jConfig) -> None:
+    driver = connect(cfg)
+    try:
+        with driver.session(database=cfg.database) as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+    finally:
+        driver.close()
+
+
+@pytest.fixture
+def empty(cfg: Neo4jConfig) -> Iterator[Neo4jConfig]:
+    _clear(cfg)
+    yield cfg
+
+
+def test_load_gives_the_store_counts_and_a_second_load_changes_nothing(empty: Neo4jConfig, tables: GraphTables) -> None:
+    first = load(tables, empty, batch_size=2000)
+    expected = tables.counts()
+    assert counts(empty) == expected
+    assert sum(first.created.values()) == sum(expected["nodes"].values()) + sum(expected["edges"].values())
+    second = load(tables, empty, batch_size=700)
+    assert counts(empty) == expected
+    assert sum(second.created.values()) == 0
+    assert "0 created" in second.line()
+
+
+def test_a_load_broken_off_part_way_completes_on_rerun_without_duplicates(empty: Neo4jConfig, tables: GraphTables) -> None:
+    class Stop(Exception):
+        pass
+
+    seen: list[tuple[str, str, int]] = []
+
+    def hook(kind: str, name: str, index: int) -> None:
+        seen.append((kind, name, index))
+        if kind == "edges" and name == "TRANSACTED" and index == 1:
+            raise Stop
+
+    with pytest.raises(Stop):
+        load(tables, empty, batch_size=1000, on_batch=hook)
+    partial = counts(empty)
+    assert partial["nodes"] == tables.counts()["nodes"]
+    assert partial["edges"]["TRANSACTED"] < len(tables.edges["TRANSACTED"])
+    load(tables, empty, batch_size=1000)
+    assert counts(empty) == tables.counts()
+
+
+def test_bulk_csv_files_load_to_the_same_counts(empty: Neo4jConfig, tables: GraphTables, neo4j_env: dict[str, str],
+                                                tmp_path: Path) -> None:
+    import_dir = neo4j_env.get("NEO4J_IMPORT_DIR")
+    assert import_dir, "scripts/neo4j-dev-server must export NEO4J_IMPORT_DIR (the server's LOAD CSV folder)"
+    out = Path(import_dir) / "csv-test"
+    shutil.rmtree(out, ignore_errors=True)
+    args = export_csv(tables, out)
+    assert args[:4] == ["neo4j-admin", "database", "import", "full"]
+    driver = connect(empty)
+    try:
+        with driver.session(database=empty.database) as session:
+            for label in NODE_TYPES:
+                session.run(
+                    f"LOAD CSV WITH HEADERS FROM 'file:///csv-test/nodes/{label}.csv' AS row "
+                    f"CALL (row) {{ CREATE (:{label} {{id: row.`id:ID`}}) }} IN TRANSACTIONS OF 5000 ROWS"
+                ).consume()
+            for rel, et in EDGE_TYPES.items():
+                pairs = sorted({src for src, _ in et.pairs}), sorted({dst for _, dst in et.pairs})
+                src_match = " OR ".join(f"a:{label}" for label in pairs[0])
+                dst_match = " OR ".join(f"b:{label}" for label in pairs[1])
+                session.run(
+                    f"LOAD CSV WITH HEADERS FROM 'file:///csv-test/relationships/{rel}.csv' AS row "
+                    f"CALL (row) {{ MATCH (a {{id: row.`:START_ID`}}) WHERE {src_match} "
+                    f"MATCH (b {{id: row.`:END_ID`}}) WHERE {dst_match} "
+                    f"CREATE (a)-[:{rel} {{id: row.id}}]->(b) }} IN TRANSACTIONS OF 5000 ROWS"
+                ).consume()
+    finally:
+        driver.close()
+    assert counts(empty) == tables.counts()
+
+
+def test_cli_load_reports_created_then_matched(empty: Neo4jConfig, store: Store, neo4j_env: dict[str, str]) -> None:
+    env = {"NEO4J_URI": neo4j_env["NEO4J_URI"], "NEO4J_USER": neo4j_env["NEO4J_USER"],
+           "NEO4J_PASSWORD": neo4j_env["NEO4J_PASSWORD"]}
+    runner = CliRunner()
+    first = runner.invoke(cli, ["neo4j", "load", "--store", str(store.path), "--no-progress"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "0 matched" in first.output
+    second = runner.invoke(cli, ["neo4j", "load", "--store", str(store.path), "--batch-size", "300"], env=env)
+    assert second.exit_code == 0, second.output
+    assert "nodes: 0 created" in second.output and "relationships: 0 created" in second.output
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ({"--password": "definitely-wrong"}, "refused the credentials"),
+        ({"--uri": "bolt://127.0.0.1:1"}, "cannot reach Neo4j"),
+        ({"--database": "nosuchdb"}, "no database 'nosuchdb'"),
+    ],
+)
+def test_bad_connection_settings_give_one_line_and_status_1(
+    store: Store, neo4j_env: dict[str, str], override: dict[str, str], message: str
+) -> None:
+    args = ["neo4j", "load", "--store", str(store.path), "--uri", neo4j_env["NEO4J_URI"],
+            "--user", neo4j_env["NEO4J_USER"], "--password", neo4j_env["NEO4J_PASSWORD"]]
+    for flag, value in override.items():
+        args[args.index(flag) + 1] = value
+    if "--database" in override:
+        args += ["--database", override["--database"]]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.output
+    assert "Traceback" not in result.output
+
+
+def test_export_csv_command_prints_the_import_command(store: Store, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["neo4j", "export-csv", "--store", str(store.path), str(tmp_path / "csv")])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("neo4j-admin database import full ")
+    assert "--nodes=Person=" in result.output and "--relationships=DIRECTOR_OF=" in result.output
+    header = (tmp_path / "csv" / "relationships" / "DIRECTOR_OF.csv").read_text().splitlines()[0]
+    assert header.startswith(":START_ID,:END_ID") or header.startswith("id,:START_ID,:END_ID")
+    assert os.path.getsize(tmp_path / "csv" / "nodes" / "Person.csv") > 0
