@@ -38,6 +38,30 @@ def cli() -> None:
     """Turn SEC insider filings (Forms 3, 4, 5) into a knowledge graph of who sits where."""
 
 
+@cli.command("parse")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "table"]),
+    default=None,
+    help="Output format (default: table on a terminal, jsonl otherwise).",
+)
+@click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
+def parse_command(paths: tuple[str, ...], fmt: str | None, strict: bool) -> None:
+    """Parse PATHS (files, folders recursively, - for stdin) and print one filing per line.
+
+    Files that fail are reported on stderr as `path:line: what is wrong`; the others
+    still come out, and the exit status is 1 when any failed.
+    """
+    from insidergraph.loaders.parse_run import run_parse
+
+    fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
+    failed = run_parse(paths, fmt, strict, on_error=lambda line: click.echo(line, err=True))
+    if failed:
+        sys.exit(1)
+
+
 _STORE_OPTION = click.option(
     "--store",
     "store",

@@ -1,0 +1,61 @@
+"""What ``insidergraph parse`` does: parse every file, print each filing, report failures.
+
+>>> import io
+>>> out = io.StringIO()
+>>> run_parse(["/no/such/file.xml"], "jsonl", False, on_error=print, out=out)
+/no/such/file.xml: cannot read: No such file or directory
+1
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import IO, Callable, Iterable
+
+from insidergraph.errors import ParseError
+from insidergraph.loaders.detect import iter_paths, parse_path
+from insidergraph.loaders.model import Filing
+
+
+def run_parse(
+    paths: Iterable[str],
+    fmt: str,
+    strict: bool,
+    on_error: Callable[[str], None],
+    out: IO[str] | None = None,
+) -> int:
+    """Parse ``paths`` and write them to ``out`` (stdout) as ``jsonl`` or ``table``.
+
+    Each failure is passed to ``on_error`` as one ``path:line: message`` line; with
+    ``strict`` the run stops there. Returns the number of files that failed.
+    """
+    out = out if out is not None else sys.stdout
+    failed = 0
+    table: list[Filing] = []
+    if fmt == "jsonl":
+        from insidergraph.loaders.jsonout import filing_to_json
+    for path in iter_paths(paths):
+        try:
+            filing = parse_path(path)
+        except ParseError as err:
+            failed += 1
+            on_error(str(err))
+        except (UnicodeError, ValueError, RecursionError) as err:
+            # A loader bug on odd input must not hide the other files' output.
+            failed += 1
+            on_error(f"{path}: internal error ({type(err).__name__}: {err})")
+        else:
+            if fmt == "jsonl":
+                out.write(filing_to_json(filing))
+                out.write("\n")
+            else:
+                table.append(filing)
+            continue
+        if strict:
+            break
+    if fmt == "table" and table:
+        from insidergraph.loaders.summary import print_table
+
+        print_table(table, file=out)
+    out.flush()
+    return failed
