@@ -190,3 +190,17 @@ def test_a_name_shared_by_two_ciks_at_one_issuer_stays_separate() -> None:
     persons = build_graph(filings).nodes["Person"]
     assert len(persons) == 3
     assert persons.set_index("id").loc["person/n/john-smith", "unresolved"]
+
+
+def test_the_submission_file_of_a_known_accession_adds_its_filing_date(corpus: Path, tmp_path: Path) -> None:
+    from insidergraph.loaders.submission import parse as parse_submission
+
+    txt = corpus / "txt" / "0001790565-23-000009__TSLA__F4.txt"
+    xml = next((corpus / "xml").glob("0001790565-23-000009__*.xml"))
+    store = Store(tmp_path / "s")
+    assert store.add([parse(xml)])[1] == 1
+    assert store.tables().nodes["Filing"].set_index("id").loc["filing/0001790565-23-000009", "filing_date"] is None
+    assert store.add([parse_submission(txt)])[1] == 1
+    filing = store.tables().nodes["Filing"].set_index("id").loc["filing/0001790565-23-000009"]
+    assert str(filing["filing_date"]) == "2023-07-31"
+    assert store.add([parse(xml), parse_submission(txt)])[1] == 0

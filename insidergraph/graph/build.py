@@ -71,6 +71,11 @@ def filing_id(filing: Filing) -> str:
     return f"filing/h/{digest.hexdigest()[:20]}"
 
 
+def _richness(f: Filing) -> tuple[int, int]:
+    """What a copy of a filing tells beyond the ownership XML: header dates, other documents."""
+    return (f.filing_date is not None, len(f.documents))
+
+
 def _span_update(span: dict[str, Any], period: date | None, filed: date | None, accession: str) -> None:
     for key, value, pick in (
         ("first_period", period, min),
@@ -118,11 +123,19 @@ class GraphBuilder:
     def __init__(self) -> None:
         self.filings: dict[str, Filing] = {}
 
-    def add(self, filing: Filing) -> str:
-        """Add one filing (a second copy of the same filing changes nothing); returns its id."""
+    def add(self, filing: Filing) -> bool:
+        """Add one filing; returns whether it changed anything.
+
+        A second copy of a filing changes nothing, unless it tells more: the
+        complete-submission file of an accession whose bare XML came first brings the
+        filing date and the other documents, and replaces it.
+        """
         fid = filing_id(filing)
-        self.filings.setdefault(fid, filing)
-        return fid
+        known = self.filings.get(fid)
+        if known is not None and _richness(known) >= _richness(filing):
+            return False
+        self.filings[fid] = filing
+        return True
 
     def tables(self) -> GraphTables:
         """Resolve entities and build every node and edge table."""

@@ -99,18 +99,19 @@ class Store:
         return GraphTables.read(self.graph_dir)
 
     def add(self, filings: Iterable[Filing]) -> tuple[int, int, GraphTables]:
-        """Add filings, rebuild the graph and engines; returns (offered, added, tables)."""
+        """Add filings, rebuild the graph and engines; returns (offered, added, tables).
+
+        "Added" counts filings that changed the store: new ones, and richer copies of
+        known ones (see :meth:`GraphBuilder.add`).
+        """
         builder = GraphBuilder()
         for f in self.filings():
             builder.add(f)
-        known = set(builder.filings)
         new: list[Filing] = []
         offered = 0
         for f in filings:
             offered += 1
-            fid = builder.add(f)
-            if fid not in known:
-                known.add(fid)
+            if builder.add(f):
                 new.append(f)
         if new or not self.exists():
             chunks = self.path / "filings"
