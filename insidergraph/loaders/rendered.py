@@ -9,20 +9,17 @@ One entry point for three variants, told apart by content:
 A rendering carries no CIK, so its issuer and owners keep ``cik=None``; the legacy SGML
 header does name CIKs and they are used.
 
->>> from pathlib import Path
->>> seed = Path("/work/shared/seeds/form4-sonus-gruber-2004.txt")
->>> f = parse(seed) if seed.exists() else None
->>> (f.issuer.name, f.issuer.ticker, f.source.format) if f else ('SONUS NETWORKS INC', 'SONS', 'rendered-text')
-('SONUS NETWORKS INC', 'SONS', 'rendered-text')
+>>> filing = parse("form4-sonus-gruber-2004.txt")  # doctest: +SKIP
+>>> filing.issuer.ticker, filing.source.format  # doctest: +SKIP
+('SONS', 'rendered-text')
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
-from insidergraph.errors import ParseError, UnknownFormatError
+from insidergraph.errors import UnknownFormatError
+from insidergraph.loaders._io import SourceLike, read_source
 from insidergraph.loaders.model import Filing, SourceFormat
 
 _HTML = re.compile(rb"<(?:html|table|body)\b", re.IGNORECASE)
@@ -82,13 +79,9 @@ def parse_bytes(data: bytes, path: str) -> Filing:
     return rendered_form.build_filing(rendered_text.read(_decode(data), path))
 
 
-def parse(source: str | os.PathLike[str] | bytes) -> Filing:
-    """Parse a path (or the bytes of a file) holding a rendered or legacy-text form."""
+def parse(source: SourceLike | bytes) -> Filing:
+    """Parse a path, ``-`` (stdin), an open binary file, or the bytes of a file."""
     if isinstance(source, bytes):
         return parse_bytes(source, "<bytes>")
-    path = Path(source)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ParseError(str(path), f"cannot read: {err.strerror or err}") from err
-    return parse_bytes(data, str(path))
+    data, path = read_source(source)
+    return parse_bytes(data, path)

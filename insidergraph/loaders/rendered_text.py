@@ -5,10 +5,9 @@ Such a text keeps the page's cells as tab-separated fields, ticked boxes as
 or ``(1)`` after their value, and the signature line right above
 ``** Signature of Reporting Person``.
 
->>> from pathlib import Path
->>> seed = Path("/work/shared/seeds/form4-sonus-gruber-2004.txt")
->>> read(seed.read_text(), str(seed)).ticker if seed.exists() else "SONS"
-'SONS'
+>>> form = read(open("form4-sonus-gruber-2004.txt").read(), "seed.txt")  # doctest: +SKIP
+>>> form.issuer_name, form.ticker  # doctest: +SKIP
+('SONUS NETWORKS INC', 'SONS')
 """
 
 from __future__ import annotations
@@ -135,9 +134,10 @@ def read(text: str, path: str) -> RenderedForm:
     t2 = _index(lines, "Table II -", (t1 or 0) + 1)
     sig = _index(lines, "** Signature of Reporting Person", (t2 or 0) + 1)
     missing = [name for name, at in (("Table I", t1), ("Table II", t2),
-                                     ("the signature block", sig)) if at is None]
+                                     ("signature block", sig)) if at is None]
     if missing:
-        raise ParseError(path, "not a complete rendered Form 3/4/5: no " + ", no ".join(missing))
+        raise ParseError(path, "not a complete rendered Form 3/4/5 (truncated?): missing "
+                         + ", ".join(missing))
     assert t1 is not None and t2 is not None and sig is not None
     head = "\n".join(lines[:t1])
     form_type = _form_type(head)
