@@ -1,30 +1,318 @@
 """Signature lines: who signed, as attorney-in-fact or not, and for which owner.
 
+A raw ``signatureName`` is read in two steps. :func:`_read` parses the text alone
+(cached, as the same strings recur across filings) into the signer, whether the
+wording says the signer acts under a power of attorney, and the principal the text
+names, if any. :func:`parse_signature` then resolves that principal against the
+filing's reporting owners.
+
+The rules (documented choices):
+
+* **Attorney-in-fact** wording ("Attorney-in-Fact", "Atty-in-Fact", "by/under power of
+  attorney", "POA", "X on behalf of Y" by someone other than an owner, and "By: X For:
+  the Reporting Person") makes ``attorney_in_fact`` true. A named principal ("for Y",
+  "to Y", "Y by X, attorney-in-fact", "Y / X POA") is matched to an owner by name;
+  with a single owner the principal is that owner (the only one a power of attorney
+  on that filing can be for); with several and no name match it stays ``None``.
+* **Authorised signatories** of an entity ("BANK OF AMERICA CORP /DE/ By: Its:
+  Authorized Signatory X", "Mithril LP By: Mithril GP LP, its general partner By: /s/
+  X, Authorized Person", "/s/ X, Managing Member, A LLC, General Partner of B LP") are
+  not attorneys-in-fact: the signer is the person X and the principal is the
+  outermost entity named (the first of a "By:" chain, the last of an "of" chain),
+  when it matches an owner. Where two officers sign one line, the first is the signer.
+* **Plain signatures** ("/s/ Roelof Botha"): the signer signs for themself, so the
+  principal is the owner whose name matches the signer's, else ``None``; a plain
+  signature never links to an owner it does not name.
+
+Names match tolerantly: case, punctuation, "LAST FIRST" against "First Last", middle
+names against initials, and first names sharing three letters ("Erik"/"Eric");
+entities match after legal forms are normalised ("Corporation" = "CORP", "L.P." =
+"LP", "/DE/" dropped) or with one misspelt word of four letters or more.
+
 >>> parse_signature("/s/ Jung Yeon Son, Attorney-in-Fact", None, ()).attorney_in_fact
 True
+>>> parse_signature("By: Aaron Beckman by Power of Attorney For: Elon Musk", None, ()).signer
+'Aaron Beckman'
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Sequence
+from functools import lru_cache
+from typing import NamedTuple, Sequence
 
 from insidergraph.loaders.model import ReportingOwner, Signature
+from insidergraph.loaders.names import owner_kind
 
-_AIF = re.compile(r"attorney[- ]in[- ]fact|power of attorney|\bPOA\b|atty[- ]in[- ]fact", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+_AIF = r"(?:attorney|atty\.?)[-\s]+in[-\s]+fact"
+_POA = r"power\s+of\s+attorney|\bPOA\b"
+_AIF_ANY = re.compile(rf"{_AIF}|{_POA}", re.IGNORECASE)
+_LEAD = re.compile(r"^(?:\s*(?:by\s*:|/s/|its\s*:)\s*)+", re.IGNORECASE)
+_SLASH_S = re.compile(r"/s/\s*", re.IGNORECASE)
+# "BANK OF AMERICA CORP /DE/ By: Its: ..." and "... by its Authorized Signatory X".
+_BY_CLAUSE = re.compile(r"\bBy\s*:|\bby\s+its\b", re.IGNORECASE)
+_AUTH_SIGNATORY = re.compile(r"^(?:its\s*:?\s*)?authori[sz]ed\s+signatory\s+", re.IGNORECASE)
+# "Brian T. Moynihan / Michael P. Lapp POA": principal / attorney.
+_SLASH_POA = re.compile(r"^(?P<y>[^/]+?)\s*/\s*(?P<x>[^/]+?)\s+POA\.?$", re.IGNORECASE)
+# "By: X by Power of Attorney For: Y", "By: Charles Baker For: the Reporting Person".
+_FOR_COLON = re.compile(r"^(?P<x>.+?)\s+For\s*:\s*(?P<y>.+)$", re.IGNORECASE)
+_AIF_TAIL = re.compile(
+    rf"[,\s]+(?:as|by|under)?\s*(?:an?\s+)?(?:{_AIF}|{_POA})\.?\s*$", re.IGNORECASE
+)
+# "Roelof Botha, by Kathy Hibbs, attorney-in-fact": principal first, attorney after "by".
+_REVERSED = re.compile(
+    rf"^(?P<y>.+?),?\s+by\s+(?!power\b)(?P<x>.+?),?\s+(?:as\s+)?{_AIF}\.?$", re.IGNORECASE
+)
+# "X, Attorney-in-Fact [for Y]", "X as attorney-in-fact for Y", "X under POA", ...
+_FORWARD = re.compile(
+    rf"^(?P<x>.+?)[,\s]+(?:as\s+|by\s+|under\s+)?(?:an?\s+)?(?:{_AIF}|{_POA})\.?"
+    rf"(?:\s+(?:for|to|of)\s*:?\s*(?P<y>.+?))?\.?$",
+    re.IGNORECASE,
+)
+_ON_BEHALF = re.compile(r"^(?P<x>.+?),?\s+on\s+behalf\s+of\s+(?P<y>.+)$", re.IGNORECASE)
+_REPORTING_PERSON = re.compile(r"^(?:the\s+)?reporting\s+person\.?$", re.IGNORECASE)
+_OF_ENTITY = re.compile(r"^(?:the\s+)?(?:general\s+partner|manager|managing\s+member)\s+of\s+(?P<y>.+)$", re.IGNORECASE)
+_SIGNATORY_FOR = re.compile(r"^authori[sz]ed\s+(?:signatory|person)\s+(?:for|of)\s+(?P<y>.+)$", re.IGNORECASE)
+_ITS_ROLE = re.compile(r"^its\s+", re.IGNORECASE)
+_SUFFIX_PART = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
+_ENDS_SUFFIX = re.compile(r"\b(?:jr|sr)\.$", re.IGNORECASE)
+
+
+class _Reading(NamedTuple):
+    """What the text alone says: signer, attorney-in-fact wording, principal."""
+
+    signer: str | None
+    attorney_in_fact: bool
+    principal: str | None  # a name, "reporting person", or None when unnamed
+    self_signed: bool = False  # "on behalf of himself"
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().strip(",;").strip()
+
+
+def _name_part(text: str) -> str:
+    """The name at the head of "Name[, Jr.], Title, ...", without "/s/" or "By:"."""
+    text = _LEAD.sub("", _clean(text))
+    text = _AUTH_SIGNATORY.sub("", text)
+    parts = [p.strip() for p in text.split(",")]
+    name = parts[0]
+    if len(parts) > 1 and _SUFFIX_PART.match(parts[1]):
+        name = f"{name}, {parts[1]}"
+    return name.strip() if _ENDS_SUFFIX.search(name) else name.strip(" .")
+
+
+def _principal_of_titles(parts: list[str]) -> str | None:
+    """The outermost entity named in the title parts after a signer's name."""
+    found: str | None = None
+    for i, part in enumerate(parts):
+        m = _OF_ENTITY.match(part) or _SIGNATORY_FOR.match(part)
+        if m:
+            # The name may run on past a comma ("BofA Securities, Inc."); the owner
+            # lookup tries it whole and then shorter.
+            found = ", ".join([m.group("y"), *parts[i + 1 :]])
+        elif len(part.split()) > 1 and owner_kind(part) == "entity":
+            found = part  # a bare "Inc." or "L.P." is the tail of the name before it
+    return found
+
+
+def _read_chain(text: str) -> _Reading | None:
+    """An entity signing through "By:" clauses, or None if the text is not one."""
+    clauses = _BY_CLAUSE.split(text)
+    head = clauses[0].strip(" ,.;")
+    if len(clauses) < 2 or not head or owner_kind(_SLASH_S.sub("", head)) != "entity":
+        return None
+    signer = None
+    for clause in clauses[1:]:
+        name = _name_part(clause)
+        if name and owner_kind(name) == "person":
+            signer = name
+            break
+    return _Reading(signer, False, _SLASH_S.sub("", head).strip(" ,."))
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str) -> _Reading:
+    """Read a raw signature without looking at the filing's owners."""
+    s = _clean(text)
+    chain = _read_chain(s)
+    if chain is not None:
+        return chain
+    s = _LEAD.sub("", s)
+    m = _SLASH_POA.match(s)
+    if m:
+        return _Reading(_name_part(m["x"]), True, _clean(m["y"]))
+    m = _FOR_COLON.match(s)
+    if m:
+        x = _AIF_TAIL.sub("", m["x"])
+        return _Reading(_name_part(x), True, _clean(m["y"]))
+    m = _REVERSED.match(s)
+    if m:
+        return _Reading(_name_part(m["x"]), True, _clean(_SLASH_S.sub("", m["y"])))
+    m = _FORWARD.match(s)
+    if m:
+        return _Reading(_name_part(m["x"]), True, _clean(m["y"]) if m["y"] else None)
+    m = _ON_BEHALF.match(s)
+    if m:
+        y = _clean(m["y"])
+        himself = re.match(r"^(?:him|her|them)sel(?:f|ves)\b", y, re.IGNORECASE) is not None
+        return _Reading(_name_part(m["x"]), not himself, None if himself else y, himself)
+    # Plain: "X", "X, Title", "X, Authorized Signatory for Y", "X, Role, A LLC, GP of B LP".
+    s = _AUTH_SIGNATORY.sub("", s)
+    parts = [p.strip() for p in s.split(",")]
+    name = _name_part(s)
+    rest = parts[2:] if name.count(",") else parts[1:]
+    return _Reading(name or None, False, _principal_of_titles(rest))
+
+
+# --- matching names to owners ------------------------------------------------------
+
+_PUNCT = re.compile(r"[.,'\u2019()]")
+_LEGAL = {"CORPORATION": "CORP", "INCORPORATED": "INC", "LIMITED": "LTD", "COMPANY": "CO", "&": "AND"}
+_DATED = re.compile(r"\s+dated\s+.*$", re.IGNORECASE)
+_STATE = re.compile(r"\s*/[A-Za-z]{2,4}/?\s*$")
+_PARTICLES = frozenset("VON VAN DE DEL DELLA DER DEN DA DI DU LA LE DOS DAS".split())
+_PERSON_SUFFIX = frozenset("JR SR II III IV".split())
+
+
+@lru_cache(maxsize=8192)
+def _entity_words(name: str) -> tuple[str, ...]:
+    text = _DATED.sub("", _STATE.sub("", name.strip()))
+    text = re.sub(r"\bL\.\s*P\.", "LP", text, flags=re.IGNORECASE)
+    words = _PUNCT.sub(lambda m: "" if m.group(0) in ".'\u2019" else " ", text).upper().split()
+    words = [_LEGAL.get(w, w) for w in words]
+    if words[:1] == ["THE"]:
+        words = words[1:]
+    return tuple(words)
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """True when two words of four letters or more differ by one edit."""
+    if a == b or min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 1 or a.isdigit() or b.isdigit():
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _same_entity(a: str, b: str) -> bool:
+    wa, wb = _entity_words(a), _entity_words(b)
+    if wa == wb:
+        return bool(wa)
+    if len(wa) != len(wb):
+        return False
+    diff = [(x, y) for x, y in zip(wa, wb) if x != y]
+    return len(diff) == 1 and _one_typo(*diff[0])
+
+
+class _Person(NamedTuple):
+    first: str
+    middle: tuple[str, ...]
+    last: str
+
+
+@lru_cache(maxsize=8192)
+def _readings(name: str) -> tuple[_Person, ...]:
+    """Every plausible (first, middles, last) reading of a person's name."""
+    text = _STATE.sub("", name)
+    comma = "," in text
+    words = _PUNCT.sub(lambda m: " " if m.group(0) == "," else "", text).upper().replace("-", " ").split()
+    words = [w for w in words if w not in _PERSON_SUFFIX]
+    merged: list[str] = []
+    for w in words:  # a particle joins the word after it: "VON KOSKULL", "DEL CASTILLO"
+        if merged and merged[-1].split()[-1] in _PARTICLES and merged[-1].split()[0] in _PARTICLES:
+            merged[-1] += " " + w
+        else:
+            merged.append(w)
+    if len(merged) < 2:
+        return ()
+    out = [
+        _Person(merged[0], tuple(merged[1:-1]), merged[-1]),  # First Middle Last
+        _Person(merged[1], tuple(merged[2:]), merged[0]),  # LAST FIRST MIDDLE
+    ]
+    if comma:
+        head = _PUNCT.sub("", text.split(",")[0]).upper().replace("-", " ").split()
+        if head and len(head) < len(merged):
+            rest = merged[len(head) :] if merged[: len(head)] == head else merged[1:]
+            if rest:
+                out.insert(0, _Person(rest[0], tuple(rest[1:]), " ".join(head)))
+    return tuple(out)
+
+
+def _given_compatible(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return a[0] == b[0]
+    return len(a) >= 3 and len(b) >= 3 and a[:3] == b[:3]
+
+
+def _same_person(a: str, b: str) -> bool:
+    for x in _readings(a):
+        for y in _readings(b):
+            if x.last.replace(" ", "") != y.last.replace(" ", "") or not _given_compatible(x.first, y.first):
+                continue
+            if x.middle and y.middle and x.middle[0][0] != y.middle[0][0]:
+                continue
+            return True
+    return False
+
+
+def _matches(name: str, owner: ReportingOwner) -> bool:
+    if _same_entity(name, owner.name):
+        return True
+    return owner.kind == "person" and owner_kind(name) == "person" and _same_person(name, owner.name)
+
+
+def _find_owner(name: str, owners: Sequence[ReportingOwner]) -> ReportingOwner | None:
+    """The one owner a name denotes, trying "Name, Title, ..." shorter and shorter."""
+    parts = [p.strip() for p in name.split(",")]
+    for n in range(len(parts), 0, -1):
+        candidate = ", ".join(parts[:n]).strip(" .")
+        if not candidate:
+            continue
+        hits = [o for o in owners if _matches(candidate, o)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            return None
+    return None
 
 
 def parse_signature(text: str, when: date | None, owners: Sequence[ReportingOwner]) -> Signature:
-    """Derive signer, attorney-in-fact flag and the owner acted for from a raw signature."""
-    aif = bool(_AIF.search(text))
-    signer = re.sub(r"^/s/\s*", "", text.strip()).split(",")[0].strip() or None
-    behalf = owners[0] if aif and len(owners) == 1 else None
+    """Derive signer, attorney-in-fact flag and the owner acted for from a raw signature.
+
+    ``owners`` are the filing's reporting owners; ``on_behalf_of`` is the raw name of
+    the one the signer acted for, or ``None`` when the text and owners cannot tell.
+
+    >>> from insidergraph.loaders.model import ReportingOwner
+    >>> botha = ReportingOwner(cik="0001222287", name="BOTHA ROELOF", display_name="Roelof Botha", kind="person")
+    >>> s = parse_signature("/s/ Roelof Botha, by Kathy Hibbs, attorney-in-fact", None, [botha])
+    >>> (s.signer, s.attorney_in_fact, s.on_behalf_of)
+    ('Kathy Hibbs', True, 'BOTHA ROELOF')
+    >>> parse_signature("/s/ Roelof Botha", None, [botha]).on_behalf_of
+    'BOTHA ROELOF'
+    """
+    reading = _read(text)
+    behalf: ReportingOwner | None = None
+    principal = reading.principal
+    if reading.attorney_in_fact:
+        if principal and not _REPORTING_PERSON.match(principal):
+            behalf = _find_owner(principal, owners)
+        if behalf is None and len(owners) == 1:
+            behalf = owners[0]
+    elif principal:
+        behalf = _find_owner(principal, owners)
+    elif reading.signer:
+        behalf = _find_owner(reading.signer, owners)
     return Signature(
         text=text,
         date=when,
-        signer=signer,
-        attorney_in_fact=aif,
+        signer=reading.signer,
+        attorney_in_fact=reading.attorney_in_fact,
         on_behalf_of=behalf.name if behalf else None,
         on_behalf_of_cik=behalf.cik if behalf else None,
     )

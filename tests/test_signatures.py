@@ -1,0 +1,159 @@
+"""Signature parsing, table-driven over every distinct real signature of the corpus.
+
+``tests/data/signatures.tsv`` gives, for each distinct ``signatureName`` in
+``../shared/corpus`` (xml/ and the ``<XML>`` blocks of txt/), the signer, whether
+they sign as attorney-in-fact, and the owner acted for, as a reader would take them
+from the line. Each string is checked on every filing it occurs in, with that
+filing's owners (read here with ``xml.etree``; kinds from the hand table of owners).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from insidergraph.loaders.model import ReportingOwner
+from insidergraph.loaders.names import display_name, person_key
+from insidergraph.loaders.signatures import parse_signature
+
+DATA = Path(__file__).parent / "data"
+_XML_BLOCK = re.compile(rb"<XML>\s*(.*?)\s*</XML>", re.DOTALL)
+_ESCAPE = re.compile(r"\\(.)")
+
+Owners = tuple[tuple[str, str], ...]  # (name, cik) of one filing's owners
+
+
+def _read_tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
+
+
+TABLE = [dict(row, text=_unescape(row["text"])) for row in _read_tsv(DATA / "signatures.tsv")]
+KIND = {r["name"]: r["kind"] for r in _read_tsv(DATA / "owner_kinds.tsv")}
+
+
+@pytest.fixture(scope="module")
+def occurrences(corpus: Path) -> dict[str, list[Owners]]:
+    """Every signature string of the corpus with the owners of each filing it is on."""
+    docs = [p.read_bytes() for p in sorted((corpus / "xml").glob("*.xml"))]
+    for path in sorted((corpus / "txt").glob("*.txt")):
+        docs.extend(_XML_BLOCK.findall(path.read_bytes()))
+    found: dict[str, list[Owners]] = {}
+    for raw in docs:
+        doc = ET.fromstring(raw)
+        owners = tuple(
+            (ro.findtext("reportingOwnerId/rptOwnerName") or "", ro.findtext("reportingOwnerId/rptOwnerCik") or "")
+            for ro in doc.iterfind("reportingOwner")
+        )
+        for sig in doc.iterfind("ownerSignature"):
+            found.setdefault(sig.findtext("signatureName") or "", []).append(owners)
+    return found
+
+
+def _owner(name: str, cik: str | None = None) -> ReportingOwner:
+    kind = KIND.get(name, "person")
+    return ReportingOwner(cik=cik, name=name, display_name=display_name(name, kind), kind=kind)  # type: ignore[arg-type]
+
+
+def test_table_covers_every_distinct_signature_in_the_corpus(occurrences: dict[str, list[Owners]]) -> None:
+    assert len(occurrences) == 208
+    table = {row["text"] for row in TABLE}
+    assert set(occurrences) - table == set(), "signatures missing from tests/data/signatures.tsv"
+    assert table - set(occurrences) == set(), "stale rows in tests/data/signatures.tsv"
+
+
+@pytest.mark.parametrize("row", TABLE, ids=[r["text"][:70] for r in TABLE])
+def test_signature_reads_as_a_human_would(row: dict[str, str], occurrences: dict[str, list[Owners]]) -> None:
+    text = row["text"]
+    assert occurrences.get(text), "not in the corpus"
+    for owners in occurrences[text]:
+        sig = parse_signature(text, date(2024, 1, 2), [_owner(n, c) for n, c in owners])
+        assert sig.text == text and sig.date == date(2024, 1, 2)
+        assert sig.signer == row["signer"]
+        assert sig.attorney_in_fact is (row["attorney_in_fact"] == "1")
+        expected = row["on_behalf_of"]
+        if expected == "-":
+            assert sig.on_behalf_of is None and sig.on_behalf_of_cik is None, owners
+            continue
+        if expected == "@owner":
+            assert len(owners) == 1, "@owner is only meaningful on single-owner filings"
+            expected = owners[0][0]
+        assert expected in [n for n, _ in owners], f"expected owner {expected!r} is not on the filing"
+        assert sig.on_behalf_of == expected, owners
+        assert sig.on_behalf_of_cik == dict(owners)[expected]
+
+
+def test_signer_is_clean(occurrences: dict[str, list[Owners]]) -> None:
+    bad = re.compile(r"/s/|\bby\b|attorney|\bPOA\b|atty|signatory|^\W|\W$", re.IGNORECASE)
+    signers = {parse_signature(t, None, []).signer or "" for t in occurrences}
+    assert sorted(s for s in signers if bad.search(s)) == []
+
+
+def test_attorney_spellings_merge_by_person_key(occurrences: dict[str, list[Owners]]) -> None:
+    sigs = [parse_signature(t, None, []) for t in occurrences]
+    keys = {person_key(s.signer) for s in sigs if s.attorney_in_fact and s.signer and "Jung" in s.signer}
+    assert keys == {person_key("Jung-Yeon Son")}
+
+
+# --- rules on made-up filings ----------------------------------------------------------
+
+BOTHA = _owner("BOTHA ROELOF", "0001222287")
+HOFFMAN = _owner("Hoffman Reid", "0001519339")
+TRUST = _owner("Reid Hoffman & Michelle Yee Living Trust", "0001521103")
+
+
+def test_attorney_for_a_single_owner_acts_for_that_owner() -> None:
+    sig = parse_signature("/s/ Jane Roe, Atty-in-Fact", None, [BOTHA])
+    assert (sig.signer, sig.attorney_in_fact, sig.on_behalf_of_cik) == ("Jane Roe", True, "0001222287")
+
+
+def test_attorney_with_several_owners_and_no_name_is_unlinked() -> None:
+    sig = parse_signature("/s/ Jane Roe, Attorney-in-Fact", None, [HOFFMAN, TRUST])
+    assert sig.attorney_in_fact and sig.on_behalf_of is None
+
+
+def test_attorney_with_several_owners_is_matched_by_name_in_either_order() -> None:
+    for named in ("REID G. HOFFMAN", "Hoffman, Reid", "Hoffman Reid"):
+        sig = parse_signature(f"/s/ Jane Roe, attorney-in-fact for {named}", None, [TRUST, HOFFMAN])
+        assert sig.on_behalf_of == "Hoffman Reid", named
+
+
+def test_attorney_naming_nobody_on_a_multi_owner_filing_is_unlinked() -> None:
+    sig = parse_signature("/s/ Jane Roe, attorney-in-fact for Peter Thiel", None, [HOFFMAN, TRUST])
+    assert sig.on_behalf_of is None
+
+
+def test_plain_signature_by_a_stranger_is_never_linked() -> None:
+    sig = parse_signature("/s/ John Doe", None, [BOTHA])
+    assert (sig.signer, sig.attorney_in_fact, sig.on_behalf_of) == ("John Doe", False, None)
+
+
+def test_different_first_names_do_not_match() -> None:
+    smiths = [_owner("SMITH JOHN A", "1"), _owner("SMITH JAMES", "2")]
+    assert parse_signature("/s/ James Smith", None, smiths).on_behalf_of == "SMITH JAMES"
+    assert parse_signature("/s/ Jane Smith", None, smiths).on_behalf_of is None
+
+
+def test_similar_fund_names_are_not_confused() -> None:
+    funds = [_owner("SOFTBANK VISION FUND II LP", "1"), _owner("SOFTBANK VISION FUND III LP", "2"),
+             _owner("CapitalG 2014 LP", "3"), _owner("CapitalG 2015 LP", "4")]
+    for name in ("SoftBank Vision Fund II L.P.", "SOFTBANK VISION FUND III, L.P.", "CAPITALG 2015 LP"):
+        sig = parse_signature(f"{name}, By: /s/ Jane Roe, Director", None, funds)
+        assert sig.signer == "Jane Roe" and not sig.attorney_in_fact
+        assert sig.on_behalf_of is not None and sig.on_behalf_of.replace(".", "").replace(",", "").upper() == (
+            name.replace(".", "").replace(",", "").upper()
+        )
+
+
+def test_empty_signature_gives_no_signer() -> None:
+    sig = parse_signature("", None, [BOTHA])
+    assert (sig.signer, sig.attorney_in_fact, sig.on_behalf_of) == (None, False, None)
