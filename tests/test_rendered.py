@@ -102,6 +102,15 @@ def test_seed_bytes_and_path_give_the_same_filing(shared: Path) -> None:
     assert rendered.parse(data).source.path == "<bytes>"
 
 
+def test_ticks_saved_as_bare_x_cells_read_the_same(shared: Path) -> None:
+    text = (shared / SEED).read_text(encoding="utf-8")
+    ticked = '<input checked="" type="checkbox"/>'
+    saved = text.replace(f"{ticked} Director 10% Owner {ticked} Officer", "X\tDirector\t\t10% Owner\tX\tOfficer")
+    assert saved != text
+    rel = rendered.parse_bytes(saved.encode(), "x.txt").reporting_owners[0].relationship
+    assert rel == Relationship(is_director=True, is_officer=True, officer_title="Founder")
+
+
 # --- HTML renderings against their XML twins ---------------------------------------------
 
 #: Fields a rendering cannot show, or shows only as the stylesheet prints them.
@@ -288,6 +297,30 @@ def test_fixture_amended_joint_filing_with_option_exercise() -> None:
     assert [(s.signer, s.date, s.attorney_in_fact) for s in f.signatures] == [
         ("Maria Lindqvist", date(2022, 11, 7), True)] * 2
     assert f.signatures[0].text.endswith("for Adaeze N. Okafor")
+
+
+def test_fixture_form3_of_a_ten_percent_owner_fund() -> None:
+    f = rendered.parse(FIXTURES / "form3-briarwood-fund.txt")
+    assert (f.document_type, f.period_of_report, f.not_subject_to_section16) == ("3", date(2021, 6, 10), None)
+    assert f.issuer == Issuer(cik=None, name="Quillfeather Software, Inc.", ticker="QFS")
+    (fund,) = f.reporting_owners
+    assert (fund.name, fund.kind) == ("BRIARWOOD VENTURES IV, L.P.", "entity")
+    assert fund.relationship == Relationship(is_ten_percent_owner=True)
+    assert f.non_derivative == (NonDerivativeRow(
+        type="holding", security_title="Class A Common Stock",
+        shares_owned_following=Decimal("1250000"), direct_indirect="D"),)
+    preferred, warrant = f.derivative
+    assert preferred == DerivativeRow(
+        type="holding", security_title="Series C Preferred Stock", underlying_title="Class B Common Stock",
+        underlying_shares=Decimal("3400000"), direct_indirect="I",
+        nature_of_ownership="By Briarwood Ventures IV Annex Fund, L.P.",
+        footnotes={"exercisable_date": ("F1",), "expiration_date": ("F1",), "underlying_title": ("F2",),
+                   "exercise_price": ("F1",), "nature_of_ownership": ("F3",)})
+    assert (warrant.exercise_price, warrant.exercisable_date, warrant.expiration_date) == (
+        Decimal("8.25"), date(2021, 6, 10), date(2026, 6, 10))
+    assert f.remarks == "Exhibit 24 - Power of Attorney"
+    (sig,) = f.signatures
+    assert sig.date == date(2021, 6, 14) and sig.text.startswith("BRIARWOOD VENTURES IV, L.P., By:")
 
 
 # --- what is not a whole form is an error, never a half-filled Filing -------------------------

@@ -80,12 +80,13 @@ def _cell(td: Element) -> Cell:
     return Cell(collapse("".join(parts)), tuple(notes))
 
 
-def _owner(td: Element) -> OwnerBlock:
+def _owner(td: Element, path: str) -> OwnerBlock:
     tables = list(td.iter("table"))
     last = next((i for i, t in enumerate(tables) if "(Last)" in _text(t)), None)
     city_label = next((i for i, t in enumerate(tables) if "(City)" in _text(t)), None)
     if last is None or city_label is None or city_label < last + 2:
-        raise ParseError("", "box 1 is not laid out as name, (Last)..., street, city, (City)...")
+        raise ParseError(path, "box 1 is not laid out as name, (Last)..., street, city, (City)...",
+                         td.sourceline)
     name = " ".join(_text(t) for t in tables[:last])
     street = tuple(s for s in (_text(tr) for tr in tables[last + 1].iter("tr")) if s)
     city_cells = [_text(c) for c in tables[city_label - 1].iter("td")]
@@ -160,10 +161,7 @@ def read(data: bytes, path: str) -> RenderedForm:
         raise ParseError(path, f"no form name (FORM 3, 4 or 5) at the top: {form_name[:30]!r}")
     form = RenderedForm(path=path, format="html", form=m.group(1), accession=accession)
 
-    try:
-        owners = [_owner(td) for td in _boxes(doc, "1. Name and Address of Reporting Person")]
-    except ParseError as err:
-        raise ParseError(path, err.message) from err
+    owners = [_owner(td, path) for td in _boxes(doc, "1. Name and Address of Reporting Person")]
     form.owners = list(dict.fromkeys(owners))  # the joint-filing list repeats the first owner
 
     for td in _boxes(doc, f"{'3' if form.form == '3' else '2'}. Issuer Name"):

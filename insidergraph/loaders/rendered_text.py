@@ -38,7 +38,8 @@ _PERIOD = re.compile(
     r"Date of Event Requiring Statement)\s*\(Month/Day/Year\)\s*(\d{1,2}/\d{1,2}/\d{4})?"
 )
 _AMENDMENT = re.compile(r"If Amendment, Date of Original Filed\s*\(Month/Day/Year\)\s*(\d{1,2}/\d{1,2}/\d{4})?")
-_BOX_MARK = re.compile(r"(<input\b[^>]*>|☒|☐|\[[ xX]?\]|\([ xX]?\))\s*$")
+# A tick mark right before a label: a checked input, a ballot box, "[X]", "(X)" or a bare "X".
+_BOX_MARK = re.compile(r"(<input\b[^>]*>|☒|☐|\[[ xX]?\]|\([ xX]?\)|(?<!\S)X)\s*$")
 _CENTRED = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
 _SIGNATURE_LINE = re.compile(r"^(?P<text>.*\S)\s+(?P<date>\d{1,2}/\d{1,2}/\d{4})$")
 _SUB_LABELS = {
@@ -184,17 +185,21 @@ def read(text: str, path: str) -> RenderedForm:
             form.period = m.group(1)
         if m := _AMENDMENT.search(cell):
             form.amendment = m.group(1)
-        if "Relationship of Reporting Person" in cell:
-            ticks = {f: _ticked(cell, label) for f, label in _RELATIONSHIP_LABELS.items()}
-            for fname, ticked in ticks.items():
-                setattr(form, fname, bool(ticked))
-            after = cell.split(_RELATIONSHIP_LABELS["is_other"], 1)[-1]
-            centred = _CENTRED.findall(after) or [re.sub(r"<[^>]+>", " ", after)]
-            form.officer_title, form.other_text = assign_title(centred, form.is_officer, form.is_other)
         if "no longer subject to Section 16" in cell and form_type != "3":
             form.not_subject_to_section16 = bool(_ticked(cell, "Check this box if no longer"))
         if "10b5-1(c)" in cell:
             form.aff10b5one = bool(_ticked(cell, "Check this box to indicate"))
+
+    # Box 5 runs to the end of its line; a saved page may put each mark in a cell of its own.
+    rel_line = next((line for line in lines[:t1] if "Relationship of Reporting Person" in line), None)
+    if rel_line is not None:
+        box5 = rel_line[rel_line.index("Relationship of Reporting Person"):]
+        box5 = re.split(r"\t\s*\d\.\s", box5, maxsplit=1)[0].replace("\t", " ")  # up to the next box
+        for fname, label in _RELATIONSHIP_LABELS.items():
+            setattr(form, fname, bool(_ticked(box5, label)))
+        after = box5.split(_RELATIONSHIP_LABELS["is_other"], 1)[-1]
+        centred = _CENTRED.findall(after) or [re.sub(r"<[^>]+>", " ", after)]
+        form.officer_title, form.other_text = assign_title(centred, form.is_officer, form.is_other)
 
     _tail(lines, end2, first_sig, form)
     return form
