@@ -157,3 +157,11 @@ def test_similar_fund_names_are_not_confused() -> None:
 def test_empty_signature_gives_no_signer() -> None:
     sig = parse_signature("", None, [BOTHA])
     assert (sig.signer, sig.attorney_in_fact, sig.on_behalf_of) == (None, False, None)
+
+
+def test_on_behalf_of_is_an_attorney_only_when_the_signer_is_not_an_owner() -> None:
+    berkshire, buffett = _owner("BERKSHIRE HATHAWAY INC", "0001067983"), _owner("BUFFETT WARREN E", "0000315090")
+    officer = parse_signature("/s/ Warren E. Buffett, on behalf of Berkshire Hathaway Inc.", None, [berkshire, buffett])
+    assert (officer.attorney_in_fact, officer.on_behalf_of) == (False, "BERKSHIRE HATHAWAY INC")
+    agent = parse_signature("/s/ Jane Roe on behalf of Warren Buffett", None, [berkshire, buffett])
+    assert (agent.attorney_in_fact, agent.on_behalf_of) == (True, "BUFFETT WARREN E")

@@ -48,7 +48,6 @@ from insidergraph.loaders.names import owner_kind
 _SPACE = re.compile(r"\s+")
 _AIF = r"(?:attorney|atty\.?)[-\s]+in[-\s]+fact"
 _POA = r"power\s+of\s+attorney|\bPOA\b"
-_AIF_ANY = re.compile(rf"{_AIF}|{_POA}", re.IGNORECASE)
 _LEAD = re.compile(r"^(?:\s*(?:by\s*:|/s/|its\s*:)\s*)+", re.IGNORECASE)
 _SLASH_S = re.compile(r"/s/\s*", re.IGNORECASE)
 # "BANK OF AMERICA CORP /DE/ By: Its: ..." and "... by its Authorized Signatory X".
@@ -72,10 +71,10 @@ _FORWARD = re.compile(
     re.IGNORECASE,
 )
 _ON_BEHALF = re.compile(r"^(?P<x>.+?),?\s+on\s+behalf\s+of\s+(?P<y>.+)$", re.IGNORECASE)
+_HIMSELF = re.compile(r"^(?:him|her|them)sel(?:f|ves)\b", re.IGNORECASE)
 _REPORTING_PERSON = re.compile(r"^(?:the\s+)?reporting\s+person\.?$", re.IGNORECASE)
 _OF_ENTITY = re.compile(r"^(?:the\s+)?(?:general\s+partner|manager|managing\s+member)\s+of\s+(?P<y>.+)$", re.IGNORECASE)
 _SIGNATORY_FOR = re.compile(r"^authori[sz]ed\s+(?:signatory|person)\s+(?:for|of)\s+(?P<y>.+)$", re.IGNORECASE)
-_ITS_ROLE = re.compile(r"^its\s+", re.IGNORECASE)
 _SUFFIX_PART = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 _ENDS_SUFFIX = re.compile(r"\b(?:jr|sr)\.$", re.IGNORECASE)
 
@@ -86,7 +85,9 @@ class _Reading(NamedTuple):
     signer: str | None
     attorney_in_fact: bool
     principal: str | None  # a name, "reporting person", or None when unnamed
-    self_signed: bool = False  # "on behalf of himself"
+    # "X on behalf of Y": X is an attorney unless X is an owner (an officer signing
+    # for its entity, or "on behalf of himself and each other reporting person").
+    on_behalf: bool = False
 
 
 def _clean(text: str) -> str:
@@ -157,8 +158,8 @@ def _read(text: str) -> _Reading:
     m = _ON_BEHALF.match(s)
     if m:
         y = _clean(m["y"])
-        himself = re.match(r"^(?:him|her|them)sel(?:f|ves)\b", y, re.IGNORECASE) is not None
-        return _Reading(_name_part(m["x"]), not himself, None if himself else y, himself)
+        himself = _HIMSELF.match(y) is not None
+        return _Reading(_name_part(m["x"]), not himself, None if himself else y, on_behalf=True)
     # Plain: "X", "X, Title", "X, Authorized Signatory for Y", "X, Role, A LLC, GP of B LP".
     s = _AUTH_SIGNATORY.sub("", s)
     parts = [p.strip() for p in s.split(",")]
@@ -214,32 +215,41 @@ class _Person(NamedTuple):
     last: str
 
 
-@lru_cache(maxsize=8192)
-def _readings(name: str) -> tuple[_Person, ...]:
-    """Every plausible (first, middles, last) reading of a person's name."""
-    text = _STATE.sub("", name)
-    comma = "," in text
-    words = _PUNCT.sub(lambda m: " " if m.group(0) == "," else "", text).upper().replace("-", " ").split()
-    words = [w for w in words if w not in _PERSON_SUFFIX]
+def _person_words(text: str) -> list[str]:
+    """Upper-case name words without punctuation, suffixes, or hyphens; particles joined."""
+    words = _PUNCT.sub("", text).upper().replace("-", " ").split()
     merged: list[str] = []
-    for w in words:  # a particle joins the word after it: "VON KOSKULL", "DEL CASTILLO"
-        if merged and merged[-1].split()[-1] in _PARTICLES and merged[-1].split()[0] in _PARTICLES:
+    for w in words:
+        if w in _PERSON_SUFFIX:
+            continue
+        # A particle joins the words after it: "VON KOSKULL", "DE LA CRUZ".
+        if merged and all(p in _PARTICLES for p in merged[-1].split()):
             merged[-1] += " " + w
         else:
             merged.append(w)
-    if len(merged) < 2:
-        return ()
-    out = [
-        _Person(merged[0], tuple(merged[1:-1]), merged[-1]),  # First Middle Last
-        _Person(merged[1], tuple(merged[2:]), merged[0]),  # LAST FIRST MIDDLE
-    ]
+    return merged
+
+
+@lru_cache(maxsize=8192)
+def _readings(name: str) -> tuple[_Person, ...]:
+    """Every plausible (first, middles, last) reading of a person's name.
+
+    "Last, First Middle" when there is a comma; otherwise both "First Middle Last"
+    and EDGAR's "LAST FIRST MIDDLE", since either order is filed.
+    """
+    text = _STATE.sub("", name)
+    head, comma, tail = text.partition(",")
     if comma:
-        head = _PUNCT.sub("", text.split(",")[0]).upper().replace("-", " ").split()
-        if head and len(head) < len(merged):
-            rest = merged[len(head) :] if merged[: len(head)] == head else merged[1:]
-            if rest:
-                out.insert(0, _Person(rest[0], tuple(rest[1:]), " ".join(head)))
-    return tuple(out)
+        last, given = _person_words(head), _person_words(tail)
+        if last and given:
+            return (_Person(given[0], tuple(given[1:]), " ".join(last)),)
+    words = _person_words(text.replace(",", " "))
+    if len(words) < 2:
+        return ()
+    return (
+        _Person(words[0], tuple(words[1:-1]), words[-1]),
+        _Person(words[1], tuple(words[2:]), words[0]),
+    )
 
 
 def _given_compatible(a: str, b: str) -> bool:
@@ -299,7 +309,12 @@ def parse_signature(text: str, when: date | None, owners: Sequence[ReportingOwne
     reading = _read(text)
     behalf: ReportingOwner | None = None
     principal = reading.principal
-    if reading.attorney_in_fact:
+    aif = reading.attorney_in_fact
+    signer_owner = _find_owner(reading.signer, owners) if reading.on_behalf and reading.signer else None
+    if signer_owner is not None:
+        aif = False
+        behalf = _find_owner(principal, owners) if principal else signer_owner
+    elif aif:
         if principal and not _REPORTING_PERSON.match(principal):
             behalf = _find_owner(principal, owners)
         if behalf is None and len(owners) == 1:
@@ -312,7 +327,7 @@ def parse_signature(text: str, when: date | None, owners: Sequence[ReportingOwne
         text=text,
         date=when,
         signer=reading.signer,
-        attorney_in_fact=reading.attorney_in_fact,
+        attorney_in_fact=aif,
         on_behalf_of=behalf.name if behalf else None,
         on_behalf_of_cik=behalf.cik if behalf else None,
     )
