@@ -297,6 +297,7 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
     owner: dict[str, Any] = {}
     signature: list[Any] = ["", None]
     field: tuple[str, _Conv] | None = None
+    document_line = root.sourceline
     el = root
     try:
         it = root.iter()
@@ -363,6 +364,8 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
                     footnotes[el.get("id") or ""] = (text or "").strip()
                 elif code == _TOP_TEXT:
                     top[act[1]] = _stripped(el.text)
+                    if act[1] == "document_type":
+                        document_line = el.sourceline
                 elif code == _TOP_DATE:
                     text = _stripped(el.text)
                     if text is not None:
@@ -379,7 +382,9 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
     if document_type is None:
         raise _Bad("no <documentType>")
     if document_type not in DOCUMENT_TYPES:
-        raise _Bad(f"documentType {document_type!r} is not a Form 3, 4 or 5")
+        err = _Bad(f"documentType {document_type!r} is not a Form 3, 4 or 5")
+        err.sourceline = document_line  # type: ignore[attr-defined]
+        raise err
     owner_tuple = tuple(_make_owner(o) for o in owners)
     non_derivative = []
     derivative = []
