@@ -15,7 +15,9 @@ Every attribute is a scalar, as GraphML and GEXF require: lists are joined with
 ``"; "``, dates become ISO strings, decimals stay exact text and absent values are
 dropped. Each node carries ``label`` (its display name), ``type`` (its node label)
 and ``degree`` (its number of edges in the view), so a tool can colour and size by
-them; each edge carries ``label`` and ``relationship`` (its relationship type).
+them; each edge carries ``label`` and ``relationship`` (its relationship type) and
+``id``, the table's edge id prefixed with its type (``DIRECTOR_OF:<id>``), since
+table ids are unique only within one relationship type.
 Nodes and edges are inserted in sorted order, so every writer emits the same bytes
 for the same tables.
 
@@ -28,7 +30,7 @@ for the same tables.
 >>> g = view_graph(t, "people-issuers")
 >>> g.nodes["company/9"]
 {'cik': '9', 'label': 'ACME', 'name': 'ACME', 'ticker': 'ACM', 'type': 'Company', 'degree': 1}
->>> g.edges["person/1", "company/9", "d1"]["accessions"]
+>>> g.edges["person/1", "company/9", "DIRECTOR_OF:d1"]["accessions"]
 'a2; a1'
 """
 
@@ -152,6 +154,7 @@ def _typed_graph(tables: GraphTables, labels: list[str], rels: list[str]) -> nx.
     graph.add_nodes_from(nodes)
 
     edges: list[tuple[str, str, str, dict[str, Scalar]]] = []
+    seen: set[str] = set()
     for rel in rels:
         props = EDGE_TYPES[rel].props
         for row in _rows(tables.edges[rel]):
@@ -160,9 +163,15 @@ def _typed_graph(tables: GraphTables, labels: list[str], rels: list[str]) -> nx.
             for end in (src, dst):
                 if end not in graph:
                     raise ExportError(f"{rel} edge {eid} points at {end}, which is not a {'/'.join(labels)} node")
+            # Table ids are unique per type only (a director who is also a 10% owner has
+            # two edges with one id), and GEXF wants ids unique in the file.
+            key = f"{rel}:{eid}"
+            if key in seen:
+                raise ExportError(f"two {rel} edges share the id {eid}; the graph tables are inconsistent")
+            seen.add(key)
             attrs = _attrs(row, props)
-            attrs.update(id=eid, label=rel, relationship=rel)
-            edges.append((src, dst, eid, dict(sorted(attrs.items()))))
+            attrs.update(id=key, label=rel, relationship=rel)
+            edges.append((src, dst, key, dict(sorted(attrs.items()))))
     edges.sort(key=lambda item: (item[0], item[1], item[3]["relationship"], item[2]))
     graph.add_edges_from(edges)
     return graph
