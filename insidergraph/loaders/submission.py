@@ -129,7 +129,9 @@ def parse_bytes(data: bytes, path: str) -> Filing:
     close_at = data.find(b"</XML>", body_start, doc_end)
     if close_at < 0:
         raise ParseError(
-            path, "truncated submission: <XML> block has no </XML>", line_of(data, len(data))
+            path,
+            "truncated submission: <XML> block has no </XML>",
+            line_of(data, len(data.rstrip())),
         )
     body = data[body_start:close_at]
     # The XML declaration must come first, so leading blank lines and indentation go;
