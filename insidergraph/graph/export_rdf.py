@@ -258,6 +258,16 @@ class _Builder:
             self.row_filing.update(zip(df["id"].tolist(), df["filing_id"].tolist()))
         self.dates: set[str] = set()
 
+    def filing_of(self, accession: str) -> str | None:
+        """The filing node an ``accessions`` entry names: an accession number, or the filing
+        id without its ``filing/`` prefix (content-hash ids of filings without accession)."""
+        fid = self.by_accession.get(accession)
+        if fid is None:
+            for candidate in ("filing/" + accession, accession):
+                if candidate in self.filing_ids:
+                    return candidate
+        return fid
+
     def filing_graph(self, filing_id: str | None) -> str:
         return graph_iri(filing_id) if filing_id is not None else ENTITIES_GRAPH
 
@@ -322,7 +332,7 @@ class _Builder:
 
     def derived_from(self, g: str, s: str, accessions: object) -> None:
         for acc in accessions or ():  # type: ignore[attr-defined]
-            fid = self.by_accession.get(acc) or (acc if acc in self.filing_ids else None)
+            fid = self.filing_of(acc)
             if fid is not None:
                 self.out.append((g, s, PROV.wasDerivedFrom, node_iri(fid), _IRI))
 
@@ -399,11 +409,15 @@ def statements(tables: GraphTables) -> list[Statement]:
     >>> statements(GraphTables.empty())
     []
     """
+    return sorted(set(_unsorted(tables)))
+
+
+def _unsorted(tables: GraphTables) -> list[Statement]:
     b = _Builder(tables)
     b.nodes()
     b.edges()
     b.instants()
-    return sorted(set(b.out))
+    return b.out
 
 
 class _Terms:
@@ -411,6 +425,7 @@ class _Terms:
 
     def __init__(self) -> None:
         self.iris: dict[str, ox.NamedNode] = {}
+        self.literals: dict[tuple[str, str], ox.Literal] = {}
 
     def iri(self, value: str) -> ox.NamedNode:
         node = self.iris.get(value)
@@ -421,9 +436,13 @@ class _Terms:
     def obj(self, value: str, datatype: str) -> ox.NamedNode | ox.Literal:
         if datatype == _IRI:
             return self.iri(value)
-        if datatype == XSD.string:
-            return ox.Literal(value)
-        return ox.Literal(value, datatype=self.iri(datatype))
+        key = (value, datatype)
+        literal = self.literals.get(key)
+        if literal is None:
+            literal = ox.Literal(value) if datatype == XSD.string else ox.Literal(value, datatype=self.iri(datatype))
+            if len(value) < 64:  # short values (dates, amounts, flags, codes) recur; long texts rarely do
+                self.literals[key] = literal
+        return literal
 
 
 def to_quads(tables: GraphTables, named_graphs: bool = True) -> Iterator[ox.Quad]:
@@ -448,7 +467,7 @@ def to_quads(tables: GraphTables, named_graphs: bool = True) -> Iterator[ox.Quad
 
 
 def _triples(tables: GraphTables) -> list[tuple[str, str, str, str]]:
-    return sorted({(s, p, o, dt) for _g, s, p, o, dt in statements(tables)})
+    return sorted({(s, p, o, dt) for _g, s, p, o, dt in _unsorted(tables)})
 
 
 def to_triples(tables: GraphTables) -> Iterator[ox.Triple]:
