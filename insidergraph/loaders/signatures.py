@@ -73,8 +73,12 @@ _FORWARD = re.compile(
 _ON_BEHALF = re.compile(r"^(?P<x>.+?),?\s+on\s+behalf\s+of\s+(?P<y>.+)$", re.IGNORECASE)
 _HIMSELF = re.compile(r"^(?:him|her|them)sel(?:f|ves)\b", re.IGNORECASE)
 _REPORTING_PERSON = re.compile(r"^(?:the\s+)?reporting\s+person\.?$", re.IGNORECASE)
-_OF_ENTITY = re.compile(r"^(?:the\s+)?(?:general\s+partner|manager|managing\s+member)\s+of\s+(?P<y>.+)$", re.IGNORECASE)
-_SIGNATORY_FOR = re.compile(r"^authori[sz]ed\s+(?:signatory|person)\s+(?:for|of)\s+(?P<y>.+)$", re.IGNORECASE)
+_OF_ENTITY = re.compile(
+    r"^(?:the\s+)?(?:general\s+partner|manager|managing\s+member)\s+of\s+(?P<y>.+)$", re.IGNORECASE
+)
+_SIGNATORY_FOR = re.compile(
+    r"^authori[sz]ed\s+(?:signatory|person)\s+(?:for|of)\s+(?P<y>.+)$", re.IGNORECASE
+)
 _SUFFIX_PART = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 _ENDS_SUFFIX = re.compile(r"\b(?:jr|sr)\.$", re.IGNORECASE)
 
