@@ -122,6 +122,8 @@ class Store:
                     pickle.dump(new, fh, protocol=pickle.HIGHEST_PROTOCOL)
             tables = builder.tables()
             tables.write(self.graph_dir)
+            import insidergraph.queries.engines  # noqa: F401 (registers the embedded engines' writers)
+
             for writer in ENGINE_WRITERS.values():
                 writer(self, tables)
             manifest = {"format": FORMAT_VERSION, "filings": len(builder.filings), "counts": tables.counts()}

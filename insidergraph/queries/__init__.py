@@ -1,1 +1,100 @@
-"""insidergraph.queries."""
+"""Named queries over the store, answered by embedded Cypher, SPARQL or networkx.
+
+>>> from insidergraph.queries import run                     # doctest: +SKIP
+>>> run("shared-directors", "insidergraph-store", engine="cypher", min_boards=3)  # doctest: +SKIP
+   person_cik   person_name  issuer_count  issuer_ciks  issuer_names
+...
+
+Every engine returns the same rows in the same order: each query orders its own rows;
+:func:`normalise` only gives values one type (dates as ISO text, numbers as ``float`` or
+``int``, list cells as Python lists with parallel lists sorted together).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from insidergraph.queries.registry import QUERIES, NamedQuery, get
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from insidergraph.graph.store import Store
+
+
+def _store(store: "Store | str | Path") -> "Store":
+    from insidergraph.graph.store import Store
+
+    return store if isinstance(store, Store) else Store(store)
+
+
+def run(name: str, store: "Store | str | Path", engine: str = "cypher", **params: Any) -> "pd.DataFrame":
+    """Run the named query ``name`` on ``store`` with one engine; rows as a DataFrame.
+
+    Parameters use the registry's names (``min_boards=3``, ``as_of=date(2020, 1, 1)``).
+    """
+    from insidergraph.queries.engines import open_engine
+
+    query = get(name)
+    bound = query.bind(params)
+    rows = open_engine(engine, _store(store)).run_named(query, bound)
+    return normalise(query, rows)
+
+
+def run_text(text: str, store: "Store | str | Path", engine: str = "cypher",
+             params: dict[str, Any] | None = None) -> "pd.DataFrame":
+    """Run an ad-hoc query (Cypher on ``cypher``, SPARQL on ``sparql``) with bound parameters."""
+    import pandas as pd
+
+    from insidergraph.queries.engines import open_engine
+
+    columns, rows = open_engine(engine, _store(store)).run_text(text, params or {})
+    return pd.DataFrame([[_plain(v) for v in r] for r in rows], columns=columns, dtype=object)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _cell(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN from a missing value
+        return None
+    if kind == "float":
+        return float(value)
+    if kind == "date":
+        return _plain(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return _plain(value)
+
+
+def normalise(query: NamedQuery, rows: list[list[Any]]) -> "pd.DataFrame":
+    """Rows of any engine as one DataFrame shape (the row order is the engine's own)."""
+    import pandas as pd
+
+    kinds = {c: "float" for c in query.float_columns} | {c: "date" for c in query.date_columns}
+    list_cols = {c for group in query.list_columns for c in group}
+    out: list[list[Any]] = []
+    for row in rows:
+        rec = dict(zip(query.columns, row))
+        for group in query.list_columns:
+            lists = [[_plain(x) for x in (rec[c] or [])] for c in group]
+            # Parallel lists sort together, by the first then the rest (None last).
+            ordered = sorted(zip(*lists), key=lambda t: tuple((x is None, x if x is not None else "") for x in t))
+            for i, c in enumerate(group):
+                rec[c] = [t[i] for t in ordered]
+        out.append([rec[c] if c in list_cols else _cell(rec[c], kinds.get(c, "")) for c in query.columns])
+    return pd.DataFrame(out, columns=list(query.columns), dtype=object)
+
+
+__all__ = ["QUERIES", "run", "run_text", "normalise", "get"]

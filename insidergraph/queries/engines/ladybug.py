@@ -1,0 +1,156 @@
+"""The embedded Cypher engine: a ``ladybug`` database (the successor of Kuzu) in the store.
+
+:func:`write` (registered in :data:`~insidergraph.graph.store.ENGINE_WRITERS`) rebuilds
+the database from scratch on every build: a declared schema from the registry (a node
+table per label with ``id`` as primary key; a relationship table per type with every
+(source, target) label pair), then bulk ``COPY`` from Arrow tables. Decimals become
+``DOUBLE`` (the tables keep their exact text), ``string[]`` becomes ``STRING[]``.
+
+>>> from insidergraph.graph.schema import NODE_TYPES
+>>> node_ddl(NODE_TYPES["Footnote"])
+'CREATE NODE TABLE Footnote(id STRING PRIMARY KEY, `filing_id` STRING, `footnote_id` STRING, `text` STRING)'
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from insidergraph.errors import QueryError, StoreError
+from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType, Prop
+from insidergraph.graph.tables import GraphTables
+
+if TYPE_CHECKING:
+    from insidergraph.graph.store import Store
+
+_TYPES = {"string": "STRING", "date": "DATE", "decimal": "DOUBLE", "int": "INT64", "bool": "BOOLEAN",
+          "string[]": "STRING[]"}
+# Node ids start with their label in lower case (person/..., company/...): see graph.build;
+# that is how an edge's (FROM, TO) pair is found without a lookup per row.
+
+
+def db_path(store: "Store") -> Path:
+    """Where the database file lives in a store."""
+    return store.engines_dir / "ladybug" / "graph.lbug"
+
+
+def _cols(props: tuple[Prop, ...] | list[Prop]) -> str:
+    # Backticks: some column names (``table``) are Cypher keywords.
+    return ", ".join(f"`{p.name}` {_TYPES[p.type]}" for p in props)
+
+
+def node_ddl(node: NodeType) -> str:
+    """``CREATE NODE TABLE`` for a label."""
+    rest = _cols(node.props[1:])
+    return f"CREATE NODE TABLE {node.label}(id STRING PRIMARY KEY{', ' + rest if rest else ''})"
+
+
+def rel_ddl(edge: EdgeType) -> str:
+    """``CREATE REL TABLE`` for a type, with every (FROM, TO) pair and ``id`` first.
+
+    >>> rel_ddl(EDGE_TYPES["ABOUT"])
+    'CREATE REL TABLE ABOUT(FROM Filing TO Company, id STRING)'
+    """
+    pairs = ", ".join(f"FROM {a} TO {b}" for a, b in edge.pairs)
+    props = ", ".join(["id STRING"] + ([_cols(edge.props)] if edge.props else []))
+    return f"CREATE REL TABLE {edge.type}({pairs}, {props})"
+
+
+def _arrow(tables: GraphTables, kind: str, name: str) -> pa.Table:
+    """A table as Arrow with decimals cast to double (ladybug's COPY reads Arrow directly)."""
+    table = tables.to_arrow(kind, name)
+    props = NODE_TYPES[name].props if kind == "nodes" else EDGE_TYPES[name].props
+    for p in props:
+        if p.type == "decimal":
+            i = table.schema.get_field_index(p.name)
+            table = table.set_column(i, p.name, pc.cast(table.column(i), pa.float64()))
+    return table
+
+
+def _labels(ids: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The lower-case label of each node id (its first path segment)."""
+    return pc.list_element(pc.split_pattern(ids, "/", max_splits=1), 0)
+
+
+def write(store: "Store", tables: GraphTables) -> None:
+    """Rebuild the ladybug database of ``store`` from ``tables``."""
+    import ladybug as lb
+
+    path = db_path(store)
+    shutil.rmtree(path.parent, ignore_errors=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = lb.Database(str(path))
+    conn = lb.Connection(db)
+    try:
+        for node in NODE_TYPES.values():
+            conn.execute(node_ddl(node))
+        for edge in EDGE_TYPES.values():
+            conn.execute(rel_ddl(edge))
+        for label in NODE_TYPES:
+            table = _arrow(tables, "nodes", label)
+            if table.num_rows:
+                conn.execute(f"COPY {label} FROM $t", {"t": table})
+        for rel, edge in EDGE_TYPES.items():
+            table = _arrow(tables, "edges", rel)
+            if not table.num_rows:
+                continue
+            # COPY wants source key, target key, then the properties in declared order.
+            table = table.select(["src", "dst", "id"] + [p.name for p in edge.props])
+            src_label = _labels(table.column("src"))
+            dst_label = _labels(table.column("dst"))
+            for a, b in edge.pairs:
+                mask = pc.and_(pc.equal(src_label, a.lower()), pc.equal(dst_label, b.lower()))
+                part = table.filter(mask)
+                if part.num_rows:
+                    conn.execute(f"COPY {rel} FROM $t (from='{a}', to='{b}')", {"t": part})
+    except RuntimeError as err:
+        raise StoreError(f"{path}: ladybug load failed: {err}") from err
+    finally:
+        conn.close()
+        db.close()
+
+
+class LadybugEngine:
+    """Cypher over the store's ladybug database (read-only)."""
+
+    name = "cypher"
+
+    def __init__(self, store: "Store") -> None:
+        import ladybug as lb
+
+        path = db_path(store)
+        if not path.exists():
+            raise StoreError(f"{store.path}: no Cypher database in this store (run `insidergraph build` again)")
+        self._db = lb.Database(str(path), read_only=True)
+        self._conn = lb.Connection(self._db)
+
+    def close(self) -> None:
+        self._conn.close()
+        self._db.close()
+
+    def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+        """Run Cypher with parameters bound by ladybug."""
+        try:
+            result = self._conn.execute(text, params)
+            if isinstance(result, list):  # several statements: the last one's rows
+                result = result[-1]
+            columns = result.get_column_names()
+            rows = result.get_all()
+        except RuntimeError as err:
+            raise QueryError(_one_line(str(err))) from None
+        return columns, [list(r) for r in rows]
+
+    def run_named(self, query: Any, bound: dict[str, Any]) -> list[list[Any]]:
+        text = query.text("cypher")
+        used = {k: v for k, v in bound.items() if re.search(rf"\${k}\b", text)}
+        return self.run_text(text, used)[1]
+
+
+def _one_line(message: str) -> str:
+    """ladybug's message without its caret diagram (the CLI prints one line)."""
+    return message.strip().splitlines()[0]

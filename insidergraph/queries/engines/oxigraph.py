@@ -1,0 +1,146 @@
+"""The embedded SPARQL engine: an on-disk ``pyoxigraph`` store in the store.
+
+:func:`write` (registered in :data:`~insidergraph.graph.store.ENGINE_WRITERS`) rebuilds
+it on every build with ``bulk_extend`` from :func:`insidergraph.graph.export_rdf.to_quads`
+(a named graph per filing plus one for entities). Queries run with the union of the named
+graphs as the default graph, so they need no ``GRAPH`` clauses.
+
+Parameters are bound with SPARQL substitutions (SEP-0007): a query names ``?min_boards``
+and the engine pre-binds it to a typed literal; nothing is pasted into the text.
+
+>>> literal(3).datatype.value
+'http://www.w3.org/2001/XMLSchema#integer'
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from insidergraph.errors import QueryError, StoreError
+from insidergraph.graph.tables import GraphTables
+
+if TYPE_CHECKING:
+    from insidergraph.graph.store import Store
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Separator of GROUP_CONCAT lists in the .rq files (a control character no name holds).
+LIST_SEP = "\u001f"
+
+
+def store_path(store: "Store") -> Path:
+    """Where the pyoxigraph store lives."""
+    return store.engines_dir / "oxigraph"
+
+
+def write(store: "Store", tables: GraphTables) -> None:
+    """Rebuild the pyoxigraph store of ``store`` from ``tables``."""
+    from insidergraph.graph.export_rdf import to_quads
+
+    path = store_path(store)
+    shutil.rmtree(path, ignore_errors=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        ox_store = ox.Store(str(path))
+        ox_store.bulk_extend(to_quads(tables))
+        ox_store.flush()
+        ox_store.optimize()
+        del ox_store  # releases the write lock before anyone opens it read-only
+    except OSError as err:
+        raise StoreError(f"{path}: pyoxigraph load failed: {err}") from err
+
+
+def literal(value: Any) -> ox.Literal | ox.NamedNode:
+    """A Python value as a typed RDF term for a substitution."""
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(_XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + "integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(_XSD + "double"))
+    if isinstance(value, Decimal):
+        return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + "decimal"))
+    if isinstance(value, date):
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(_XSD + "date"))
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        return value
+    return ox.Literal(str(value))
+
+
+def python(term: Any) -> Any:
+    """An RDF term as a Python value: IRIs as strings, literals by datatype."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    dt = term.datatype.value.removeprefix(_XSD)
+    text = term.value
+    try:
+        if dt in ("integer", "int", "long", "nonNegativeInteger"):
+            return int(text)
+        if dt in ("decimal", "double", "float"):
+            return float(text)
+        if dt == "boolean":
+            return text in ("true", "1")
+        if dt == "date":
+            return date.fromisoformat(text)
+    except ValueError:
+        return text
+    return text
+
+
+class OxigraphEngine:
+    """SPARQL over the store's pyoxigraph store (opened read-only)."""
+
+    name = "sparql"
+
+    def __init__(self, store: "Store") -> None:
+        path = store_path(store)
+        if not path.is_dir():
+            raise StoreError(f"{store.path}: no SPARQL store in this store (run `insidergraph build` again)")
+        try:
+            self._store = ox.Store.read_only(str(path))
+        except OSError as err:
+            raise StoreError(f"{path}: cannot open the SPARQL store: {err}") from err
+
+    def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+        """Run SPARQL with ``?name`` variables pre-bound to the parameters."""
+        subs = {ox.Variable(k): literal(v) for k, v in params.items()}
+        try:
+            result = self._store.query(text, use_default_graph_as_union=True, substitutions=subs)
+        except (SyntaxError, OSError, ValueError, TypeError) as err:
+            raise QueryError(str(err).strip().splitlines()[0]) from None
+        if isinstance(result, ox.QuerySolutions):
+            columns = [v.value for v in result.variables]
+            return columns, [[python(sol[c]) for c in columns] for sol in result]
+        if isinstance(result, ox.QueryBoolean):
+            return ["ask"], [[bool(result)]]
+        return ["subject", "predicate", "object"], [
+            [python(t.subject), python(t.predicate), python(t.object)] for t in result
+        ]
+
+    def run_named(self, query: Any, bound: dict[str, Any]) -> list[list[Any]]:
+        if query.name == "connection":
+            from insidergraph.queries.paths import sparql_connection
+
+            return sparql_connection(self, query, bound)
+        text = query.text("sparql")
+        used = {k: v for k, v in bound.items() if re.search(rf"\?{k}\b", text)}
+        columns, rows = self.run_text(text, used)
+        lists = {c for group in query.list_columns for c in group}
+        index = [columns.index(c) for c in query.columns]
+        return [[_split(row[i]) if query.columns[j] in lists else row[i] for j, i in enumerate(index)] for row in rows]
+
+
+def _split(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    return str(value).split(LIST_SEP)

@@ -1,0 +1,265 @@
+"""The named queries in pandas and networkx, over the graph tables in memory.
+
+Each function takes the :class:`Graph` and the bound values of
+:meth:`~insidergraph.queries.registry.NamedQuery.bind` and returns rows in the order the
+Cypher and SPARQL files give; the definitions (spans, ``--overlapping``, tie-breaks) are
+those of :mod:`insidergraph.queries.registry`.
+
+>>> from insidergraph.graph.tables import GraphTables
+>>> shared_directors(Graph(GraphTables.empty()), min_boards=2, use_as_of=False, as_of=None, overlapping=False)
+[]
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from insidergraph.graph.schema import ROLE_TYPES
+from insidergraph.graph.tables import GraphTables
+from insidergraph.queries.paths import canonical_path
+from insidergraph.queries.registry import NO_DATE
+
+_PATH_TYPES = ROLE_TYPES + ("ATTORNEY_IN_FACT_FOR",)
+
+
+class Graph:
+    """The tables plus the lookups the queries share, built on first use."""
+
+    def __init__(self, tables: GraphTables) -> None:
+        self.t = tables
+
+    @cached_property
+    def persons(self) -> pd.DataFrame:
+        return self.t.nodes["Person"].set_index("id", drop=False)
+
+    @cached_property
+    def companies(self) -> pd.DataFrame:
+        return self.t.nodes["Company"].set_index("id", drop=False)
+
+    @cached_property
+    def entities(self) -> pd.DataFrame:
+        return pd.concat([self.persons, self.companies])
+
+    def seats(self, rel: str) -> pd.DataFrame:
+        """Role edges of one type with their span (``start``, ``end``; None when undated)."""
+        df = self.t.edges[rel].copy()
+        df["start"] = [a if a is not None else b for a, b in zip(df["first_period"], df["first_filed"])]
+        df["end"] = [a if a is not None else b for a, b in zip(df["last_period"], df["last_filed"])]
+        return df
+
+    def director_seats(self, use_as_of: bool, as_of: date) -> pd.DataFrame:
+        """Person -> Company director seats, filtered by the as-of date when asked."""
+        df = self.seats("DIRECTOR_OF")
+        df = df[df["src"].isin(self.persons.index) & df["dst"].isin(self.companies.index)]
+        if use_as_of:
+            df = df[[_covers(s, e, as_of) for s, e in zip(df["start"], df["end"])]]
+        return df
+
+    @cached_property
+    def adjacency(self) -> dict[str, list[tuple[str, str, str]]]:
+        """node -> [(neighbour, relationship, direction)] over role and attorney edges."""
+        adj: dict[str, list[tuple[str, str, str]]] = {}
+        for rel in _PATH_TYPES:
+            df = self.t.edges[rel]
+            for s, d in zip(df["src"], df["dst"]):
+                adj.setdefault(s, []).append((d, rel, "->"))
+                adj.setdefault(d, []).append((s, rel, "<-"))
+        return adj
+
+
+def _covers(start: date | None, end: date | None, day: date) -> bool:
+    return start is not None and end is not None and start <= day <= end
+
+
+def _overlap(s1: date | None, e1: date | None, s2: date | None, e2: date | None) -> bool:
+    if None in (s1, e1, s2, e2):
+        return False
+    return s1 <= e2 and s2 <= e1  # type: ignore[operator]
+
+
+def _grouped(pairs: pd.DataFrame, key: str, item: str, names: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (key, item) pairs grouped: count, CIK list and name list of the items."""
+    pairs = pairs[[key, item]].drop_duplicates()
+    ciks = names["cik"].to_dict()
+    labels = names["name"].to_dict()
+    grouped = pairs.groupby(key, sort=False)[item].agg(list).reset_index()
+    grouped["n"] = grouped[item].map(len)
+    grouped["ciks"] = grouped[item].map(lambda ids: [ciks[i] for i in ids])
+    grouped["names"] = grouped[item].map(lambda ids: [labels[i] for i in ids])
+    return grouped
+
+
+def _ranked(df: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
+    return df.sort_values(by, ascending=ascending, kind="stable") if len(df) else df
+
+
+def shared_directors(g: Graph, min_boards: int, use_as_of: bool, as_of: date, overlapping: bool) -> list[list[Any]]:
+    """Persons on the boards of at least ``min_boards`` issuers."""
+    seats = g.director_seats(use_as_of, as_of)
+    if overlapping:
+        pairs = seats.merge(seats, on="src", suffixes=("", "_2"))
+        keep = [
+            d != d2 and _overlap(s, e, s2, e2)
+            for d, d2, s, e, s2, e2 in zip(pairs["dst"], pairs["dst_2"], pairs["start"], pairs["end"],
+                                           pairs["start_2"], pairs["end_2"])
+        ]
+        seats = pairs[keep]
+    grouped = _grouped(seats, "src", "dst", g.companies)
+    grouped = _ranked(grouped[grouped["n"] >= min_boards], ["n", "src"], [False, True])
+    persons = g.persons
+    return [[persons.at[p, "cik"], persons.at[p, "name"], n, ciks, names]
+            for p, n, ciks, names in zip(grouped["src"], grouped["n"], grouped["ciks"], grouped["names"])]
+
+
+def interlocks(g: Graph, min_shared: int, use_as_of: bool, as_of: date, overlapping: bool,
+               max_boards: int) -> list[list[Any]]:
+    """Issuer pairs sharing directors."""
+    seats = g.director_seats(use_as_of, as_of)
+    boards = seats.groupby("src")["dst"].nunique()
+    keep = boards[(boards >= 2) & ((max_boards == 0) | (boards <= max_boards))].index
+    seats = seats[seats["src"].isin(keep)]
+    pairs = seats.merge(seats, on="src", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["dst_a"] < pairs["dst_b"]]
+    if overlapping:
+        pairs = pairs[[_overlap(*v) for v in zip(pairs["start_a"], pairs["end_a"], pairs["start_b"], pairs["end_b"])]]
+    pairs = pairs[["dst_a", "dst_b", "src"]].drop_duplicates()
+    names = g.persons["name"].to_dict()
+    grouped = pairs.groupby(["dst_a", "dst_b"], sort=False)["src"].agg(list).reset_index()
+    grouped["n"] = grouped["src"].map(len)
+    grouped = _ranked(grouped[grouped["n"] >= min_shared], ["n", "dst_a", "dst_b"], [False, True, True])
+    c = g.companies
+    return [[c.at[a, "cik"], c.at[a, "name"], c.at[b, "cik"], c.at[b, "name"], n, [names[p] for p in ps]]
+            for a, b, n, ps in zip(grouped["dst_a"], grouped["dst_b"], grouped["n"], grouped["src"])]
+
+
+def co_owners(g: Graph, min_issuers: int) -> list[list[Any]]:
+    """Entity owners that were 10% owners of at least ``min_issuers`` issuers."""
+    df = g.t.edges["TEN_PERCENT_OWNER_OF"]
+    df = df[df["src"].isin(g.companies.index) & df["dst"].isin(g.companies.index)]
+    grouped = _grouped(df, "src", "dst", g.companies)
+    grouped = _ranked(grouped[grouped["n"] >= min_issuers], ["n", "src"], [False, True])
+    c = g.companies
+    return [[c.at[o, "cik"], c.at[o, "name"], n, ciks, names]
+            for o, n, ciks, names in zip(grouped["src"], grouped["n"], grouped["ciks"], grouped["names"])]
+
+
+def _matches(cik: str | None, node_id: str, name: str | None, aliases: Any, key_cik: str, key_id: str,
+             text: str) -> bool:
+    if cik == key_cik or node_id == key_id:
+        return True
+    if not text:
+        return False
+    return text in (name or "").lower() or any(text in a.lower() for a in (aliases or ()))
+
+
+def insider_roles(g: Graph, person_cik: str, person_id: str, person_text: str) -> list[list[Any]]:
+    """Every role of the matching persons."""
+    p = g.persons
+    chosen = {i for i, c, n, a in zip(p["id"], p["cik"], p["name"], p["aliases"])
+              if _matches(c, i, n, a, person_cik, person_id, person_text)}
+    rows = []
+    for rel in ROLE_TYPES:
+        df = g.seats(rel)
+        df = df[df["src"].isin(chosen) & df["dst"].isin(g.companies.index)]
+        extra = df["title"] if rel == "OFFICER_OF" else df["text"] if rel == "OTHER_RELATION_TO" else [None] * len(df)
+        for src, dst, title, start, end, count in zip(df["src"], df["dst"], extra, df["start"], df["end"],
+                                                      df["filing_count"]):
+            rows.append((src, start or NO_DATE, dst, rel, title or "",
+                         [p.at[src, "cik"], p.at[src, "name"], rel, title, g.companies.at[dst, "cik"],
+                          g.companies.at[dst, "name"], start, end, count]))
+    rows.sort(key=lambda r: r[:5])
+    return [r[5] for r in rows]
+
+
+def issuer_insiders(g: Graph, issuer_cik: str, issuer_id: str, issuer_text: str) -> list[list[Any]]:
+    """Insiders of the matching issuer, their roles and their latest holding per security."""
+    c = g.companies
+    issuers = {i for i, cik, t in zip(c["id"], c["cik"], c["ticker"])
+               if cik == issuer_cik or i == issuer_id or (issuer_text and (t or "").upper() == issuer_text)}
+    roles: dict[str, set[str]] = {}
+    for rel in ROLE_TYPES:
+        df = g.t.edges[rel]
+        df = df[df["dst"].isin(issuers)]
+        extra = df["title"] if rel == "OFFICER_OF" else df["text"] if rel == "OTHER_RELATION_TO" else [None] * len(df)
+        for src, text in zip(df["src"], extra):
+            roles.setdefault(src, set()).add(rel if text is None else f"{rel}: {text}")
+    securities = g.t.nodes["Security"]
+    securities = securities[securities["issuer_id"].isin(issuers)].set_index("id", drop=False)
+    filings = g.t.nodes["Filing"].set_index("id")["period_of_report"].to_dict()
+    latest: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for label, rel in (("Transaction", "TRANSACTED"), ("Holding", "HOLDS")):
+        rows = g.t.nodes[label]
+        in_sec = g.t.edges["IN_SECURITY"]
+        sec_of = dict(zip(in_sec["src"], in_sec["dst"]))
+        owned = g.t.edges[rel]
+        owned = owned[owned["src"].isin(roles.keys())]
+        by_id = rows.set_index("id", drop=False)
+        for owner, row_id in zip(owned["src"], owned["dst"]):
+            sec = sec_of.get(row_id)
+            if sec not in securities.index:
+                continue
+            row = by_id.loc[row_id]
+            period = filings.get(row["filing_id"])
+            if period is None or row["shares_owned_following"] is None or row.get("superseded") is True:
+                continue
+            key = (period, row["filing_id"], row["seq"])
+            if (owner, sec) not in latest or key > latest[(owner, sec)][0]:
+                latest[(owner, sec)] = (key, row["shares_owned_following"], row["direct_indirect"])
+    e = g.entities
+    out = []
+    for owner in sorted(roles):
+        held = sorted((s, v) for (o, s), v in latest.items() if o == owner)
+        base = [e.at[owner, "cik"], e.at[owner, "name"], sorted(roles[owner])]
+        if not held:
+            out.append(base + [None, None, None, None])
+        for sec, (key, shares, di) in held:
+            out.append(base + [securities.at[sec, "title"], float(shares), di, key[0]])
+    return out
+
+
+def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
+    """Attorneys-in-fact ranked by insiders and issuers signed for."""
+    aif = g.t.edges["ATTORNEY_IN_FACT_FOR"]
+    names = g.entities["name"].to_dict()
+    signed = g.t.edges["SIGNED"]
+    signed = signed[signed["attorney_in_fact"] == True]  # noqa: E712 (None is neither)
+    about = dict(zip(g.t.edges["ABOUT"]["src"], g.t.edges["ABOUT"]["dst"]))
+    rows = []
+    for a, insiders in aif.groupby("src", sort=False)["dst"]:
+        ins = set(insiders)
+        if len(ins) < min_insiders:
+            continue
+        films = set(signed.loc[signed["src"] == a, "dst"])
+        issuers = {about[f] for f in films if f in about and about[f] in g.companies.index}
+        films = {f for f in films if f in about and about[f] in g.companies.index}
+        rows.append((-len(ins), -len(issuers), a, [
+            names[a], len(ins), len(issuers), len(films), sorted({names[i] for i in ins}),
+            sorted({names[i] for i in issuers}),
+        ]))
+    rows.sort(key=lambda r: r[:3])
+    return [r[3] for r in rows]
+
+
+def connection(g: Graph, source_cik: str, source_id: str, source_text: str, target_cik: str, target_id: str,
+               target_text: str) -> list[list[Any]]:
+    """The canonical shortest path between two persons or companies, one row per edge."""
+    e = g.entities
+    ends = []
+    for cik, node_id in ((source_cik, source_id), (target_cik, target_id)):
+        found = sorted(i for i, c in zip(e["id"], e["cik"]) if c == cik or i == node_id)
+        if not found:
+            return []
+        ends.append(found[0])
+    adj = g.adjacency
+    path = canonical_path(ends[0], ends[1], lambda n: [x[0] for x in adj.get(n, ())])
+    if path is None:
+        return []
+    out = []
+    for hop, (x, y) in enumerate(zip(path, path[1:]), 1):
+        for rel, direction in sorted({(r, d) for other, r, d in adj[x] if other == y}):
+            out.append([hop, e.at[x, "name"], e.at[x, "cik"], rel, direction, e.at[y, "name"], e.at[y, "cik"]])
+    return out

@@ -1,0 +1,285 @@
+"""The named queries: one registry of names, parameters and output columns.
+
+Each named query has three implementations that must give the same rows in the same
+order: ``NAME.cypher`` (the embedded ``ladybug`` dialect; ``neo4j/NAME.cypher`` where
+Neo4j's Cypher differs), ``NAME.rq`` (SPARQL over the RDF export) and a networkx/pandas
+function in :mod:`insidergraph.queries.nx_queries`. The CLI's choices and options come
+from :data:`QUERIES`; this module imports nothing heavy, so ``--help`` stays fast.
+
+Parameters are always bound by the engine, never pasted into query text. :meth:`NamedQuery.bind`
+turns user values into the engine-neutral bound values the query files use: no value is
+ever null (ladybug cannot type a null parameter), so an absent date becomes a flag
+(``use_as_of``) beside a placeholder date, and an absent string becomes ``""``.
+
+Time spans: a role edge holds from ``coalesce(first_period, first_filed)`` to
+``coalesce(last_period, last_filed)`` (the first and last period of report of the filings
+that state it). ``--as-of D`` keeps the seats whose span contains D (both ends inclusive;
+a seat without dates never matches). ``--overlapping`` keeps, for each person, only the
+director seats whose span intersects the span of another of that person's seats (on a
+different issuer; both spans inclusive), after the ``--as-of`` filter. For ``interlocks``
+it is stricter: a director links issuers A and B only when the seats at A and at B
+intersect. For ``shared-directors`` with ``--min-boards`` above 2, a person counts every
+seat that overlaps some other seat, which need not all be held on one day.
+
+>>> sorted(QUERIES)[:3]
+['attorney-network', 'co-owners', 'connection']
+>>> QUERIES["shared-directors"].bind({"min_boards": 3})["use_as_of"]
+False
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from typing import Any, Literal
+
+from insidergraph.errors import QueryError
+
+ParamType = Literal["int", "date", "bool", "str"]
+_DIGITS = re.compile(r"^\d{1,10}$")
+#: Placeholder bound for an absent date (its ``use_*`` flag is false); never compared.
+NO_DATE = date(1900, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter of a named query: its option name, type, default and help."""
+
+    name: str
+    type: ParamType
+    default: Any = None
+    help: str = ""
+    required: bool = False
+
+    @property
+    def option(self) -> str:
+        """The CLI option: ``min_boards`` is ``--min-boards``."""
+        return "--" + self.name.replace("_", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    """A named query: what it answers, its parameters and its output columns.
+
+    ``list_columns`` are columns whose cells are lists; each tuple is a group of lists
+    that run in parallel (``issuer_ciks`` and ``issuer_names``), sorted together by the
+    first, so that every engine's lists compare equal whatever order it collected them in.
+    """
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    columns: tuple[str, ...]
+    list_columns: tuple[tuple[str, ...], ...] = ()
+    float_columns: tuple[str, ...] = ()
+    date_columns: tuple[str, ...] = ()
+    details: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def param(self, name: str) -> Param:
+        """The parameter called ``name``."""
+        return next(p for p in self.params if p.name == name)
+
+    def text(self, dialect: str) -> str:
+        """The query text: ``cypher`` (ladybug), ``neo4j`` (falls back to ``cypher``) or ``sparql``.
+
+        >>> "DIRECTOR_OF" in QUERIES["shared-directors"].text("cypher")
+        True
+        """
+        pkg = resources.files("insidergraph.queries")
+        if dialect == "sparql":
+            return pkg.joinpath(f"{self.name}.rq").read_text("utf-8")
+        if dialect == "neo4j":
+            own = pkg.joinpath("neo4j", f"{self.name}.cypher")
+            if own.is_file():
+                return own.read_text("utf-8")
+        return pkg.joinpath(f"{self.name}.cypher").read_text("utf-8")
+
+    def values(self, given: dict[str, Any]) -> dict[str, Any]:
+        """User values checked and typed, defaults filled in (``None`` for an absent optional)."""
+        unknown = set(given) - {p.name for p in self.params}
+        if unknown:
+            raise QueryError(f"{self.name}: unknown parameter(s) {', '.join(sorted(unknown))}")
+        out: dict[str, Any] = {}
+        for p in self.params:
+            raw = given.get(p.name)
+            if raw is None:
+                if p.required:
+                    raise QueryError(f"{self.name}: {p.option} is required")
+                out[p.name] = p.default
+                continue
+            out[p.name] = coerce(p, raw)
+        return out
+
+    def bind(self, given: dict[str, Any]) -> dict[str, Any]:
+        """The bound values every engine's query text uses (never null).
+
+        >>> b = QUERIES["insider-roles"].bind({"person": "1494730"})
+        >>> b["person_cik"], b["person_text"]
+        ('0001494730', '')
+        """
+        v = self.values(given)
+        bound: dict[str, Any] = {}
+        for p in self.params:
+            value = v[p.name]
+            if p.type == "date":
+                bound[f"use_{p.name}"] = value is not None
+                bound[p.name] = value if value is not None else NO_DATE
+            elif p.type == "int":
+                bound[p.name] = int(value) if value is not None else 0
+            elif p.type == "bool":
+                bound[p.name] = bool(value)
+            elif p.name in _ENTITY_PARAMS:
+                bound.update(_entity_keys(p.name, str(value), _ENTITY_PARAMS[p.name]))
+            else:
+                bound[p.name] = "" if value is None else str(value)
+        return bound
+
+
+def coerce(p: Param, raw: Any) -> Any:
+    """One user value as the parameter's type, or a :class:`QueryError` naming the option."""
+    try:
+        if p.type == "int":
+            return int(raw)
+        if p.type == "date":
+            return raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+        if p.type == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        raise QueryError(f"{p.option}: {raw!r} is not a valid {p.type}") from None
+
+
+# Parameters that name an entity: a CIK (digits, zero-padded to ten), a node id
+# (``person/...``), or else a text to search -- a name for persons, a ticker for issuers.
+_ENTITY_PARAMS: dict[str, str] = {"person": "name", "issuer": "ticker", "source": "none", "target": "none"}
+
+
+def _entity_keys(name: str, value: str, text_kind: str) -> dict[str, str]:
+    value = value.strip()
+    cik = value.zfill(10) if _DIGITS.match(value) else ""
+    text = ""
+    if not cik and "/" not in value:
+        text = value.lower() if text_kind == "name" else value.upper() if text_kind == "ticker" else ""
+    return {f"{name}_cik": cik, f"{name}_id": value, f"{name}_text": text}
+
+
+_AS_OF = Param("as_of", "date", None, "Only director seats whose span contains this date (YYYY-MM-DD).")
+_OVERLAPPING = Param("overlapping", "bool", False, "Only seats held at the same time (spans intersect).")
+
+QUERIES: dict[str, NamedQuery] = {
+    q.name: q
+    for q in (
+        NamedQuery(
+            "shared-directors",
+            "Persons who were directors of at least --min-boards distinct issuers.",
+            (Param("min_boards", "int", 2, "Least number of distinct issuers."), _AS_OF, _OVERLAPPING),
+            ("person_cik", "person_name", "issuer_count", "issuer_ciks", "issuer_names"),
+            list_columns=(("issuer_ciks", "issuer_names"),),
+            details="Rows by issuer_count descending, then person id.",
+        ),
+        NamedQuery(
+            "interlocks",
+            "Pairs of issuers that share at least --min-shared directors.",
+            (
+                Param("min_shared", "int", 1, "Least number of shared directors."),
+                _AS_OF,
+                _OVERLAPPING,
+                Param("max_boards", "int", 0, "Leave out persons on more than K boards (0: no limit)."),
+            ),
+            (
+                "issuer_a_cik", "issuer_a_name", "issuer_b_cik", "issuer_b_name", "shared_count",
+                "shared_directors",
+            ),
+            list_columns=(("shared_directors",),),
+            details="Issuer A has the smaller node id. Rows by shared_count descending, then A and B.",
+        ),
+        NamedQuery(
+            "insider-roles",
+            "Every role of a person (CIK, node id, or part of a name): issuer, title and span.",
+            (Param("person", "str", None, "CIK, node id, or part of a name (case-insensitive).", required=True),),
+            (
+                "person_cik", "person_name", "role", "title", "issuer_cik", "issuer_name", "span_start",
+                "span_end", "filing_count",
+            ),
+            date_columns=("span_start", "span_end"),
+            details="Rows by person id, span start (undated first), issuer id, role, title.",
+        ),
+        NamedQuery(
+            "issuer-insiders",
+            "Every insider of an issuer (CIK, node id or ticker), their roles, and latest holding per security.",
+            (Param("issuer", "str", None, "CIK, node id or ticker of the issuer.", required=True),),
+            (
+                "insider_cik", "insider_name", "roles", "security", "shares_owned", "direct_indirect",
+                "as_of",
+            ),
+            list_columns=(("roles",),),
+            float_columns=("shares_owned",),
+            date_columns=("as_of",),
+            details=(
+                "The latest holding of a security is the shares owned following the last row (highest "
+                "sequence) that reports that security in the insider's latest filing reporting it (by "
+                "period of report, then filing id); superseded holdings are skipped. An insider with no "
+                "such row has one row with an empty security. Rows by insider id, then security id."
+            ),
+        ),
+        NamedQuery(
+            "attorney-network",
+            "Attorneys-in-fact ranked by how many insiders and issuers they signed for.",
+            (Param("min_insiders", "int", 1, "Least number of insiders signed for."),),
+            (
+                "attorney_name", "insider_count", "issuer_count", "filing_count", "insider_names",
+                "issuer_names",
+            ),
+            list_columns=(("insider_names",), ("issuer_names",)),
+            details=(
+                "Insiders: the owners the attorney signed for (ATTORNEY_IN_FACT_FOR). Issuers and filings: "
+                "those of the filings the attorney signed as attorney-in-fact. Rows by insider_count, "
+                "issuer_count (both descending), then attorney id."
+            ),
+        ),
+        NamedQuery(
+            "connection",
+            "The shortest path between two persons or companies through role and attorney edges.",
+            (
+                Param("source", "str", None, "CIK or node id of the first person or company.", required=True),
+                Param("target", "str", None, "CIK or node id of the second person or company.", required=True),
+            ),
+            ("hop", "from_name", "from_cik", "relationship", "direction", "to_name", "to_cik"),
+            details=(
+                "Edges: DIRECTOR_OF, OFFICER_OF, TEN_PERCENT_OWNER_OF, OTHER_RELATION_TO and "
+                "ATTORNEY_IN_FACT_FOR, either way. Of all shortest paths, the one whose list of node ids "
+                "is smallest. One row per edge between consecutive nodes (direction -> when the edge "
+                "points from 'from' to 'to'); rows by hop, relationship, direction. No row: no path."
+            ),
+        ),
+        NamedQuery(
+            "co-owners",
+            "Entity owners (companies, funds) that were 10% owners of at least --min-issuers issuers.",
+            (Param("min_issuers", "int", 2, "Least number of distinct issuers."),),
+            ("owner_cik", "owner_name", "issuer_count", "issuer_ciks", "issuer_names"),
+            list_columns=(("issuer_ciks", "issuer_names"),),
+            details="Rows by issuer_count descending, then owner id.",
+        ),
+    )
+}
+
+
+def get(name: str) -> NamedQuery:
+    """The named query, or a :class:`QueryError` listing the names."""
+    try:
+        return QUERIES[name]
+    except KeyError:
+        raise QueryError(f"no named query {name!r}; choose from {', '.join(sorted(QUERIES))}") from None
+
+
+__all__ = ["QUERIES", "NamedQuery", "Param", "get", "coerce", "NO_DATE"]
