@@ -384,7 +384,8 @@ class _Assembly:
                     if not flag:
                         continue
                     text = _SPACE.sub(" ", extra).strip() if extra else None
-                    k = (rtype, oid, issuer, (text or "").upper())
+                    # Titles that differ only in case or punctuation are one role.
+                    k = (rtype, oid, issuer, slug(text) if text else "")
                     span = roles.get(k)
                     if span is None:
                         span = roles[k] = {"_acc": set(), "_text": text}
@@ -424,7 +425,7 @@ class _Assembly:
         for (rtype, src, dst, key), span in roles.items():
             accs = sorted(span.pop("_acc"))
             text = span.pop("_text")
-            self._add("edges", rtype, id=f"{src}|{dst}" + (f"|{slug(key)}" if key else ""), src=src, dst=dst,
+            self._add("edges", rtype, id=f"{src}|{dst}" + (f"|{key}" if key else ""), src=src, dst=dst,
                       accessions=accs, filing_count=len(accs), title=text, text=text, **span)
         for (src, dst), rec in aif.items():
             accs = sorted(rec.pop("_acc"))
