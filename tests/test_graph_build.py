@@ -204,3 +204,9 @@ def test_the_submission_file_of_a_known_accession_adds_its_filing_date(corpus: P
     filing = store.tables().nodes["Filing"].set_index("id").loc["filing/0001790565-23-000009"]
     assert str(filing["filing_date"]) == "2023-07-31"
     assert store.add([parse(xml), parse_submission(txt)])[1] == 0
+
+
+def test_every_node_and_edge_id_is_unique(graph: GraphTables) -> None:
+    for kind, name, df, _props in graph.iter_tables():
+        dupes = df.id[df.id.duplicated()].tolist()
+        assert not dupes, (kind, name, dupes[:3])
