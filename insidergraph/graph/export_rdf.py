@@ -244,6 +244,11 @@ class _Builder:
     """Collects statements for one GraphTables."""
 
     def __init__(self, tables: GraphTables) -> None:
+        # Two rows with one id would silently merge into one resource: refuse instead.
+        for kind, name, df, _props in tables.iter_tables():
+            dup = df["id"][df["id"].duplicated()]
+            if len(dup):
+                raise ExportError(f"{kind} table {name} has duplicate ids, e.g. {dup.iloc[0]!r}")
         self.tables = tables
         self.out: list[Statement] = []
         filings = tables.nodes["Filing"]
