@@ -34,8 +34,11 @@ the same bytes.
 >>> g = GraphTables.from_rows({"Person": [{"id": "person/0001222287", "cik": "0001222287",
 ...     "name": "Roelof Botha"}]}, {})
 >>> buf = io.BytesIO(); write_ntriples(g, buf, "full")
->>> print(buf.getvalue().decode().splitlines()[0])
-<https://w3id.org/insidergraph/id/person/0001222287> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/insidergraph/ontology#Person> .
+>>> print(*buf.getvalue().decode().splitlines()[0].split(), sep="\\n")
+<https://w3id.org/insidergraph/id/person/0001222287>
+<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>
+<https://w3id.org/insidergraph/ontology#Person>
+.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO, Iterable, Iterator
 
+import pandas as pd
 import pyoxigraph as ox
 
 from insidergraph.errors import ExportError
@@ -88,7 +92,13 @@ _ROW_COLUMNS: dict[str, str] = {
 NODE_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
     "Person": (
         IG.Person,
-        {"cik": IG.cik, "name": RDFS.label, "aliases": SKOS.altLabel, "name_key": IG.nameKey, "unresolved": IG.unresolved},
+        {
+            "cik": IG.cik,
+            "name": RDFS.label,
+            "aliases": SKOS.altLabel,
+            "name_key": IG.nameKey,
+            "unresolved": IG.unresolved,
+        },
     ),
     "Company": (
         IG.Company,
@@ -190,7 +200,13 @@ QUALIFIED_EDGES: dict[str, tuple[str, str]] = {
 }
 
 # Which end of an edge decides its named graph: a filing, or a row (whose filing decides).
-_GRAPH_BY_FILING_END: dict[str, str] = {"FILED": "dst", "SIGNED": "dst", "ABOUT": "src", "AMENDS": "src", "HAS_FOOTNOTE": "src"}
+_GRAPH_BY_FILING_END: dict[str, str] = {
+    "FILED": "dst",
+    "SIGNED": "dst",
+    "ABOUT": "src",
+    "AMENDS": "src",
+    "HAS_FOOTNOTE": "src",
+}
 _GRAPH_BY_ROW_END: dict[str, str] = {
     "TRANSACTED": "dst",
     "HOLDS": "dst",
@@ -341,16 +357,16 @@ class _Builder:
             if fid is not None:
                 self.out.append((g, s, PROV.wasDerivedFrom, node_iri(fid), _IRI))
 
-    def edge_literals(self, rel: str, df: object, graphs: list[str], iris: list[str]) -> None:
+    def edge_literals(self, rel: str, df: pd.DataFrame, graphs: list[str], iris: list[str]) -> None:
         columns = EDGE_COLUMNS.get(rel, {})
         for prop in EDGE_TYPES[rel].props:
             p = columns[prop.name]
-            for g, s, v in zip(graphs, iris, df[prop.name].tolist()):  # type: ignore[index]
+            for g, s, v in zip(graphs, iris, df[prop.name].tolist()):
                 self.literals(g, s, p, v, prop.type)
 
-    def qualified(self, rel: str, df: object, graphs: list[str]) -> None:
+    def qualified(self, rel: str, df: pd.DataFrame, graphs: list[str]) -> None:
         cls, segment = QUALIFIED_EDGES[rel]
-        ids, srcs, dsts = (df[c].tolist() for c in ("id", "src", "dst"))  # type: ignore[index]
+        ids, srcs, dsts = (df[c].tolist() for c in ("id", "src", "dst"))
         iris = [node_iri(f"{segment}/{i}") for i in ids]
         out = self.out
         for g, q, s, d in zip(graphs, iris, (node_iri(x) for x in srcs), (node_iri(x) for x in dsts)):
@@ -368,13 +384,14 @@ class _Builder:
                 out.append((g, q, IG.footnote, d, _IRI))
         self.edge_literals(rel, df, graphs, iris)
         if rel == "ATTORNEY_IN_FACT_FOR":
-            for g, q, accs in zip(graphs, iris, df["accessions"].tolist()):  # type: ignore[index]
+            for g, q, accs in zip(graphs, iris, df["accessions"].tolist()):
                 self.derived_from(g, q, accs)
 
-    def roles(self, rel: str, df: object) -> None:
+    def roles(self, rel: str, df: pd.DataFrame) -> None:
         cls, role, segment = ROLE_CLASSES[rel]
         g = ENTITIES_GRAPH
-        cols = {c: df[c].tolist() for c in ("id", "src", "dst", "first_period", "last_period", "first_filed", "last_filed", "accessions")}  # type: ignore[index]
+        names = ("id", "src", "dst", "first_period", "last_period", "first_filed", "last_filed", "accessions")
+        cols = {c: df[c].tolist() for c in names}
         iris = [node_iri(f"{segment}/{i}") for i in cols["id"]]
         out = self.out
         for k, m in enumerate(iris):
