@@ -64,6 +64,8 @@ public final class DevServer {
                 .setConfig(GraphDatabaseSettings.allow_file_urls, true)
                 // A development server need not keep old transaction logs around on a small disk.
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "false")
+                // Log files are preallocated at full size: 256 MB each for neo4j and system by default.
+                .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, 64L * 1024 * 1024)
                 // Netty otherwise idles 5 s before it lets the Bolt server stop, on every stop.
                 .setConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
                 .build();
