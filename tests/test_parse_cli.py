@@ -64,6 +64,9 @@ def test_dumps_keeps_digits_that_a_float_would_lose() -> None:
     text = jsonout.dumps({"a": Decimal("0.1234567890123456789"), "b": Decimal("-0"), "c": Decimal("1E+3")})
     assert text == '{"a":0.1234567890123456789,"b":-0,"c":1E+3}'
     assert json.loads(text, parse_float=Decimal)["a"] == Decimal("0.1234567890123456789")
+    # Filed text that looks like the number markers once escaped stays text.
+    tricky = {"s": "\\u0000x", "t": 'x\\u0000"', "n": [Decimal("1.50"), "\\"]}
+    assert json.loads(jsonout.dumps(tricky), parse_float=Decimal) == tricky
 
 
 def test_required_keys_of_the_issue(corpus_lines: list[dict]) -> None:

@@ -90,7 +90,7 @@ def _rendered(data: bytes, path: str) -> Filing:
 
 def parse_bytes(data: bytes, path: str) -> Filing:
     """Parse ``data`` with the loader its content calls for; ``path`` names it in errors."""
-    if not data.strip():
+    if not data or data.isspace():
         raise ParseError(path, "empty file", 1)
     kind = sniff(data)
     if kind == "xml":

@@ -14,11 +14,11 @@ The schema of the object is ``insidergraph/schemas/filing.schema.json``.
 from __future__ import annotations
 
 import json
-import re
+import operator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from insidergraph.loaders.model import (
     DERIVATIVE_FIELDS,
@@ -43,12 +43,35 @@ _DERIVATIVE_KEYS: tuple[str, ...] = tuple(
 _DATE_KEYS = frozenset(
     {"transaction_date", "deemed_execution_date", "exercisable_date", "expiration_date"}
 )
+_NUMBER_KEYS = frozenset(
+    name
+    for name, spec in DerivativeRow.__dataclass_fields__.items()
+    if "Decimal" in str(spec.type)
+)
+# (keys, one C-level getter for all of them, indices of dates, indices of amounts)
+_RowSpec = tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]], tuple[int, ...], tuple[int, ...]]
+
+
+def _row_spec(keys: tuple[str, ...]) -> _RowSpec:
+    return (
+        keys,
+        operator.attrgetter(*keys),
+        tuple(i for i, k in enumerate(keys) if k in _DATE_KEYS),
+        tuple(i for i, k in enumerate(keys) if k in _NUMBER_KEYS),
+    )
+
+
+_NON_DERIVATIVE_SPEC = _row_spec(_NON_DERIVATIVE_KEYS)
+_DERIVATIVE_SPEC = _row_spec(_DERIVATIVE_KEYS)
 assert set(DERIVATIVE_FIELDS) <= set(_DERIVATIVE_KEYS)
 
 # XML 1.0 cannot carry U+0000, so no filed string can contain this marker: a Decimal
 # becomes "\0<digits>\0" inside json's fast C encoder, and one regex then unquotes it.
 _MARK = "\x00"
-_NUMBER = re.compile(r'"\\u0000([^"\\]*)\\u0000"')
+# How json writes a marked string's ends. An opening quote right before the escape can
+# only be a marker: a filed backslash would itself be escaped as two backslashes.
+_OPEN = '"\\u0000'
+_CLOSE = '\\u0000"'
 
 
 def _default(value: Any) -> Any:
@@ -61,7 +84,10 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_default)
+# check_circular is off: filing_to_dict builds a fresh tree, which cannot have cycles.
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), default=_default, check_circular=False
+)
 
 
 def dumps(obj: Any) -> str:
@@ -71,8 +97,11 @@ def dumps(obj: Any) -> str:
     '[150000,-0.5,null]'
     """
     text = _ENCODER.encode(obj)
-    if "\\u0000" in text:
-        text = _NUMBER.sub(r"\1", text)
+    if _OPEN in text:
+        # Each piece after an opening marker starts with the digits, then the closing
+        # marker: split and one replace per piece beat a regex over the whole line.
+        pieces = text.split(_OPEN)
+        text = pieces[0] + "".join([p.replace(_CLOSE, "", 1) for p in pieces[1:]])
     return text
 
 
@@ -111,19 +140,21 @@ def _json_number(value: Decimal) -> int | float | str:
     return _MARK + text + _MARK
 
 
-def _row(
-    row: NonDerivativeRow | DerivativeRow, keys: tuple[str, ...], numbers: bool
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in keys:
-        value = getattr(row, key)
+def _row(row: NonDerivativeRow | DerivativeRow, spec: _RowSpec, numbers: bool) -> dict[str, Any]:
+    keys, getter, date_at, number_at = spec
+    values = list(getter(row))
+    for i in date_at:
+        value = values[i]
         if value is not None:
-            if key in _DATE_KEYS:
-                value = value.isoformat()
-            elif numbers and value.__class__ is Decimal:
-                value = _json_number(value)
-        out[key] = value
-    out["footnotes"] = {k: list(v) for k, v in row.footnotes.items()}
+            values[i] = value.isoformat()
+    if numbers:
+        for i in number_at:
+            value = values[i]
+            if value is not None:
+                values[i] = _json_number(value)
+    out = dict(zip(keys, values))
+    # json writes tuples as arrays, so the JSON path can pass the ids as they are.
+    out["footnotes"] = row.footnotes if numbers else {k: list(v) for k, v in row.footnotes.items()}
     return out
 
 
@@ -170,9 +201,9 @@ def filing_to_dict(filing: Filing, *, json_numbers: bool = False) -> dict[str, A
             for owner in filing.reporting_owners
         ],
         "non_derivative": [
-            _row(row, _NON_DERIVATIVE_KEYS, json_numbers) for row in filing.non_derivative
+            _row(row, _NON_DERIVATIVE_SPEC, json_numbers) for row in filing.non_derivative
         ],
-        "derivative": [_row(row, _DERIVATIVE_KEYS, json_numbers) for row in filing.derivative],
+        "derivative": [_row(row, _DERIVATIVE_SPEC, json_numbers) for row in filing.derivative],
         "footnotes": dict(filing.footnotes),
         "remarks": filing.remarks,
         "signatures": [

@@ -104,7 +104,7 @@ def _documents(data: bytes, starts: list[int]) -> list[tuple[Document, int, int]
 
 def parse_bytes(data: bytes, path: str) -> Filing:
     """Parse the bytes of one complete-submission file; ``path`` names it in errors."""
-    if not data.strip():
+    if not data or data.isspace():
         raise ParseError(path, "empty file, expected an EDGAR submission", 1)
     starts = [m.start() for m in _DOCUMENT.finditer(data)]
     header_end = starts[0] if starts else len(data)
