@@ -32,7 +32,6 @@ from insidergraph.loaders.model import (
     NonDerivativeRow,
     Relationship,
     ReportingOwner,
-    Signature,
     Source,
     SourceFormat,
 )
@@ -120,8 +119,8 @@ def _cik(text: str | None) -> str | None:
 
 # --- the walk -------------------------------------------------------------------------
 #
-# One flat pre-order pass over ``root.iter()`` (a C loop) with a tag -> action table is
-# about twice as fast as recursive child iteration. It relies on two facts of the
+# One flat pre-order pass over ``root.iter()`` (a C loop) with a tag -> action table
+# costs less than recursive child iteration and per-element calls. It relies on two facts of the
 # schema: a ``<value>`` is a leaf whose parent is the last element seen that is not a
 # ``<value>`` or ``<footnoteId>``, and tag names mean one thing wherever they occur.
 # ``<footnoteId>`` may sit in a value element or in a container (transactionCoding),
