@@ -57,7 +57,14 @@ def parse_command(paths: tuple[str, ...], fmt: str | None, strict: bool) -> None
     from insidergraph.loaders.parse_run import run_parse
 
     fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
-    failed = run_parse(paths, fmt, strict, on_error=lambda line: click.echo(line, err=True))
+    try:
+        failed = run_parse(paths, fmt, strict, on_error=lambda line: click.echo(line, err=True))
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as other Unix tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     if failed:
         sys.exit(1)
 
