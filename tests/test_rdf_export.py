@@ -237,6 +237,15 @@ def test_duplicate_ids_are_refused_not_merged() -> None:
         export_rdf.write_turtle(tables, io.BytesIO(), "full")
 
 
+def test_rdfxml_refuses_values_xml_cannot_carry_while_turtle_escapes_them() -> None:
+    tables = small_graph()
+    tables.nodes["Filing"].loc[0, "remarks"] = "page\x0cbreak"
+    with pytest.raises(ExportError, match="control character"):
+        export_rdf.write_rdfxml(tables, io.BytesIO(), "full")
+    g = _rdflib(_export(tables, "turtle"), "turtle")
+    assert rdflib.Literal("page\x0cbreak") in set(g.objects(rdflib.URIRef(node_iri(F1)), rdflib.URIRef(IG.remarks)))
+
+
 def test_no_quad_formats_leak_graphs_into_triple_formats() -> None:
     assert b"/graph/" not in _export(small_graph(), "turtle")
     assert (GRAPH_NS + "entities").encode() in _export(small_graph(), "nquads")

@@ -43,6 +43,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO, Iterable, Iterator
@@ -499,11 +500,26 @@ def to_triples(tables: GraphTables) -> Iterator[ox.Triple]:
         yield ox.Triple(terms.iri(s), terms.iri(p), terms.obj(o, dt))
 
 
+# Characters XML 1.0 cannot carry at all, not even escaped; Turtle and JSON-LD escape them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _check_xml_chars(triples: list[ox.Triple]) -> None:
+    for t in triples:
+        if isinstance(t.object, ox.Literal) and _NOT_XML.search(t.object.value):
+            raise ExportError(
+                f"{t.subject.value} {t.predicate.value}: the value holds a control character RDF/XML cannot "
+                "represent; export as Turtle, N-Triples or JSON-LD instead"
+            )
+
+
 def _write(tables: GraphTables, out: BinaryIO, view: str, fmt: ox.RdfFormat) -> None:
     if view != "full":
         raise ExportError(f"RDF exports have only the 'full' view, not {view!r}")
     data: Iterable[ox.Triple] | Iterable[ox.Quad]
     data = list(to_quads(tables)) if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS) else list(to_triples(tables))
+    if fmt == ox.RdfFormat.RDF_XML:
+        _check_xml_chars(data)  # type: ignore[arg-type]
     prefixes = None if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS) else PREFIXES
     try:
         ox.serialize(data, out, fmt, prefixes=prefixes)
