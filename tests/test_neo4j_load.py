@@ -138,12 +138,9 @@ def test_cli_load_reports_created_then_matched(empty: Neo4jConfig, store: Store,
 def test_bad_connection_settings_give_one_line_and_status_1(
     store: Store, neo4j_env: dict[str, str], override: dict[str, str], message: str
 ) -> None:
-    args = ["neo4j", "load", "--store", str(store.path), "--uri", neo4j_env["NEO4J_URI"],
-            "--user", neo4j_env["NEO4J_USER"], "--password", neo4j_env["NEO4J_PASSWORD"]]
-    for flag, value in override.items():
-        args[args.index(flag) + 1] = value
-    if "--database" in override:
-        args += ["--database", override["--database"]]
+    settings = {"--uri": neo4j_env["NEO4J_URI"], "--user": neo4j_env["NEO4J_USER"],
+                "--password": neo4j_env["NEO4J_PASSWORD"], "--database": "neo4j", **override}
+    args = ["neo4j", "load", "--store", str(store.path)] + [x for kv in settings.items() for x in kv]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.strip()]

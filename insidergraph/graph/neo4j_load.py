@@ -94,13 +94,19 @@ def connect(cfg: Neo4jConfig) -> "Driver":
         raise Neo4jError(f"Neo4j at {cfg.uri} refused the credentials of user {cfg.user!r}") from None
     except (ex.ServiceUnavailable, OSError) as err:
         driver.close()
-        raise Neo4jError(f"cannot reach Neo4j at {cfg.uri}: {err}") from None
+        raise Neo4jError(f"cannot reach Neo4j at {cfg.uri}: {_one_line(err)}") from None
     except ex.Neo4jError as err:
         driver.close()
         if "DatabaseNotFound" in (err.code or ""):
             raise Neo4jError(f"Neo4j at {cfg.uri} has no database {cfg.database!r}") from None
-        raise Neo4jError(f"Neo4j at {cfg.uri}: {err.message or err}") from None
+        raise Neo4jError(f"Neo4j at {cfg.uri}: {_one_line(err.message or err)}") from None
     return driver
+
+
+def _one_line(err: object) -> str:
+    """The driver's messages span lines; the CLI promises one."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    return lines[-1] if lines else type(err).__name__
 
 
 def constraint_statements() -> list[str]:
@@ -208,9 +214,11 @@ def load(
                     summary.created[name] += nodes_made if kind == "nodes" else rels_made
                     bar.advance(name, len(batch))
     except ex.ServiceUnavailable as err:
-        raise Neo4jError(f"lost the connection to Neo4j at {cfg.uri}: {err}; run the load again to resume") from None
+        raise Neo4jError(
+            f"lost the connection to Neo4j at {cfg.uri}: {_one_line(err)}; run the load again to resume"
+        ) from None
     except ex.Neo4jError as err:
-        raise Neo4jError(f"Neo4j refused a batch: {err.message or err}") from None
+        raise Neo4jError(f"Neo4j refused a batch: {_one_line(err.message or err)}") from None
     finally:
         bar.stop()
         driver.close()
