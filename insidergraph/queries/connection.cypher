@@ -2,8 +2,8 @@
 // attorney edges (either way), the one whose list of node ids is smallest (ids hold no space,
 // so comparing them joined by spaces compares the lists). One row per edge between
 // consecutive nodes; direction '->' when the edge points from the hop's 'from' node.
-MATCH (a:Person:Company) WHERE a.cik = $source_cik OR a.id = $source_id
-MATCH (b:Person:Company) WHERE b.cik = $target_cik OR b.id = $target_id
+MATCH (a:Person:Company) WHERE a.cik = $source_by_cik OR a.id = $source_by_id
+MATCH (b:Person:Company) WHERE b.cik = $target_by_cik OR b.id = $target_by_id
 MATCH p = (a)-[:DIRECTOR_OF|OFFICER_OF|TEN_PERCENT_OWNER_OF|OTHER_RELATION_TO|ATTORNEY_IN_FACT_FOR* ALL SHORTEST 1..30]-(b)
 WITH properties(nodes(p), 'id') AS ns
 WITH ns, list_to_string(' ', ns) AS k

@@ -1,8 +1,8 @@
 // insider-roles: every role of the persons matching $person (CIK, node id, or part of a name
 // or alias, case-insensitive). Span as in shared-directors; undated spans sort first.
 MATCH (p:Person)
-WITH p, $person_text AS needle
-WHERE p.cik = $person_cik OR p.id = $person_id
+WITH p, $person_by_text AS needle
+WHERE p.cik = $person_by_cik OR p.id = $person_by_id
    OR (needle <> '' AND (lower(p.name) CONTAINS needle OR any(a IN p.aliases WHERE lower(a) CONTAINS needle)))
 MATCH (p)-[r:DIRECTOR_OF|OFFICER_OF|TEN_PERCENT_OWNER_OF|OTHER_RELATION_TO]->(c:Company)
 WITH p, r, c, label(r) AS role, coalesce(r.title, r.text) AS title,

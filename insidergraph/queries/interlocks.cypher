@@ -18,7 +18,7 @@ WHERE a.id < b.id
        OR (coalesce(r1.first_period, r1.first_filed) <= coalesce(r2.last_period, r2.last_filed)
            AND coalesce(r2.first_period, r2.first_filed) <= coalesce(r1.last_period, r1.last_filed)))
 WITH DISTINCT a, b, p
-WITH a, b, count(p) AS shared_count, collect(p.name) AS shared_directors
+WITH a, b, count(p) AS shared_count, collect(coalesce(p.name, '')) AS shared_directors
 WHERE shared_count >= $min_shared
 RETURN a.cik AS issuer_a_cik, a.name AS issuer_a_name, b.cik AS issuer_b_cik, b.name AS issuer_b_name,
        shared_count, shared_directors

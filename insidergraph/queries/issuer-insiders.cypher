@@ -3,7 +3,7 @@
 // that reports it (latest period of report, then greatest filing id). Superseded holdings and
 // rows without shares owned following are skipped.
 MATCH (c:Company)
-WHERE c.cik = $issuer_cik OR c.id = $issuer_id OR ($issuer_text <> '' AND upper(c.ticker) = $issuer_text)
+WHERE c.cik = $issuer_by_cik OR c.id = $issuer_by_id OR ($issuer_by_text <> '' AND upper(c.ticker) = $issuer_by_text)
 MATCH (o)-[r:DIRECTOR_OF|OFFICER_OF|TEN_PERCENT_OWNER_OF|OTHER_RELATION_TO]->(c)
 WITH c, o, collect(DISTINCT CASE WHEN coalesce(r.title, r.text) IS NULL THEN label(r)
                                  ELSE label(r) + ': ' + coalesce(r.title, r.text) END) AS roles

@@ -88,8 +88,8 @@ def _grouped(pairs: pd.DataFrame, key: str, item: str, names: pd.DataFrame) -> p
     labels = names["name"].to_dict()
     grouped = pairs.groupby(key, sort=False)[item].agg(list).reset_index()
     grouped["n"] = grouped[item].map(len)
-    grouped["ciks"] = grouped[item].map(lambda ids: [ciks[i] for i in ids])
-    grouped["names"] = grouped[item].map(lambda ids: [labels[i] for i in ids])
+    grouped["ciks"] = grouped[item].map(lambda ids: [ciks[i] or "" for i in ids])
+    grouped["names"] = grouped[item].map(lambda ids: [labels[i] or "" for i in ids])
     return grouped
 
 
@@ -132,7 +132,7 @@ def interlocks(g: Graph, min_shared: int, use_as_of: bool, as_of: date, overlapp
     grouped["n"] = grouped["src"].map(len)
     grouped = _ranked(grouped[grouped["n"] >= min_shared], ["n", "dst_a", "dst_b"], [False, True, True])
     c = g.companies
-    return [[c.at[a, "cik"], c.at[a, "name"], c.at[b, "cik"], c.at[b, "name"], n, [names[p] for p in ps]]
+    return [[c.at[a, "cik"], c.at[a, "name"], c.at[b, "cik"], c.at[b, "name"], n, [names[p] or "" for p in ps]]
             for a, b, n, ps in zip(grouped["dst_a"], grouped["dst_b"], grouped["n"], grouped["src"])]
 
 
@@ -156,11 +156,11 @@ def _matches(cik: str | None, node_id: str, name: str | None, aliases: Any, key_
     return text in (name or "").lower() or any(text in a.lower() for a in (aliases or ()))
 
 
-def insider_roles(g: Graph, person_cik: str, person_id: str, person_text: str) -> list[list[Any]]:
+def insider_roles(g: Graph, person_by_cik: str, person_by_id: str, person_by_text: str) -> list[list[Any]]:
     """Every role of the matching persons."""
     p = g.persons
     chosen = {i for i, c, n, a in zip(p["id"], p["cik"], p["name"], p["aliases"])
-              if _matches(c, i, n, a, person_cik, person_id, person_text)}
+              if _matches(c, i, n, a, person_by_cik, person_by_id, person_by_text)}
     rows = []
     for rel in ROLE_TYPES:
         df = g.seats(rel)
@@ -175,11 +175,11 @@ def insider_roles(g: Graph, person_cik: str, person_id: str, person_text: str) -
     return [r[5] for r in rows]
 
 
-def issuer_insiders(g: Graph, issuer_cik: str, issuer_id: str, issuer_text: str) -> list[list[Any]]:
+def issuer_insiders(g: Graph, issuer_by_cik: str, issuer_by_id: str, issuer_by_text: str) -> list[list[Any]]:
     """Insiders of the matching issuer, their roles and their latest holding per security."""
     c = g.companies
     issuers = {i for i, cik, t in zip(c["id"], c["cik"], c["ticker"])
-               if cik == issuer_cik or i == issuer_id or (issuer_text and (t or "").upper() == issuer_text)}
+               if cik == issuer_by_cik or i == issuer_by_id or (issuer_by_text and (t or "").upper() == issuer_by_text)}
     roles: dict[str, set[str]] = {}
     for rel in ROLE_TYPES:
         df = g.t.edges[rel]
@@ -244,12 +244,12 @@ def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
     return [r[3] for r in rows]
 
 
-def connection(g: Graph, source_cik: str, source_id: str, source_text: str, target_cik: str, target_id: str,
-               target_text: str) -> list[list[Any]]:
+def connection(g: Graph, source_by_cik: str, source_by_id: str, source_by_text: str, target_by_cik: str,
+               target_by_id: str, target_by_text: str) -> list[list[Any]]:
     """The canonical shortest path between two persons or companies, one row per edge."""
     e = g.entities
     ends = []
-    for cik, node_id in ((source_cik, source_id), (target_cik, target_id)):
+    for cik, node_id in ((source_by_cik, source_by_id), (target_by_cik, target_by_id)):
         found = sorted(i for i, c in zip(e["id"], e["cik"]) if c == cik or i == node_id)
         if not found:
             return []

@@ -58,7 +58,7 @@ def sparql_connection(engine: "OxigraphEngine", query: "NamedQuery", bound: dict
     step = query.text("sparql")
     ends = []
     for side in ("source", "target"):
-        _, rows = engine.run_text(find, {"key_cik": bound[f"{side}_cik"], "key_id": bound[f"{side}_id"]})
+        _, rows = engine.run_text(find, {"key_cik": bound[f"{side}_by_cik"], "key_id": bound[f"{side}_by_id"]})
         if not rows:
             return []
         ends.append(rows[0][0])
@@ -77,9 +77,8 @@ def sparql_connection(engine: "OxigraphEngine", query: "NamedQuery", bound: dict
     path = canonical_path(ends[0], ends[1], neighbours)
     if path is None:
         return []
-    for end in ends:
-        _, rows = engine.run_text(find, {"node": ox.NamedNode(end)})
-        info[end] = (rows[0][1], rows[0][2])
+    # Every node of the path was listed as a neighbour of the next or previous one, so
+    # ``info`` already holds its name and CIK.
     out = []
     for hop, (x, y) in enumerate(zip(path, path[1:]), 1):
         kinds = sorted({(rel, direction) for other, rel, direction in edges[x] if other == y})

@@ -117,7 +117,7 @@ class NamedQuery:
         """The bound values every engine's query text uses (never null).
 
         >>> b = QUERIES["insider-roles"].bind({"person": "1494730"})
-        >>> b["person_cik"], b["person_text"]
+        >>> b["person_by_cik"], b["person_by_text"]
         ('0001494730', '')
         """
         v = self.values(given)
@@ -170,7 +170,7 @@ def _entity_keys(name: str, value: str, text_kind: str) -> dict[str, str]:
     text = ""
     if not cik and "/" not in value:
         text = value.lower() if text_kind == "name" else value.upper() if text_kind == "ticker" else ""
-    return {f"{name}_cik": cik, f"{name}_id": value, f"{name}_text": text}
+    return {f"{name}_by_cik": cik, f"{name}_by_id": value, f"{name}_by_text": text}
 
 
 _AS_OF = Param("as_of", "date", None, "Only director seats whose span contains this date (YYYY-MM-DD).")

@@ -13,7 +13,7 @@ WHERE NOT $overlapping
        AND coalesce(r.first_period, r.first_filed) <= coalesce(r2.last_period, r2.last_filed)
        AND coalesce(r2.first_period, r2.first_filed) <= coalesce(r.last_period, r.last_filed))
 WITH DISTINCT p, c
-WITH p, count(c) AS issuer_count, collect(c.cik) AS issuer_ciks, collect(c.name) AS issuer_names
+WITH p, count(c) AS issuer_count, collect(coalesce(c.cik, '')) AS issuer_ciks, collect(coalesce(c.name, '')) AS issuer_names
 WHERE issuer_count >= $min_boards
 RETURN p.cik AS person_cik, p.name AS person_name, issuer_count, issuer_ciks, issuer_names
 ORDER BY issuer_count DESC, p.id
