@@ -186,6 +186,16 @@ def neo4j_export_csv(store: str, out: str) -> None:
     click.echo(command_line(export_csv(Store(store).tables(), out)))
 
 
+def _add_query_commands() -> None:
+    from insidergraph.queries.commands import cypher, queries, query, sparql
+
+    for command in (query, queries, cypher, sparql):
+        cli.add_command(command)
+
+
+_add_query_commands()
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="insidergraph")

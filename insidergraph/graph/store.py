@@ -122,7 +122,7 @@ class Store:
                     pickle.dump(new, fh, protocol=pickle.HIGHEST_PROTOCOL)
             tables = builder.tables()
             tables.write(self.graph_dir)
-            import insidergraph.queries.engines  # noqa: F401 (registers the embedded engines' writers)
+            import insidergraph.queries.engines.writers  # noqa: F401 (registers the embedded engines)
 
             for writer in ENGINE_WRITERS.values():
                 writer(self, tables)

@@ -85,28 +85,4 @@ def close_all() -> None:
         _close(_OPEN.popitem()[1])
 
 
-def _write_cypher(store: Any, tables: Any) -> None:
-    from insidergraph.queries.engines.ladybug import write
-
-    close_all()  # an engine open in this process must not read a database being replaced
-    write(store, tables)
-
-
-def _write_sparql(store: Any, tables: Any) -> None:
-    from insidergraph.queries.engines.oxigraph import write
-
-    close_all()
-    write(store, tables)
-
-
-def register_writers() -> None:
-    """Make ``build`` fill the embedded engines (ladybug, then pyoxigraph) after the tables."""
-    from insidergraph.graph.store import ENGINE_WRITERS
-
-    ENGINE_WRITERS.setdefault("cypher", _write_cypher)
-    ENGINE_WRITERS.setdefault("sparql", _write_sparql)
-
-
-register_writers()
-
-__all__ = ["ENGINES", "LANGUAGE", "Engine", "open_engine", "close_all", "register_writers"]
+__all__ = ["ENGINES", "LANGUAGE", "Engine", "open_engine", "close_all"]

@@ -1,0 +1,172 @@
+"""The query commands of the CLI: ``query NAME``, ``queries``, ``cypher`` and ``sparql``.
+
+Kept beside the registry they read; :mod:`insidergraph.cli` adds them to the group. Only
+click and the (light) registries are imported here; engines load inside the commands.
+
+``--param name=value`` binds a string; ``name:int=5``, ``name:float=1.5``,
+``name:bool=true``, ``name:date=2021-01-01`` and (SPARQL) ``name:iri=https://...`` bind
+other types. SPARQL binds through substitutions, so the query must project each
+parameter variable (``SELECT ?x ?cik WHERE { ... }``).
+
+>>> parse_param("as_of:date=2021-01-01")
+('as_of', datetime.date(2021, 1, 1))
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from insidergraph.errors import QueryError
+from insidergraph.queries.engines import ENGINES, LANGUAGE
+from insidergraph.queries.registry import QUERIES, NamedQuery
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_FORMATS = ["table", "csv", "json"]
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """``name[:type]=value`` as (name, typed value)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise QueryError(f"--param {text!r}: expected name=value")
+    name, _, typ = key.partition(":")
+    try:
+        if typ in ("", "str", "string"):
+            return name, value
+        if typ == "int":
+            return name, int(value)
+        if typ == "float":
+            return name, float(value)
+        if typ == "bool":
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(value)
+            return name, value.lower() in ("true", "1")
+        if typ == "date":
+            return name, date.fromisoformat(value)
+        if typ == "iri":
+            import pyoxigraph as ox
+
+            return name, ox.NamedNode(value)
+    except ValueError:
+        raise QueryError(f"--param {text!r}: {value!r} is not a valid {typ}") from None
+    raise QueryError(f"--param {text!r}: unknown type {typ!r} (str, int, float, bool, date, iri)")
+
+
+def _cell(value: Any, sep: str) -> Any:
+    if isinstance(value, list):
+        return sep.join("" if v is None else str(v) for v in value)
+    return value
+
+
+def emit(df: "pd.DataFrame", fmt: str | None) -> None:
+    """Write rows as a rich table (default on a terminal), CSV (default otherwise) or JSON."""
+    fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
+    if fmt == "json":
+        import json
+
+        records = [dict(zip(df.columns, row)) for row in df.itertuples(index=False)]
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False, default=str))
+    elif fmt == "csv":
+        df.map(lambda v: _cell(v, "; ")).to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(show_lines=False)
+        for c in df.columns:
+            table.add_column(str(c), overflow="fold")
+        for row in df.itertuples(index=False):
+            table.add_row(*("" if v is None else str(_cell(v, ", ")) for v in row))
+        Console().print(table)
+        click.echo(f"{len(df)} row{'s' if len(df) != 1 else ''}", err=True)
+
+
+def _common(func: Any, engines: list[str]) -> Any:
+    func = click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
+                        help="Output: table (default on a terminal), csv (default otherwise) or json.")(func)
+    func = click.option("--engine", type=click.Choice(engines), default=engines[0], show_default=True,
+                        help="Query engine.")(func)
+    func = click.option("--store", default="insidergraph-store", show_default=True,
+                        type=click.Path(file_okay=False), help="Store directory.")(func)
+    return func
+
+
+def _named_command(query: NamedQuery) -> click.Command:
+    def callback(store: str, engine: str, fmt: str | None, **params: Any) -> None:
+        from insidergraph.queries import run
+
+        given = {k: v for k, v in params.items() if v is not None and v is not False}
+        emit(run(query.name, store, engine=engine, **given), fmt)
+
+    cmd = click.Command(query.name, callback=callback, help=f"{query.description}\n\n{query.details}",
+                        short_help=query.description)
+    cmd = _common(cmd, ["cypher", "sparql", "networkx"] + sorted(set(ENGINES) - {"cypher", "sparql", "networkx"}))
+    for p in reversed(query.params):
+        if p.type == "bool":
+            opt = click.Option([p.option, p.name], is_flag=True, default=False, show_default=False, help=p.help)
+        else:
+            kind = {"int": int, "date": str, "str": str}[p.type]
+            opt = click.Option([p.option, p.name], type=kind, required=p.required, default=None, show_default=False,
+                               help=p.help + (f" [default: {p.default}]" if p.default not in (None, False) else ""))
+        cmd.params.insert(0, opt)
+    return cmd
+
+
+class QueryGroup(click.Group):
+    """``insidergraph query NAME``: one subcommand per named query in the registry."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(QUERIES)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return _named_command(QUERIES[name]) if name in QUERIES else None
+
+
+@click.group("query", cls=QueryGroup)
+def query() -> None:
+    """Run a named query (see `insidergraph queries`); the same rows from every engine."""
+
+
+@click.command("queries")
+def queries() -> None:
+    """List the named queries with their parameters and output columns."""
+    for q in QUERIES.values():
+        click.echo(f"{q.name}: {q.description}")
+        for p in q.params:
+            extra = " (required)" if p.required else f" (default {p.default})" if p.default not in (None,) else ""
+            click.echo(f"    {p.option} {p.type.upper()}{extra}  {p.help}")
+        click.echo(f"    columns: {', '.join(q.columns)}")
+
+
+def _adhoc(language: str) -> click.Command:
+    engines = sorted(e for e, lang in LANGUAGE.items() if lang == language)
+
+    def callback(text: str, store: str, engine: str, fmt: str | None, param: tuple[str, ...]) -> None:
+        from insidergraph.queries import run_text
+
+        params = dict(parse_param(p) for p in param)
+        emit(run_text(text, store, engine=engine, params=params), fmt)
+
+    help_text = {
+        "cypher": "Run an ad-hoc Cypher query on the store (ladybug dialect), parameters bound by the engine.",
+        "sparql": "Run an ad-hoc SPARQL query on the store (named graphs merged), parameters bound by "
+                  "substitution: project each parameter variable.",
+    }[language]
+    cmd = click.Command(language, callback=callback, help=help_text + "\n\n--param name[:type]=value, "
+                        "type one of str (default), int, float, bool, date" + (", iri" if language == "sparql" else "") + ".")
+    cmd.params.append(click.Argument(["text"]))
+    cmd = _common(cmd, engines)
+    cmd.params.append(click.Option(["--param", "-p"], "param", multiple=True, help="name[:type]=value (repeatable)."))
+    return cmd
+
+
+cypher = _adhoc("cypher")
+sparql = _adhoc("sparql")
+
+__all__ = ["query", "queries", "cypher", "sparql", "emit", "parse_param"]
