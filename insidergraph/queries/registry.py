@@ -173,8 +173,21 @@ def _entity_keys(name: str, value: str, text_kind: str) -> dict[str, str]:
     return {f"{name}_by_cik": cik, f"{name}_by_id": value, f"{name}_by_text": text}
 
 
-_AS_OF = Param("as_of", "date", None, "Only director seats whose span contains this date (YYYY-MM-DD).")
-_OVERLAPPING = Param("overlapping", "bool", False, "Only seats held at the same time (spans intersect).")
+_AS_OF = Param(
+    "as_of", "date", None,
+    "Only director seats whose span (first to last period of report of the filings stating the seat, "
+    "filing dates without one) contains this date (YYYY-MM-DD).",
+)
+_OVERLAPPING_SEATS = Param(
+    "overlapping", "bool", False,
+    "Only seats held at the same time: a seat counts when its span intersects the span of another of the "
+    "person's seats (inclusive; undated seats never do).",
+)
+_OVERLAPPING_PAIRS = Param(
+    "overlapping", "bool", False,
+    "Only seats held at the same time: a director links two issuers only when the seats at both intersect "
+    "in time (inclusive; undated seats never do).",
+)
 
 QUERIES: dict[str, NamedQuery] = {
     q.name: q
@@ -182,7 +195,7 @@ QUERIES: dict[str, NamedQuery] = {
         NamedQuery(
             "shared-directors",
             "Persons who were directors of at least --min-boards distinct issuers.",
-            (Param("min_boards", "int", 2, "Least number of distinct issuers."), _AS_OF, _OVERLAPPING),
+            (Param("min_boards", "int", 2, "Least number of distinct issuers."), _AS_OF, _OVERLAPPING_SEATS),
             ("person_cik", "person_name", "issuer_count", "issuer_ciks", "issuer_names"),
             list_columns=(("issuer_ciks", "issuer_names"),),
             details="Rows by issuer_count descending, then person id.",
@@ -193,7 +206,7 @@ QUERIES: dict[str, NamedQuery] = {
             (
                 Param("min_shared", "int", 1, "Least number of shared directors."),
                 _AS_OF,
-                _OVERLAPPING,
+                _OVERLAPPING_PAIRS,
                 Param("max_boards", "int", 0, "Leave out persons on more than K boards (0: no limit)."),
             ),
             (
