@@ -145,10 +145,10 @@ def _edge_groups(tables: GraphTables, rel: str, labels: dict[str, str]) -> dict[
     cols = [df[c].tolist() for c in ("id", "src", "dst")] + [df[p.name].tolist() for p in props]
     for values in zip(*cols):
         rid, src, dst, *rest = values
-        groups[(labels[src], labels[dst])].append(
-            {"id": rid, "src": src, "dst": dst,
-             "props": {p.name: _value(v, p.type) for p, v in zip(props, rest) if v is not None}}
-        )
+        row = {"id": rid, "src": src, "dst": dst}
+        if props:
+            row["props"] = {p.name: _value(v, p.type) for p, v in zip(props, rest) if v is not None}
+        groups[(labels[src], labels[dst])].append(row)
     return groups
 
 
@@ -159,10 +159,11 @@ def node_statement(label: str) -> str:
 
 def edge_statement(rel: str, src: str, dst: str) -> str:
     """The MERGE of one relationship batch: two MATCHes on constraint-backed keys."""
-    return (
+    statement = (
         f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}}) MATCH (b:{dst} {{id: row.dst}}) "
-        f"MERGE (a)-[r:{rel} {{id: row.id}}]->(b) SET r += row.props"
+        f"MERGE (a)-[r:{rel} {{id: row.id}}]->(b)"
     )
+    return statement + " SET r += row.props" if EDGE_TYPES[rel].props else statement
 
 
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
