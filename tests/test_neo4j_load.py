@@ -156,3 +156,45 @@ def test_export_csv_command_prints_the_import_command(store: Store, tmp_path: Pa
     header = (tmp_path / "csv" / "relationships" / "DIRECTOR_OF.csv").read_text().splitlines()[0]
     assert header.startswith(":START_ID,:END_ID") or header.startswith("id,:START_ID,:END_ID")
     assert os.path.getsize(tmp_path / "csv" / "nodes" / "Person.csv") > 0
+
+
+def test_every_named_query_on_neo4j_gives_the_embedded_engines_rows(empty: Neo4jConfig, store: Store,
+                                                                      tables: GraphTables) -> None:
+    from insidergraph.queries import run
+    from test_queries import CASES
+
+    load(tables, empty)
+    env = {"NEO4J_URI": empty.uri, "NEO4J_USER": empty.user, "NEO4J_PASSWORD": empty.password}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        for name, params in CASES:
+            embedded = run(name, store, engine="cypher", **params)
+            served = run(name, store, engine="neo4j", **params)
+            assert len(embedded), (name, params)
+            assert served.equals(embedded), (name, params, served.head(), embedded.head())
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def test_cli_query_and_adhoc_cypher_on_neo4j(empty: Neo4jConfig, store: Store, tables: GraphTables,
+                                              neo4j_env: dict[str, str]) -> None:
+    load(tables, empty)
+    env = {k: neo4j_env[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
+    runner = CliRunner()
+    named = runner.invoke(cli, ["query", "shared-directors", "--store", str(store.path), "--engine", "neo4j",
+                                "--format", "csv"], env=env)
+    assert named.exit_code == 0, named.output
+    assert "0001222287" in named.output
+    adhoc = runner.invoke(cli, ["cypher", "--engine", "neo4j", "--store", str(store.path), "--format", "csv",
+                                "--param", "cik=0001222287",
+                                "MATCH (p:Person {cik: $cik})-[:DIRECTOR_OF]->(c:Company) RETURN count(c) AS boards"],
+                          env=env)
+    assert adhoc.exit_code == 0, adhoc.output
+    assert int(adhoc.output.strip().splitlines()[-1]) >= 7
+    bad = runner.invoke(cli, ["cypher", "--engine", "neo4j", "--store", str(store.path), "MATCH (n RETURN n"], env=env)
+    assert bad.exit_code == 1 and bad.output.startswith("Error: ") and len(bad.output.strip().splitlines()) == 1

@@ -10,7 +10,7 @@ one (say ``neo4j``) is one module and one line here; the CLI's ``--engine`` choi
 from this registry.
 
 >>> sorted(ENGINES)
-['cypher', 'networkx', 'sparql']
+['cypher', 'neo4j', 'networkx', 'sparql']
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ ENGINES: dict[str, str] = {
     "cypher": "insidergraph.queries.engines.ladybug:LadybugEngine",
     "sparql": "insidergraph.queries.engines.oxigraph:OxigraphEngine",
     "networkx": "insidergraph.queries.engines.nx:NetworkxEngine",
+    "neo4j": "insidergraph.queries.engines.neo4j:Neo4jEngine",
 }
 
 #: Language of each engine's ad-hoc queries (``insidergraph cypher`` / ``insidergraph sparql``).
-LANGUAGE: dict[str, str] = {"cypher": "cypher", "sparql": "sparql", "networkx": "python"}
+LANGUAGE: dict[str, str] = {"cypher": "cypher", "sparql": "sparql", "networkx": "python", "neo4j": "cypher"}
 
 
 class Engine(Protocol):
@@ -57,10 +58,13 @@ def open_engine(name: str, store: Any) -> Engine:
     >>> open_engine("nope", None)
     Traceback (most recent call last):
     ...
-    insidergraph.errors.QueryError: unknown engine 'nope'; choose from cypher, networkx, sparql
+    insidergraph.errors.QueryError: unknown engine 'nope'; choose from cypher, neo4j, networkx, sparql
     """
     if name not in ENGINES:
         raise QueryError(f"unknown engine {name!r}; choose from {', '.join(sorted(ENGINES))}")
+    if name == "neo4j":  # the server holds the graph; no local store is needed
+        module, _, cls = ENGINES[name].partition(":")
+        return getattr(import_module(module), cls)(store)  # type: ignore[no-any-return]
     store.manifest()  # a missing or stale store is a StoreError naming the directory
     stamp = (Path(store.path) / "manifest.json").stat().st_mtime_ns
     key = (name, str(Path(store.path).resolve()), stamp)

@@ -1,0 +1,61 @@
+"""Named and ad-hoc Cypher on a Neo4j server that ``insidergraph neo4j load`` filled.
+
+The connection comes from ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD`` and
+``NEO4J_DATABASE``; parameters are bound by the driver. Named queries use
+``queries/neo4j/NAME.cypher`` where Neo4j's dialect differs from the embedded one, and
+the shared ``NAME.cypher`` elsewhere.
+
+>>> Neo4jEngine.name
+'neo4j'
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from insidergraph.errors import QueryError
+from insidergraph.graph.neo4j_load import Neo4jConfig, _one_line, connect
+
+if TYPE_CHECKING:
+    from insidergraph.graph.store import Store
+
+
+def _native(value: Any) -> Any:
+    """Driver temporal types and nested lists as plain Python values."""
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    to_native = getattr(value, "to_native", None)
+    return to_native() if to_native is not None else value
+
+
+class Neo4jEngine:
+    """Cypher on Neo4j; the store only names the graph, the server holds it."""
+
+    name = "neo4j"
+
+    def __init__(self, store: "Store", cfg: Neo4jConfig | None = None) -> None:
+        self.cfg = cfg or Neo4jConfig.from_env()
+        self._driver = connect(self.cfg)
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+        """Run Cypher with parameters bound by the driver."""
+        from neo4j import exceptions as ex
+
+        try:
+            records, _summary, keys = self._driver.execute_query(
+                text, params, database_=self.cfg.database, routing_="r"
+            )
+        except ex.Neo4jError as err:
+            raise QueryError(_one_line(err.message or err)) from None
+        except ex.DriverError as err:
+            raise QueryError(_one_line(err)) from None
+        return list(keys), [[_native(v) for v in r.values()] for r in records]
+
+    def run_named(self, query: Any, bound: dict[str, Any]) -> list[list[Any]]:
+        text = query.text("neo4j")
+        used = {k: v for k, v in bound.items() if re.search(rf"\${k}\b", text)}
+        return self.run_text(text, used)[1]
