@@ -51,7 +51,7 @@ def write(store: "Store", tables: GraphTables) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         ox_store = ox.Store(str(path))
-        ox_store.bulk_extend(to_quads(tables, named_graphs=False))
+        ox_store.bulk_extend(to_quads(tables, named_graphs=False, ordered=False))
         ox_store.flush()
         ox_store.optimize()
         del ox_store  # releases the write lock before anyone opens it read-only
