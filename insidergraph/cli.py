@@ -162,16 +162,23 @@ def neo4j() -> None:
 @_neo4j_options
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(min=1),
               help="Rows per UNWIND ... MERGE transaction.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+              help="Sessions writing batches at once.")
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a terminal).")
 def neo4j_load(store: str, uri: str, user: str, password: str, database: str, batch_size: int,
-               progress: bool | None) -> None:
+               workers: int, progress: bool | None) -> None:
     """Load the store into Neo4j (constraints first, then batched MERGEs; safe to repeat)."""
+    import logging
+
     from insidergraph.graph.neo4j_load import Neo4jConfig, load
     from insidergraph.graph.store import Store
 
+    # The driver logs each retried deadlock of concurrent batches; they are expected and retried.
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
     tables = Store(store).tables()
     show = sys.stderr.isatty() if progress is None else progress
-    summary = load(tables, Neo4jConfig(uri, user, password, database), batch_size=batch_size, progress=show)
+    summary = load(tables, Neo4jConfig(uri, user, password, database), batch_size=batch_size, progress=show,
+                   workers=workers)
     click.echo(summary.line())
 
 
