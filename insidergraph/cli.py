@@ -162,7 +162,7 @@ def neo4j() -> None:
 @_neo4j_options
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(min=1),
               help="Rows per UNWIND ... MERGE transaction.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Sessions writing batches at once.")
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a terminal).")
 def neo4j_load(store: str, uri: str, user: str, password: str, database: str, batch_size: int,

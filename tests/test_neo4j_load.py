@@ -58,7 +58,7 @@ def test_load_gives_the_store_counts_and_a_second_load_changes_nothing(empty: Ne
     expected = tables.counts()
     assert counts(empty) == expected
     assert sum(first.created.values()) == sum(expected["nodes"].values()) + sum(expected["edges"].values())
-    second = load(tables, empty, batch_size=700)
+    second = load(tables, empty, batch_size=700, workers=3)
     assert counts(empty) == expected
     assert sum(second.created.values()) == 0
     assert "0 created" in second.line()
@@ -80,7 +80,7 @@ def test_a_load_broken_off_part_way_completes_on_rerun_without_duplicates(empty:
     partial = counts(empty)
     assert partial["nodes"] == tables.counts()["nodes"]
     assert partial["edges"]["TRANSACTED"] < len(tables.edges["TRANSACTED"])
-    load(tables, empty, batch_size=1000)
+    load(tables, empty, batch_size=1000, workers=2)  # concurrent sessions must not duplicate either
     assert counts(empty) == tables.counts()
 
 

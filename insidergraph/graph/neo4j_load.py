@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from neo4j import Driver, ManagedTransaction
 
 DEFAULT_BATCH = 5000
-DEFAULT_WORKERS = 2
+#: One session by default: on 2 cores, concurrent MERGEs meet deadlocks whose retries ate the
+#: gain (1.12x at best, slower at small batches; see bench/neo4j_load.py).
+DEFAULT_WORKERS = 1
 
 #: Called before each batch is written: ``(kind, name, batch_index)``. Raising stops the load;
 #: tests use it to break a load off part-way.
