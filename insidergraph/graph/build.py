@@ -480,6 +480,7 @@ class _RowEmitter:
 
     def filing(self, f: Filing, fid: str, fkey: str, owners: list[str], issuer: str, superseded: bool) -> None:
         nodes, edges = self.asm.nodes, self.asm.edges
+        seen, footnoted = self.footnotes_seen, edges["FOOTNOTED_BY"]
         for fn_id, text in f.footnotes.items():
             self._footnote(fkey, fid, fn_id, text)
         for table, tag, rows, values_of in (
@@ -507,10 +508,13 @@ class _RowEmitter:
                         under = self._security(issuer, row.underlying_title, False)  # type: ignore[union-attr]
                         self.converts.add((sec, under))
                 if row.footnotes:
-                    for fld, ids in sorted(row.footnotes.items()):
+                    # The loader's order is deterministic and the table is sorted by id: no sort here.
+                    for fld, ids in row.footnotes.items():
                         for fn_id in ids:
-                            fn = self._footnote(fkey, fid, fn_id, f.footnotes.get(fn_id))
-                            edges["FOOTNOTED_BY"].append((f"{nid}|{fn}|{fld}", nid, fn, fld))
+                            fn = f"footnote/{fkey}/{fn_id}"
+                            if fn not in seen:  # a reference to a footnote the filing does not define
+                                self._footnote(fkey, fid, fn_id, None)
+                            footnoted.append((f"{nid}|{fn}|{fld}", nid, fn, fld))
 
     def finish(self) -> None:
         for sid, issuer in self.security_issuer.items():

@@ -19,6 +19,7 @@ Rows are sorted by ``id``, so the same input always gives the same bytes.
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -61,7 +62,7 @@ def _from_records(records: list[tuple[object, ...]], props: list[Prop]) -> pd.Da
     Object columns keep ``None`` as ``None`` and skip pandas' string inference, which
     dominated build time on large inputs.
     """
-    records = sorted(records, key=lambda r: r[0])
+    records = sorted(records, key=itemgetter(0))
     columns = list(zip(*records)) if records else [()] * len(props)
     data = {}
     for p, col in zip(props, columns):
