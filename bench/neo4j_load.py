@@ -24,9 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synth import generate  # noqa: E402
 
 from insidergraph.graph.build import GraphBuilder  # noqa: E402
-from insidergraph.graph.neo4j_csv import export_csv  # noqa: E402
+from insidergraph.graph.neo4j_csv import export_csv, load_csv_statements  # noqa: E402
 from insidergraph.graph.neo4j_load import Neo4jConfig, connect, counts, load  # noqa: E402
-from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES  # noqa: E402
 from insidergraph.loaders.xml import parse_bytes  # noqa: E402
 
 
@@ -49,18 +48,8 @@ def csv_load(cfg: Neo4jConfig, import_dir: Path, tables: object) -> float:
     export_csv(tables, out)  # type: ignore[arg-type]
     driver = connect(cfg)
     with driver.session(database=cfg.database) as s:
-        for label in NODE_TYPES:
-            s.run(
-                f"LOAD CSV WITH HEADERS FROM 'file:///bench-csv/nodes/{label}.csv' AS row "
-                f"CALL (row) {{ CREATE (:{label} {{id: row.`id:ID`}}) }} IN TRANSACTIONS OF 20000 ROWS"
-            ).consume()
-        for rel, et in EDGE_TYPES.items():
-            for src, dst in et.pairs:
-                s.run(
-                    f"LOAD CSV WITH HEADERS FROM 'file:///bench-csv/relationships/{rel}.csv' AS row "
-                    f"CALL (row) {{ MATCH (a:{src} {{id: row.`:START_ID`}}) MATCH (b:{dst} {{id: row.`:END_ID`}}) "
-                    f"CREATE (a)-[:{rel} {{id: row.id}}]->(b) }} IN TRANSACTIONS OF 20000 ROWS"
-                ).consume()
+        for statement in load_csv_statements("file:///bench-csv", rows_per_transaction=20000):
+            s.run(statement).consume()
     driver.close()
     return time.perf_counter() - t0
 

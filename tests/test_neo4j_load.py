@@ -11,9 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from insidergraph.cli import cli
-from insidergraph.graph.neo4j_csv import export_csv
+from insidergraph.graph.neo4j_csv import export_csv, load_csv_statements
 from insidergraph.graph.neo4j_load import Neo4jConfig, connect, counts, load
-from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.store import Store
 from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.xml import parse
@@ -95,23 +94,18 @@ def test_bulk_csv_files_load_to_the_same_counts(empty: Neo4jConfig, tables: Grap
     driver = connect(empty)
     try:
         with driver.session(database=empty.database) as session:
-            for label in NODE_TYPES:
-                session.run(
-                    f"LOAD CSV WITH HEADERS FROM 'file:///csv-test/nodes/{label}.csv' AS row "
-                    f"CALL (row) {{ CREATE (:{label} {{id: row.`id:ID`}}) }} IN TRANSACTIONS OF 5000 ROWS"
-                ).consume()
-            for rel, et in EDGE_TYPES.items():
-                pairs = sorted({src for src, _ in et.pairs}), sorted({dst for _, dst in et.pairs})
-                src_match = " OR ".join(f"a:{label}" for label in pairs[0])
-                dst_match = " OR ".join(f"b:{label}" for label in pairs[1])
-                session.run(
-                    f"LOAD CSV WITH HEADERS FROM 'file:///csv-test/relationships/{rel}.csv' AS row "
-                    f"CALL (row) {{ MATCH (a {{id: row.`:START_ID`}}) WHERE {src_match} "
-                    f"MATCH (b {{id: row.`:END_ID`}}) WHERE {dst_match} "
-                    f"CREATE (a)-[:{rel} {{id: row.id}}]->(b) }} IN TRANSACTIONS OF 5000 ROWS"
-                ).consume()
+            for statement in load_csv_statements("file:///csv-test", rows_per_transaction=5000):
+                session.run(statement).consume()
+            brin = session.run("MATCH (p:Person {id: 'person/0001295032'}) RETURN p.aliases AS a").single()
+            span = session.run("MATCH (:Person {id: 'person/0001222287'})-[r:DIRECTOR_OF]->() "
+                               "RETURN min(r.first_period) AS first, sum(r.filing_count) AS n").single()
     finally:
         driver.close()
+    people = tables.nodes["Person"].set_index("id")
+    assert sorted(brin["a"]) == sorted(people.loc["person/0001295032", "aliases"])
+    botha = tables.edges["DIRECTOR_OF"][tables.edges["DIRECTOR_OF"].src == "person/0001222287"]
+    assert span["first"].to_native() == min(botha.first_period)
+    assert span["n"] == sum(botha.filing_count)
     assert counts(empty) == tables.counts()
 
 

@@ -84,3 +84,50 @@ def export_csv(tables: GraphTables, out_dir: str | Path) -> list[str]:
 def command_line(args: list[str]) -> str:
     """The command as one shell-quoted line."""
     return " ".join(shlex.quote(a) for a in args)
+
+
+_CONVERT = {
+    "string": "{v}",
+    "date": "date({v})",
+    "decimal": "toFloat({v})",
+    "int": "toInteger({v})",
+    "bool": "toBoolean({v})",
+    "string[]": "split({v}, '" + ARRAY_DELIMITER + "')",
+}
+
+
+def _sets(var: str, props: list[Prop], node: bool) -> str:
+    # An empty CSV field reads as null, and every conversion keeps null as null.
+    parts = [
+        f"{var}.{p.name} = " + _CONVERT[p.type].format(v=f"row.`{header_for(p, node)}`")
+        for p in props
+        if p.name not in ("id", "src", "dst")
+    ]
+    return (" SET " + ", ".join(parts)) if parts else ""
+
+
+def load_csv_statements(base_url: str, rows_per_transaction: int = 10_000) -> list[str]:
+    """``LOAD CSV`` statements that read the files of :func:`export_csv` into an empty database.
+
+    The route for a server that ``neo4j-admin`` cannot reach (Aura, a running instance):
+    copy the files where the server's ``LOAD CSV`` can read them and run these, nodes first.
+
+    >>> load_csv_statements("file:///csv")[0].split(" AS row")[0]
+    "LOAD CSV WITH HEADERS FROM 'file:///csv/nodes/Person.csv'"
+    """
+    out = []
+    for label in NODE_TYPES:
+        out.append(
+            f"LOAD CSV WITH HEADERS FROM '{base_url}/nodes/{label}.csv' AS row CALL (row) {{ "
+            f"CREATE (n:{label} {{id: row.`id:ID`}}){_sets('n', node_props(label), True)} }} "
+            f"IN TRANSACTIONS OF {rows_per_transaction} ROWS"
+        )
+    for rel, et in EDGE_TYPES.items():
+        for src, dst in et.pairs:
+            out.append(
+                f"LOAD CSV WITH HEADERS FROM '{base_url}/relationships/{rel}.csv' AS row CALL (row) {{ "
+                f"MATCH (a:{src} {{id: row.`:START_ID`}}) MATCH (b:{dst} {{id: row.`:END_ID`}}) "
+                f"CREATE (a)-[r:{rel} {{id: row.id}}]->(b){_sets('r', edge_props(rel), False)} }} "
+                f"IN TRANSACTIONS OF {rows_per_transaction} ROWS"
+            )
+    return out
