@@ -139,17 +139,20 @@ def build_store(
     on_error: Callable[[InsiderGraphError], None] | None = None,
     strict: bool = False,
     progress: bool = False,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Parse every input (files, folders, ``-``) and add it to the store.
 
     A file that fails is reported through ``on_error`` and the rest still go in;
-    ``strict`` stops at the first failure instead.
+    ``strict`` stops at the first failure instead. ``jobs`` parser processes
+    (``None``: every core for large inputs, see :func:`~insidergraph.loaders.parallel.default_jobs`).
 
     >>> import tempfile
     >>> build_store([], tempfile.mkdtemp()).read
     0
     """
-    from insidergraph.loaders.detect import iter_paths, parse_path
+    from insidergraph.loaders.detect import iter_paths
+    from insidergraph.loaders.parallel import parse_many
 
     result = BuildResult()
     files = list(iter_paths(list(paths)))
@@ -157,18 +160,17 @@ def build_store(
     def parsed() -> Iterable[Filing]:
         bar = _progress(len(files)) if progress else None
         try:
-            for path in files:
-                try:
-                    yield parse_path(path)
-                except InsiderGraphError as err:
+            for _path, outcome in parse_many(files, jobs):
+                if bar is not None:
+                    bar[0].advance(bar[1])
+                if isinstance(outcome, InsiderGraphError):
                     if strict:
-                        raise
-                    result.failed.append(str(err))
+                        raise outcome
+                    result.failed.append(str(outcome))
                     if on_error:
-                        on_error(err)
-                finally:
-                    if bar is not None:
-                        bar[0].advance(bar[1])
+                        on_error(outcome)
+                    continue
+                yield outcome
         finally:
             if bar is not None:
                 bar[0].stop()
