@@ -38,15 +38,6 @@ def cli() -> None:
     """Turn SEC insider filings (Forms 3, 4, 5) into a knowledge graph of who sits where."""
 
 
-_JOBS_OPTION = click.option(
-    "-j",
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Parser processes (default: one per core for 500 files or more, else 1).",
-)
-
-
 @cli.command("parse")
 @click.argument("paths", nargs=-1, required=True)
 @click.option(
@@ -57,8 +48,7 @@ _JOBS_OPTION = click.option(
     help="Output format (default: table on a terminal, jsonl otherwise).",
 )
 @click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
-@_JOBS_OPTION
-def parse_command(paths: tuple[str, ...], fmt: str | None, strict: bool, jobs: int | None) -> None:
+def parse_command(paths: tuple[str, ...], fmt: str | None, strict: bool) -> None:
     """Parse PATHS (files, folders recursively, - for stdin) and print one filing per line.
 
     Files that fail are reported on stderr as `path:line: what is wrong`; the others
@@ -68,7 +58,7 @@ def parse_command(paths: tuple[str, ...], fmt: str | None, strict: bool, jobs: i
 
     fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
     try:
-        failed = run_parse(paths, fmt, strict, on_error=lambda line: click.echo(line, err=True), jobs=jobs)
+        failed = run_parse(paths, fmt, strict, on_error=lambda line: click.echo(line, err=True))
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as other Unix tools do.
         import os
@@ -94,8 +84,7 @@ _STORE_OPTION = click.option(
 @_STORE_OPTION
 @click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
-@_JOBS_OPTION
-def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | None, jobs: int | None) -> None:
+def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | None) -> None:
     """Parse PATHS (files, folders, -) and add them to the graph store.
 
     Building again with more filings adds them; a filing already in the store changes
@@ -105,7 +94,7 @@ def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | Non
 
     show = sys.stderr.isatty() if progress is None else progress
     result = build_store(
-        paths, store, on_error=lambda err: click.echo(str(err), err=True), strict=strict, progress=show, jobs=jobs
+        paths, store, on_error=lambda err: click.echo(str(err), err=True), strict=strict, progress=show
     )
     click.echo(result.summary())
     if result.failed:

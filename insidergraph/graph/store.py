@@ -139,20 +139,17 @@ def build_store(
     on_error: Callable[[InsiderGraphError], None] | None = None,
     strict: bool = False,
     progress: bool = False,
-    jobs: int | None = None,
 ) -> BuildResult:
     """Parse every input (files, folders, ``-``) and add it to the store.
 
     A file that fails is reported through ``on_error`` and the rest still go in;
-    ``strict`` stops at the first failure instead. ``jobs`` parser processes
-    (``None``: every core for large inputs, see :func:`~insidergraph.loaders.parallel.default_jobs`).
+    ``strict`` stops at the first failure instead.
 
     >>> import tempfile
     >>> build_store([], tempfile.mkdtemp()).read
     0
     """
-    from insidergraph.loaders.detect import iter_paths
-    from insidergraph.loaders.parallel import parse_many
+    from insidergraph.loaders.detect import iter_paths, parse_path
 
     result = BuildResult()
     files = list(iter_paths(list(paths)))
@@ -160,17 +157,18 @@ def build_store(
     def parsed() -> Iterable[Filing]:
         bar = _progress(len(files)) if progress else None
         try:
-            for _path, outcome in parse_many(files, jobs):
-                if bar is not None:
-                    bar[0].advance(bar[1])
-                if isinstance(outcome, InsiderGraphError):
+            for path in files:
+                try:
+                    yield parse_path(path)
+                except InsiderGraphError as err:
                     if strict:
-                        raise outcome
-                    result.failed.append(str(outcome))
+                        raise
+                    result.failed.append(str(err))
                     if on_error:
-                        on_error(outcome)
-                    continue
-                yield outcome
+                        on_error(err)
+                finally:
+                    if bar is not None:
+                        bar[0].advance(bar[1])
         finally:
             if bar is not None:
                 bar[0].stop()

@@ -12,9 +12,8 @@ from __future__ import annotations
 import sys
 from typing import IO, Callable, Iterable
 
-from insidergraph.errors import InsiderGraphError
-from insidergraph.loaders.detect import iter_paths
-from insidergraph.loaders.parallel import parse_many
+from insidergraph.errors import ParseError
+from insidergraph.loaders.detect import iter_paths, parse_path
 from insidergraph.loaders.model import Filing
 
 
@@ -24,31 +23,37 @@ def run_parse(
     strict: bool,
     on_error: Callable[[str], None],
     out: IO[str] | None = None,
-    jobs: int | None = None,
 ) -> int:
     """Parse ``paths`` and write them to ``out`` (stdout) as ``jsonl`` or ``table``.
 
     Each failure is passed to ``on_error`` as one ``path:line: message`` line; with
-    ``strict`` the run stops there. ``jobs`` parser processes (``None``: every core
-    for large inputs). Returns the number of files that failed.
+    ``strict`` the run stops there. Returns the number of files that failed.
     """
     out = out if out is not None else sys.stdout
     failed = 0
     table: list[Filing] = []
     if fmt == "jsonl":
         from insidergraph.loaders.jsonout import filing_to_json
-    for _path, outcome in parse_many(iter_paths(paths), jobs):
-        if isinstance(outcome, InsiderGraphError):
+    for path in iter_paths(paths):
+        try:
+            filing = parse_path(path)
+        except ParseError as err:
             failed += 1
-            on_error(str(outcome))
-            if strict:
-                break
-            continue
-        if fmt == "jsonl":
-            out.write(filing_to_json(outcome))
-            out.write("\n")
+            on_error(str(err))
+        except Exception as err:  # noqa: BLE001
+            # A loader bug on odd input must not hide the other files' output; it is
+            # still reported, with its type, and fails the run.
+            failed += 1
+            on_error(f"{path}: internal error ({type(err).__name__}: {err})")
         else:
-            table.append(outcome)
+            if fmt == "jsonl":
+                out.write(filing_to_json(filing))
+                out.write("\n")
+            else:
+                table.append(filing)
+            continue
+        if strict:
+            break
     if fmt == "table" and table:
         from insidergraph.loaders.summary import print_table
 
