@@ -22,6 +22,10 @@ class ParseError(InsiderGraphError):
         self.line = line
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, int | None]]:
+        # Pickled as its parts, so that errors from parser worker processes keep path and line.
+        return (type(self), (self.path, self.message, self.line))
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
         return f"{where}: {self.message}"
