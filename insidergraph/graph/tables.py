@@ -1,4 +1,4 @@
-"""The graph as column tables: one pandas DataFrame per node label and per edge type.
+"""The graph as column tables: one Arrow table (and, on demand, pandas DataFrame) per node label and edge type.
 
 Column conventions (the same for every backend that reads these tables):
 
@@ -10,6 +10,12 @@ Column conventions (the same for every backend that reads these tables):
 
 Rows are sorted by ``id``, so the same input always gives the same bytes.
 
+The builder hands over Arrow tables, some of them compact (:class:`CompactTable`: ids of
+node references kept as 4-byte indexes into a node-id array, edge ids derived from their
+ends); :meth:`GraphTables.to_arrow` gives every table with the registry's types, and the
+pandas frames of ``tables.nodes[label]`` / ``tables.edges[type]`` are made from it on first
+access only (object dtype, exactly the values above).
+
 >>> from insidergraph.graph.tables import GraphTables
 >>> g = GraphTables.empty()
 >>> g.counts()["nodes"]["Person"]
@@ -19,13 +25,14 @@ Rows are sorted by ``id``, so the same input always gives the same bytes.
 from __future__ import annotations
 
 import json
-from operator import itemgetter
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Union
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from insidergraph.errors import StoreError
@@ -56,23 +63,6 @@ def edge_props(rel: str) -> list[Prop]:
     return [Prop("id"), Prop("src"), Prop("dst")] + list(EDGE_TYPES[rel].props)
 
 
-def _from_records(records: list[tuple[object, ...]], props: list[Prop]) -> pd.DataFrame:
-    """A table from tuples in column order, sorted by ``id``, without dtype inference.
-
-    Object columns keep ``None`` as ``None`` and skip pandas' string inference, which
-    dominated build time on large inputs.
-    """
-    records = sorted(records, key=itemgetter(0))
-    columns = list(zip(*records)) if records else [()] * len(props)
-    data = {}
-    for p, col in zip(props, columns):
-        values = list(col)
-        if p.type == "decimal":
-            values = [None if v is None else str(v) for v in values]
-        data[p.name] = pd.Series(values, dtype=object)
-    return pd.DataFrame(data)
-
-
 def _frame(rows: list[dict[str, object]] | pd.DataFrame, props: list[Prop]) -> pd.DataFrame:
     cols = [p.name for p in props]
     df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows, columns=cols)
@@ -81,12 +71,229 @@ def _frame(rows: list[dict[str, object]] | pd.DataFrame, props: list[Prop]) -> p
     return df.sort_values("id", kind="stable").reset_index(drop=True) if len(df) else df
 
 
-@dataclass
-class GraphTables:
-    """Node and edge tables keyed by label and relationship type."""
+def records_table(records: list[tuple[object, ...]], props: list[Prop]) -> pa.Table:
+    """An Arrow table from tuples in column order, sorted by ``id`` (stable), decimals as text.
 
-    nodes: dict[str, pd.DataFrame] = field(default_factory=dict)
-    edges: dict[str, pd.DataFrame] = field(default_factory=dict)
+    >>> records_table([("b", 2), ("a", 1)], [Prop("id"), Prop("n", "int")]).column("id").to_pylist()
+    ['a', 'b']
+    """
+    columns = list(zip(*records)) if records else [()] * len(props)
+    arrays = []
+    for p, col in zip(props, columns):
+        values = list(col)
+        if p.type == "decimal":
+            values = [None if v is None else str(v) for v in values]
+        arrays.append(pa.array(values, type=_ARROW[p.type]))
+    table = pa.Table.from_arrays(arrays, schema=arrow_schema(props))
+    order = sort_order(table.column("id").combine_chunks()) if len(table) else None
+    return table if order is None else table.take(order)
+
+
+def sort_order(ids: pa.Array) -> pa.Array | None:
+    """Indices that sort ``ids`` (stable, by code point like Python), or ``None`` when sorted already.
+
+    >>> sort_order(pa.array(["a", "b"])) is None, sort_order(pa.array(["b", "a"])).to_pylist()
+    (True, [1, 0])
+    """
+    n = len(ids)
+    # The builder emits rows nearly in id order; checking is one cheap pass, sorting is not.
+    if n < 2 or pc.all(pc.less_equal(ids.slice(0, n - 1), ids.slice(1))).as_py():
+        return None
+    return pc.sort_indices(ids)
+
+
+@dataclass(frozen=True)
+class Join:
+    """A string column made when its table is materialized: ``parts`` joined by ``sep``.
+
+    A part is a constant ``str``, an Arrow array (dictionary-encoded ones are decoded) or
+    another :class:`Join`. Edge ids are Joins of their ends, so a table keeps two 4-byte
+    indexes per edge instead of strings like ``person/0001222287|transaction/…/nd/1``.
+
+    >>> Join("|", (pa.array(["a"]), "b")).evaluate().to_pylist()
+    ['a|b']
+    """
+
+    sep: str
+    parts: tuple[Union[str, pa.Array, "Join"], ...]
+
+    def evaluate(self, memo: dict[int, pa.Array] | None = None) -> pa.Array:
+        """The joined strings (``memo`` shares parts evaluated for other columns)."""
+        memo = {} if memo is None else memo
+        return pc.binary_join_element_wise(*(p if isinstance(p, str) else _evaluate(p, memo) for p in self.parts), self.sep)
+
+    def take(self, indices: pa.Array, memo: dict[int, object]) -> "Join":
+        """The same Join over the rows ``indices`` of its arrays."""
+        return Join(self.sep, tuple(p if isinstance(p, str) else _take(p, indices, memo) for p in self.parts))
+
+
+Column = Union[pa.Array, Join]
+
+
+def _evaluate(col: Column, memo: dict[int, pa.Array]) -> pa.Array:
+    """A plain array for a column: Joins joined, dictionaries decoded (each once per ``memo``)."""
+    key = id(col)
+    out = memo.get(key)
+    if out is None:
+        if isinstance(col, Join):
+            out = col.evaluate(memo)
+        elif isinstance(col, pa.DictionaryArray):
+            out = col.dictionary_decode()
+        else:
+            out = col
+        memo[key] = out
+    return out
+
+
+def _take(col: Column, indices: pa.Array, memo: dict[int, object]) -> Column:
+    key = id(col)
+    out = memo.get(key)
+    if out is None:
+        out = memo[key] = col.take(indices, memo) if isinstance(col, Join) else col.take(indices)
+    return out  # type: ignore[return-value]
+
+
+class CompactTable:
+    """A table held as compact columns, materialized to plain Arrow on demand.
+
+    A column is an Arrow array (a dictionary-encoded one stands for its decoded strings:
+    references to nodes are indexes into one shared array of node ids) or a
+    :class:`Join` (edge ids). :meth:`sorted_by_id` puts the rows in ``id`` order once;
+    :meth:`materialize` then only decodes and joins, in C.
+
+    >>> ids = pa.array(["n/2", "n/1"])
+    >>> ends = pa.DictionaryArray.from_arrays(pa.array([0, 1], pa.int32()), ids)
+    >>> t = CompactTable(pa.schema([("id", pa.string()), ("src", pa.string())]),
+    ...                  {"id": Join("|", (ends, "x")), "src": ends}, 2).sorted_by_id()
+    >>> t.materialize().to_pydict()
+    {'id': ['n/1|x', 'n/2|x'], 'src': ['n/1', 'n/2']}
+    """
+
+    def __init__(self, schema: pa.Schema, columns: Mapping[str, Column], num_rows: int) -> None:
+        self.schema = schema
+        self.columns = dict(columns)
+        self.num_rows = num_rows
+
+    def __len__(self) -> int:
+        return self.num_rows
+
+    def column(self, name: str, memo: dict[int, pa.Array] | None = None) -> pa.Array:
+        """One column as a plain array of its schema type."""
+        arr = _evaluate(self.columns[name], {} if memo is None else memo)
+        want = self.schema.field(name).type
+        return arr if arr.type == want else arr.cast(want)
+
+    def materialize(self) -> pa.Table:
+        """The table as plain Arrow with the schema's types."""
+        memo: dict[int, pa.Array] = {}
+        return pa.Table.from_arrays([self.column(f.name, memo) for f in self.schema], schema=self.schema)
+
+    def take(self, indices: pa.Array) -> "CompactTable":
+        """The rows ``indices``, columns still compact (arrays shared between columns stay shared)."""
+        memo: dict[int, object] = {}
+        return CompactTable(self.schema, {k: _take(v, indices, memo) for k, v in self.columns.items()}, len(indices))
+
+    def sorted_by_id(self) -> "CompactTable":
+        """This table with its rows in ``id`` order; the ids are made for the sort and dropped."""
+        order = sort_order(self.column("id")) if self.num_rows else None
+        return self if order is None else self.take(order)
+
+
+Source = Union[pa.Table, CompactTable]
+
+
+def _arrow_of_frame(df: pd.DataFrame, props: list[Prop]) -> pa.Table:
+    return pa.Table.from_pydict({p.name: df[p.name].tolist() for p in props}, schema=arrow_schema(props))
+
+
+def _frame_of_arrow(table: pa.Table, props: list[Prop]) -> pd.DataFrame:
+    """The object frame of an Arrow table: Python values, ``None`` for missing, lists for ``string[]``."""
+    return pd.DataFrame({p.name: pd.Series(table.column(p.name).to_pylist(), dtype=object) for p in props})
+
+
+class TableMap(MutableMapping[str, pd.DataFrame]):
+    """The pandas frames of one kind of table (``nodes`` or ``edges``), by label or type.
+
+    A frame is made from the Arrow table on first access and kept; from then on that frame
+    is the table (changes to it show in :meth:`GraphTables.to_arrow` and :meth:`GraphTables.write`).
+    """
+
+    def __init__(self, props_of: Callable[[str], list[Prop]], sources: Mapping[str, Source] | None = None,
+                 frames: Mapping[str, pd.DataFrame] | None = None) -> None:
+        self._props_of = props_of
+        self._sources: dict[str, Source] = dict(sources or {})
+        self._frames: dict[str, pd.DataFrame] = dict(frames or {})
+        self._order = list(dict.fromkeys([*self._sources, *self._frames]))
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        df = self._frames.get(name)
+        if df is None:
+            source = self._sources[name]
+            table = source.materialize() if isinstance(source, CompactTable) else source
+            df = self._frames[name] = _frame_of_arrow(table, self._props_of(name))
+        return df
+
+    def __setitem__(self, name: str, df: pd.DataFrame) -> None:
+        if name not in self._order:
+            self._order.append(name)
+        self._frames[name] = df
+
+    def __delitem__(self, name: str) -> None:
+        self._order.remove(name)
+        self._frames.pop(name, None)
+        self._sources.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def rows(self, name: str) -> int:
+        """Row count of a table, without making its frame."""
+        df = self._frames.get(name)
+        return len(df) if df is not None else len(self._sources[name])
+
+    def arrow(self, name: str) -> pa.Table:
+        """The table as Arrow with the registry's types; from the frame once one was handed out."""
+        df = self._frames.get(name)
+        if df is not None:
+            return _arrow_of_frame(df, self._props_of(name))
+        source = self._sources[name]
+        return source.materialize() if isinstance(source, CompactTable) else source
+
+    def ids(self, name: str) -> list[str]:
+        """The ``id`` column as Python strings."""
+        df = self._frames.get(name)
+        if df is not None:
+            return df["id"].tolist()  # type: ignore[no-any-return]
+        source = self._sources[name]
+        col = source.column("id")
+        return col.to_pylist()  # type: ignore[no-any-return]
+
+
+class GraphTables:
+    """Node and edge tables keyed by label and relationship type.
+
+    ``nodes`` and ``edges`` map names to pandas frames (made on first access);
+    :meth:`to_arrow` and :meth:`write` work from Arrow without pandas.
+
+    >>> GraphTables.empty().to_arrow("edges", "FILED").column_names
+    ['id', 'src', 'dst']
+    """
+
+    def __init__(self, nodes: Mapping[str, pd.DataFrame] | None = None,
+                 edges: Mapping[str, pd.DataFrame] | None = None) -> None:
+        self.nodes = TableMap(node_props, frames=nodes)
+        self.edges = TableMap(edge_props, frames=edges)
+
+    @classmethod
+    def from_arrow(cls, nodes: Mapping[str, Source], edges: Mapping[str, Source]) -> "GraphTables":
+        """Tables from Arrow (or compact) tables with the registry's columns, rows sorted by ``id``."""
+        out = cls()
+        out.nodes = TableMap(node_props, sources=nodes)
+        out.edges = TableMap(edge_props, sources=edges)
+        return out
 
     @classmethod
     def empty(cls) -> "GraphTables":
@@ -110,59 +317,67 @@ class GraphTables:
     def from_records(
         cls, nodes: dict[str, list[tuple[object, ...]]], edges: dict[str, list[tuple[object, ...]]]
     ) -> "GraphTables":
-        """Tables from tuples in each table's column order (fast path of the builder)."""
-        return cls(
-            {label: _from_records(nodes.get(label, []), node_props(label)) for label in NODE_TYPES},
-            {rel: _from_records(edges.get(rel, []), edge_props(rel)) for rel in EDGE_TYPES},
+        """Tables from tuples in each table's column order; missing labels become empty tables."""
+        return cls.from_arrow(
+            {label: records_table(nodes.get(label, []), node_props(label)) for label in NODE_TYPES},
+            {rel: records_table(edges.get(rel, []), edge_props(rel)) for rel in EDGE_TYPES},
         )
+
+    def _map(self, kind: str) -> TableMap:
+        return self.nodes if kind == "nodes" else self.edges
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Row counts: ``{"nodes": {label: n}, "edges": {type: n}}``."""
         return {
-            "nodes": {k: len(v) for k, v in self.nodes.items()},
-            "edges": {k: len(v) for k, v in self.edges.items()},
+            "nodes": {k: self.nodes.rows(k) for k in self.nodes},
+            "edges": {k: self.edges.rows(k) for k in self.edges},
         }
 
     def label_of(self) -> dict[str, str]:
         """Map of node id to its label."""
         out: dict[str, str] = {}
-        for label, df in self.nodes.items():
-            out.update(dict.fromkeys(df["id"].tolist(), label))
+        for label in self.nodes:
+            out.update(dict.fromkeys(self.nodes.ids(label), label))
         return out
 
     def iter_tables(self) -> Iterator[tuple[str, str, pd.DataFrame, list[Prop]]]:
         """``(kind, name, frame, props)`` for every table, nodes first."""
-        for label, df in self.nodes.items():
-            yield "nodes", label, df, node_props(label)
-        for rel, df in self.edges.items():
-            yield "edges", rel, df, edge_props(rel)
+        for label in self.nodes:
+            yield "nodes", label, self.nodes[label], node_props(label)
+        for rel in self.edges:
+            yield "edges", rel, self.edges[rel], edge_props(rel)
 
     def to_arrow(self, kind: str, name: str) -> pa.Table:
-        """One table as Arrow with the registry's types."""
-        df = (self.nodes if kind == "nodes" else self.edges)[name]
-        props = node_props(name) if kind == "nodes" else edge_props(name)
-        return pa.Table.from_pydict({p.name: df[p.name].tolist() for p in props}, schema=arrow_schema(props))
+        """One table as Arrow with the registry's types.
+
+        Compact tables are materialized on each call (decoding and joining in C; nothing is
+        kept, so memory stays that of the compact form): keep the result to use it twice.
+        """
+        return self._map(kind).arrow(name)
 
     def write(self, directory: Path) -> None:
         """Write every table as ``nodes/<Label>.parquet`` and ``edges/<TYPE>.parquet``."""
-        for kind, name, _df, _props in self.iter_tables():
+        for kind in ("nodes", "edges"):
             target = directory / kind
             target.mkdir(parents=True, exist_ok=True)
-            pq.write_table(self.to_arrow(kind, name), target / f"{name}.parquet", compression="zstd")
+            for name in self._map(kind):
+                pq.write_table(self.to_arrow(kind, name), target / f"{name}.parquet", compression="zstd")
         (directory / "counts.json").write_text(json.dumps(self.counts(), indent=2, sort_keys=True) + "\n")
 
     @classmethod
     def read(cls, directory: Path) -> "GraphTables":
-        """Read the tables :meth:`write` wrote."""
+        """Read the tables :meth:`write` wrote (as Arrow; frames are made on first access)."""
         if not (directory / "counts.json").is_file():
             raise StoreError(f"{directory}: no graph tables here (run `insidergraph build` first)")
         nodes = {label: _read(directory / "nodes" / f"{label}.parquet", node_props(label)) for label in NODE_TYPES}
         edges = {rel: _read(directory / "edges" / f"{rel}.parquet", edge_props(rel)) for rel in EDGE_TYPES}
-        return cls(nodes, edges)
+        return cls.from_arrow(nodes, edges)
 
 
-def _read(path: Path, props: list[Prop]) -> pd.DataFrame:
+def _read(path: Path, props: list[Prop]) -> pa.Table:
+    schema = arrow_schema(props)
     if not path.is_file():
-        return _frame([], props)
-    table = pq.read_table(path)
-    return _frame(pd.DataFrame({c: table.column(c).to_pylist() for c in table.column_names}), props)
+        return schema.empty_table()
+    table = pq.read_table(path).select([p.name for p in props])
+    # Parquet names list items "element"; the registry's type says "item".
+    return table if table.schema.equals(schema) else table.cast(schema)
