@@ -22,28 +22,27 @@ from __future__ import annotations
 import gc
 import hashlib
 import re
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from operator import attrgetter
 from datetime import date
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, Iterable
 
-from insidergraph.graph.tables import GraphTables
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
-from insidergraph.loaders.model import Filing
+from insidergraph.graph.tables import (
+    _ARROW, CompactTable, GraphTables, Join, Source, arrow_schema, edge_props, node_props, records_table, sort_order,
+)
+from insidergraph.loaders.model import Filing, NonDerivativeRow
 from insidergraph.loaders.names import person_key
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
-
-#: Row value columns in the order of the Transaction and Holding tables (after id, filing_id, table, seq).
-_ROW_FIELDS: tuple[str, ...] = tuple((
-    "security_title transaction_date deemed_execution_date transaction_form_type transaction_code "
-    "equity_swap_involved transaction_timeliness shares price_per_share acquired_disposed "
-    "shares_owned_following value_owned_following direct_indirect nature_of_ownership exercise_price "
-    "transaction_total_value exercisable_date expiration_date underlying_title underlying_shares underlying_value"
-).split())
-
 
 def slug(text: str) -> str:
     """A lower-case, hyphenated key for IDs; a short hash when nothing alphanumeric is left.
@@ -169,15 +168,32 @@ class _Assembly:
     def __init__(self, filings: dict[str, Filing]) -> None:
         self.filings = dict(sorted(filings.items()))
         self.entities: dict[str, _Entity] = {}
+        # Small tables (entities, roles, signatures, securities) as tuples in column order;
+        # the large row-derived tables are built column-wise by _RowEmitter.
         self.nodes: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         self.edges: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         self._columns = {("nodes", k): v.columns for k, v in NODE_TYPES.items()}
         self._columns.update({("edges", k): v.columns for k, v in EDGE_TYPES.items()})
         self.unresolved: dict[str, _Entity] = {}
+        # Names repeat across a person's filings; normalising each once saves a regex pass per use.
+        self._keys: dict[str, str] = {}
+        self._exact: dict[str, str] = {}
 
     @staticmethod
     def _order(f: Filing, fid: str) -> tuple[Any, ...]:
         return (f.period_of_report or date.min, f.filing_date or date.min, fid)
+
+    def _person_key(self, name: str) -> str:
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = person_key(name)
+        return key
+
+    def _exact_name(self, name: str) -> str:
+        key = self._exact.get(name)
+        if key is None:
+            key = self._exact[name] = exact_name(name)
+        return key
 
     # -- resolution ------------------------------------------------------------------
     def _cik_entity(self, cik: str, label_hint: str) -> _Entity:
@@ -190,8 +206,14 @@ class _Assembly:
         self._collect_ciks()
         issuer_of, owners_of = self._resolve_parties()
         self._emit_entities()
-        self._emit_filings(issuer_of, owners_of)
-        return GraphTables.from_records(self.nodes, self.edges)
+        built = self._emit_filings(issuer_of, owners_of)
+        nodes: dict[str, Source] = {}
+        edges: dict[str, Source] = {}
+        for label in NODE_TYPES:
+            nodes[label] = built.pop(("nodes", label), None) or records_table(self.nodes.pop(label, []), node_props(label))
+        for rel in EDGE_TYPES:
+            edges[rel] = built.pop(("edges", rel), None) or records_table(self.edges.pop(rel, []), edge_props(rel))
+        return GraphTables.from_arrow(nodes, edges)
 
     def _collect_ciks(self) -> None:
         for fid, f in self.filings.items():
@@ -225,6 +247,7 @@ class _Assembly:
 
     def _resolve_parties(self) -> tuple[dict[str, str], dict[str, list[str]]]:
         """Node ids of each filing's issuer and owners, joining CIK-less parties where unambiguous."""
+        pkey = self._person_key
         by_ticker: dict[str, set[str]] = defaultdict(set)
         by_issuer_name: dict[str, set[str]] = defaultdict(set)
         owners_at: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -233,47 +256,48 @@ class _Assembly:
                 if f.issuer.ticker:
                     by_ticker[f.issuer.ticker.upper()].add(f.issuer.cik)
                 if f.issuer.name:
-                    by_issuer_name[person_key(f.issuer.name)].add(f.issuer.cik)
+                    by_issuer_name[pkey(f.issuer.name)].add(f.issuer.cik)
                 for o in f.reporting_owners:
                     if o.cik:
                         for n in (o.name, o.display_name):
-                            owners_at[(f.issuer.cik, person_key(n))].add(o.cik)
+                            owners_at[(f.issuer.cik, pkey(n))].add(o.cik)
 
+        # One node id string per entity, shared by every filing that names it.
+        ids = {cik: self._node_id(ent) for cik, ent in self.entities.items()}
         issuer_of: dict[str, str] = {}
         owners_of: dict[str, list[str]] = {}
         for fid, f in self.filings.items():
-            order = self._order(f, fid)
             issuer_cik = f.issuer.cik
             if issuer_cik is None:
                 cands = by_ticker.get((f.issuer.ticker or "").upper(), set()) or by_issuer_name.get(
-                    person_key(f.issuer.name or ""), set()
+                    pkey(f.issuer.name or ""), set()
                 )
                 issuer_cik = next(iter(cands)) if len(cands) == 1 else None
             if issuer_cik is not None:
-                issuer_of[fid] = self._node_id(self.entities[issuer_cik])
+                issuer_of[fid] = ids[issuer_cik]
             else:
                 key = slug(f.issuer.name or f.issuer.ticker or fid)
-                ent = self._unresolved("Company", key, f.issuer.name, f.issuer.name, order)
+                ent = self._unresolved("Company", key, f.issuer.name, f.issuer.name, self._order(f, fid))
                 ent.is_issuer = True
                 ent.ticker = ent.ticker or f.issuer.ticker
                 issuer_of[fid] = f"company/n/{key}"
-            ids = []
+            owner_ids = []
             for o in f.reporting_owners:
                 cik = o.cik
                 if cik is None and issuer_cik is not None:
-                    cands = owners_at.get((issuer_cik, person_key(o.name)), set()) | owners_at.get(
-                        (issuer_cik, person_key(o.display_name)), set()
+                    cands = owners_at.get((issuer_cik, pkey(o.name)), set()) | owners_at.get(
+                        (issuer_cik, pkey(o.display_name)), set()
                     )
                     cik = next(iter(cands)) if len(cands) == 1 else None
                 if cik is not None:
-                    ids.append(self._node_id(self.entities[cik]))
+                    owner_ids.append(ids[cik])
                 else:
                     label = "Company" if o.kind == "entity" else "Person"
-                    key = slug(person_key(o.name) if label == "Person" else o.name)
-                    ent = self._unresolved(label, key, o.name, o.display_name, order)
+                    key = slug(pkey(o.name) if label == "Person" else o.name)
+                    ent = self._unresolved(label, key, o.name, o.display_name, self._order(f, fid))
                     ent.is_owner = True
-                    ids.append(self._node_id(ent, key))
-            owners_of[fid] = ids
+                    owner_ids.append(self._node_id(ent, key))
+            owners_of[fid] = owner_ids
         return issuer_of, owners_of
 
     def _unresolved(self, label: str, key: str, name: str | None, display: str | None, order: tuple[Any, ...]) -> _Entity:
@@ -300,20 +324,20 @@ class _Assembly:
         for nid, ent in self.unresolved.items():
             self._entity_row(nid, ent)
 
-    def _signer_id(self, signer: str, exact_owner: dict[str, str], signers: dict[str, _Entity]) -> str:
-        owner = exact_owner.get(exact_name(signer))
+    def _signer_id(self, signer: str, exact_owner: dict[str, str], signers: dict[str, _Entity]) -> tuple[str, _Entity | None]:
+        """The signer's node id, and its signer entity when it is not an owner."""
+        owner = exact_owner.get(self._exact_name(signer))
         if owner is not None:
-            return owner
-        key = person_key(signer) or exact_name(signer)
+            return owner, None
+        key = self._person_key(signer) or self._exact_name(signer)
         nid = f"person/n/{slug(key)}"
         ent = signers.get(nid)
         if ent is None:
             ent = signers[nid] = _Entity("Person", None)
-        ent.names[signer] += 1
-        return nid
+        return nid, ent
 
     def _add(self, kind: str, table: str, /, **values: Any) -> None:
-        """Append one row given by column name; the hot paths append tuples directly."""
+        """Append one row given by column name (the small tables; the large ones are column-wise)."""
         cols = self._columns[(kind, table)]
         (self.nodes if kind == "nodes" else self.edges)[table].append(tuple(values.get(c) for c in cols))
 
@@ -340,8 +364,9 @@ class _Assembly:
                 out[fid] = picked[0]
         return out
 
-    def _emit_filings(self, issuer_of: dict[str, str], owners_of: dict[str, list[str]]) -> None:
-        roles: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    def _emit_filings(self, issuer_of: dict[str, str], owners_of: dict[str, list[str]]) -> dict[tuple[str, str], Source]:
+        """Every filing's rows; returns the large tables (the small ones go to self.nodes/edges)."""
+        roles: dict[tuple[str, str, str, str], list[Any]] = {}
         aif: dict[tuple[str, str], dict[str, Any]] = {}
         signers: dict[str, _Entity] = {}
         owner_nodes = {r[0] for r in self.nodes["Person"]} | {r[0] for r in self.nodes["Company"]}
@@ -352,37 +377,35 @@ class _Assembly:
         for fid, f in self.filings.items():
             for o, oid in zip(f.reporting_owners, owners_of[fid]):
                 for n in (o.name, o.display_name):
-                    exact_sets[exact_name(n)].add(oid)
+                    exact_sets[self._exact_name(n)].add(oid)
         exact_owner = {k: next(iter(v)) for k, v in exact_sets.items() if len(v) == 1}
 
         amends = self._amendments(issuer_of, owners_of)
         replaced = {orig for amendment, orig in amends.items()
                     if self.filings[amendment].non_derivative or self.filings[amendment].derivative}
         for amendment, orig in sorted(amends.items()):
-            self._add("edges", "AMENDS", id=f"{amendment}|{orig}", src=amendment, dst=orig)
+            self.edges["AMENDS"].append((f"{amendment}|{orig}", amendment, orig))
 
-        rows = _RowEmitter(self)
-        for fid, f in self.filings.items():
+        rows = _RowEmitter()
+        filing_rows = self.nodes["Filing"]
+        signed = self.edges["SIGNED"]
+        signer_of: dict[str, tuple[str, _Entity | None]] = {}
+        role_text: dict[str, tuple[str, str]] = {}
+        for i, (fid, f) in enumerate(self.filings.items()):
             fkey = fid.removeprefix("filing/")
             issuer = issuer_of[fid]
-            owners = list(dict.fromkeys(owners_of[fid]))
+            owner_ids = owners_of[fid]
+            owners = list(dict.fromkeys(owner_ids))
             accession = f.accession or fkey
+            period, filed = f.period_of_report, f.filing_date
             sig_dates = [s.date for s in f.signatures if s.date]
-            self._add(
-                "nodes", "Filing",
-                id=fid, accession=f.accession, document_type=f.document_type, schema_version=f.schema_version,
-                period_of_report=f.period_of_report, filing_date=f.filing_date,
-                signature_date=min(sig_dates) if sig_dates else None,
-                date_of_original_submission=f.date_of_original_submission, aff10b5one=f.aff10b5one,
-                not_subject_to_section16=f.not_subject_to_section16,
-                no_securities_owned=f.no_securities_owned, remarks=f.remarks,
-                source_path=f.source.path, source_format=f.source.format,
-            )
-            self.edges["ABOUT"].append((f"{fid}|{issuer}", fid, issuer))
-            for oid in owners:
-                self.edges["FILED"].append((f"{oid}|{fid}", oid, fid))
+            filing_rows.append((
+                fid, f.accession, f.document_type, f.schema_version, period, filed,
+                min(sig_dates) if sig_dates else None, f.date_of_original_submission, f.aff10b5one,
+                f.not_subject_to_section16, f.no_securities_owned, f.remarks, f.source.path, f.source.format,
+            ))
 
-            for o, oid in zip(f.reporting_owners, owners_of[fid]):
+            for o, oid in zip(f.reporting_owners, owner_ids):
                 rel = o.relationship
                 for flag, rtype, extra in (
                     (rel.is_director, "DIRECTOR_OF", None),
@@ -392,25 +415,47 @@ class _Assembly:
                 ):
                     if not flag:
                         continue
-                    text = _SPACE.sub(" ", extra).strip() if extra else None
-                    # Titles that differ only in case or punctuation are one role.
-                    k = (rtype, oid, issuer, slug(text) if text else "")
+                    if extra:
+                        known = role_text.get(extra)
+                        if known is None:
+                            clean = _SPACE.sub(" ", extra).strip()
+                            # Titles that differ only in case or punctuation are one role.
+                            known = role_text[extra] = (clean, slug(clean) if clean else "")
+                        text, key = known[0] or None, known[1]
+                    else:
+                        text, key = None, ""
+                    k = (rtype, oid, issuer, key)
                     span = roles.get(k)
                     if span is None:
-                        span = roles[k] = {"_acc": set(), "_text": text}
-                    _span_update(span, f.period_of_report, f.filing_date, accession)
+                        # first/last period, first/last filed, accessions, text of the first statement
+                        span = roles[k] = [None, None, None, None, set(), text]
+                    if period is not None:
+                        if span[0] is None or period < span[0]:
+                            span[0] = period
+                        if span[1] is None or period > span[1]:
+                            span[1] = period
+                    if filed is not None:
+                        if span[2] is None or filed < span[2]:
+                            span[2] = filed
+                        if span[3] is None or filed > span[3]:
+                            span[3] = filed
+                    span[4].add(accession)
 
-            for i, s in enumerate(f.signatures):
+            for idx, s in enumerate(f.signatures):
                 name = s.signer or s.text.strip()
                 if not name:
                     continue
-                sid = self._signer_id(name, exact_owner, signers)
-                self._add("edges", "SIGNED", id=f"{sid}|{fid}|{i}", src=sid, dst=fid, date=s.date, text=s.text,
-                          attorney_in_fact=s.attorney_in_fact)
+                known_signer = signer_of.get(name)
+                if known_signer is None:
+                    known_signer = signer_of[name] = self._signer_id(name, exact_owner, signers)
+                sid, ent = known_signer
+                if ent is not None:
+                    ent.names[name] += 1
+                signed.append((f"{sid}|{fid}|{idx}", sid, fid, s.date, s.text, s.attorney_in_fact))
                 if not s.attorney_in_fact or s.on_behalf_of is None:
                     continue
                 target = None
-                for o, oid in zip(f.reporting_owners, owners_of[fid]):
+                for o, oid in zip(f.reporting_owners, owner_ids):
                     if (s.on_behalf_of_cik and o.cik == s.on_behalf_of_cik) or o.name == s.on_behalf_of:
                         target = oid
                         break
@@ -424,18 +469,22 @@ class _Assembly:
                     rec["last_date"] = max(filter(None, (rec["last_date"], s.date)))
                 rec["_acc"].add(accession)
 
-            rows.filing(f, fid, fkey, owners, issuer, fid in replaced)
+            rows.filing(i, f, fkey, owners, issuer, fid in replaced)
 
-        rows.finish()
+        built = rows.finish(list(self.filings))
+        self.nodes["Security"].extend(rows.security_rows)
+        self.edges["ISSUED_BY"].extend(rows.issued_by)
+        self.edges["CONVERTS_INTO"].extend(rows.converts_into)
         self._finish(roles, aif, signers, owner_nodes)
+        return built
 
-    def _finish(self, roles: dict[tuple[str, str, str, str], dict[str, Any]], aif: dict[tuple[str, str], dict[str, Any]],
+    def _finish(self, roles: dict[tuple[str, str, str, str], list[Any]], aif: dict[tuple[str, str], dict[str, Any]],
                 signers: dict[str, _Entity], owner_nodes: set[str]) -> None:
-        for (rtype, src, dst, key), span in roles.items():
-            accs = sorted(span.pop("_acc"))
-            text = span.pop("_text")
+        for (rtype, src, dst, key), (p0, p1, f0, f1, acc, text) in roles.items():
+            accs = sorted(acc)
             self._add("edges", rtype, id=f"{src}|{dst}" + (f"|{key}" if key else ""), src=src, dst=dst,
-                      accessions=accs, filing_count=len(accs), title=text, text=text, **span)
+                      accessions=accs, filing_count=len(accs), title=text, text=text,
+                      first_period=p0, last_period=p1, first_filed=f0, last_filed=f1)
         for (src, dst), rec in aif.items():
             accs = sorted(rec.pop("_acc"))
             self._add("edges", "ATTORNEY_IN_FACT_FOR", id=f"{src}|{dst}", src=src, dst=dst, accessions=accs,
@@ -448,94 +497,261 @@ class _Assembly:
                       name_key=person_key(best), unresolved=False)
 
 
+def _ints() -> array:
+    """A growable C int array: 4 bytes an entry, where a list of ints costs 8 plus the int."""
+    return array("i")
+
+
+def _np(values: array) -> np.ndarray:
+    return np.frombuffer(values, dtype=np.int32) if len(values) else np.zeros(0, np.int32)
+
+
+def _refs(indices: np.ndarray | pa.Array, dictionary: pa.Array) -> pa.DictionaryArray:
+    """References into an array of strings (node ids, say): 4 bytes each, decoded on materialization."""
+    if not isinstance(indices, pa.Array):
+        indices = pa.array(indices, pa.int32())
+    elif indices.type != pa.int32():
+        indices = indices.cast(pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
+
+
+def _dedup(values: list[Any]) -> pa.DictionaryArray:
+    """Strings as a dictionary array: repeated texts (boilerplate footnotes, titles) stored once."""
+    index: dict[Any, int] = {}
+    codes = [None if v is None else index.setdefault(v, len(index)) for v in values]
+    return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(list(index), pa.string()))
+
+
+def _edges(rel: str, src: Any, dst: Any, **extra: Any) -> CompactTable:
+    """An edge table whose id is ``src|dst`` (then the ``extra`` id parts), rows sorted by id."""
+    parts = (src, dst, *extra.pop("id_parts", ()))
+    columns = {"id": Join("|", parts), "src": src, "dst": dst, **extra}
+    return CompactTable(arrow_schema(edge_props(rel)), columns, len(src)).sorted_by_id()
+
+
+class _Stream:
+    """The rows of one table of the form (I non-derivative, II derivative), column-wise."""
+
+    def __init__(self) -> None:
+        self.rows: list[Any] = []
+        self.fidx, self.seq = _ints(), _ints()           # filing index, 1-based row number
+        self.own_row, self.own_owner = _ints(), _ints()  # owner edges: row, owner index
+        self.fn_row, self.fn_note = _ints(), _ints()     # footnote references: row, footnote index
+        self.fn_field: list[str] = []
+
+
 class _RowEmitter:
-    """The hot path: table rows, their securities and footnotes, appended as tuples."""
+    """The hot path: table rows, their securities and footnotes, collected column by column.
 
-    def __init__(self, asm: "_Assembly") -> None:
-        self.asm = asm
-        self.securities: dict[tuple[str, bool, str], str] = {}
-        self.security_issuer: dict[str, str] = {}
-        self.titles: dict[str, Counter[str]] = defaultdict(Counter)
-        self.converts: set[tuple[str, str]] = set()
-        self.footnotes_seen: set[str] = set()
+    Per filing only list extensions and the footnote references are Python work; ids,
+    edge ends, sorting and the value columns are made once for all rows with Arrow.
+    """
 
-    def _security(self, issuer: str, title: str, derivative: bool) -> str:
-        key = (issuer, derivative, title)
-        sid = self.securities.get(key)
-        if sid is None:
-            clean = _SPACE.sub(" ", title).strip()
-            sid = f"security/{issuer.split('/', 1)[1]}/{'d' if derivative else 'nd'}/{slug(clean)}"
-            self.securities[key] = sid
-            self.security_issuer[sid] = issuer
-        self.titles[sid][title] += 1
-        return sid
+    def __init__(self) -> None:
+        self.nd, self.d = _Stream(), _Stream()
+        self.fkeys: list[str] = []
+        self.issuers: list[str] = []
+        self.superseded: list[bool] = []
+        self.owner_ids: list[str] = []
+        self.owner_index: dict[str, int] = {}
+        self.filed_fidx, self.filed_owner = _ints(), _ints()
+        self.note_fidx = _ints()
+        self.note_ids: list[str] = []
+        self.note_texts: list[str | None] = []
+        self.security_rows: list[tuple[Any, ...]] = []
+        self.issued_by: list[tuple[Any, ...]] = []
+        self.converts_into: list[tuple[Any, ...]] = []
 
-    def _footnote(self, fkey: str, fid: str, fn_id: str, text: str | None) -> str:
-        nid = f"footnote/{fkey}/{fn_id}"
-        if nid not in self.footnotes_seen:
-            self.footnotes_seen.add(nid)
-            self.asm.nodes["Footnote"].append((nid, fid, fn_id, text))
-            self.asm.edges["HAS_FOOTNOTE"].append((f"{fid}|{nid}", fid, nid))
-        return nid
+    def filing(self, i: int, f: Filing, fkey: str, owners: list[str], issuer: str, superseded: bool) -> None:
+        """Collect filing ``i`` (filings come in id order)."""
+        self.fkeys.append(fkey)
+        self.issuers.append(issuer)
+        self.superseded.append(superseded)
+        index = self.owner_index
+        oix = []
+        for oid in owners:
+            ox = index.get(oid)
+            if ox is None:
+                ox = index[oid] = len(self.owner_ids)
+                self.owner_ids.append(oid)
+            oix.append(ox)
+        self.filed_fidx.extend(repeat(i, len(oix)))
+        self.filed_owner.extend(oix)
 
-    def filing(self, f: Filing, fid: str, fkey: str, owners: list[str], issuer: str, superseded: bool) -> None:
-        nodes, edges = self.asm.nodes, self.asm.edges
-        seen, footnoted = self.footnotes_seen, edges["FOOTNOTED_BY"]
-        for fn_id, text in f.footnotes.items():
-            self._footnote(fkey, fid, fn_id, text)
-        for table, tag, rows, values_of in (
-            ("non_derivative", "nd", f.non_derivative, _nd_values),
-            ("derivative", "d", f.derivative, _d_values),
-        ):
-            derivative = tag == "d"
-            for seq, row in enumerate(rows, 1):
-                values = values_of(row)
-                if row.type == "transaction":
-                    nid = f"transaction/{fkey}/{tag}/{seq}"
-                    nodes["Transaction"].append((nid, fid, table, seq) + values)
-                    owned = edges["TRANSACTED"]
-                else:
-                    nid = f"holding/{fkey}/{tag}/{seq}"
-                    nodes["Holding"].append((nid, fid, table, seq) + values + (superseded,))
-                    owned = edges["HOLDS"]
-                for oid in owners:
-                    owned.append((f"{oid}|{nid}", oid, nid))
-                edges["REPORTED_IN"].append((f"{nid}|{fid}", nid, fid))
-                if row.security_title:
-                    sec = self._security(issuer, row.security_title, derivative)
-                    edges["IN_SECURITY"].append((f"{nid}|{sec}", nid, sec))
-                    if derivative and row.underlying_title:  # type: ignore[union-attr]
-                        under = self._security(issuer, row.underlying_title, False)  # type: ignore[union-attr]
-                        self.converts.add((sec, under))
-                if row.footnotes:
-                    # The loader's order is deterministic and the table is sorted by id: no sort here.
-                    for fld, ids in row.footnotes.items():
-                        for fn_id in ids:
-                            fn = f"footnote/{fkey}/{fn_id}"
-                            if fn not in seen:  # a reference to a footnote the filing does not define
-                                self._footnote(fkey, fid, fn_id, None)
-                            footnoted.append((f"{nid}|{fn}|{fld}", nid, fn, fld))
+        note_ids = self.note_ids
+        notes = f.footnotes
+        local: dict[str, int] = dict(zip(notes, range(len(note_ids), len(note_ids) + len(notes)))) if notes else {}
+        if notes:
+            note_ids.extend(notes)
+            self.note_texts.extend(notes.values())
+            self.note_fidx.extend(repeat(i, len(notes)))
 
-    def finish(self) -> None:
-        for sid, issuer in self.security_issuer.items():
-            counts: Counter[str] = Counter()
-            for raw, n in self.titles[sid].items():
-                counts[_SPACE.sub(" ", raw).strip()] += n
-            title = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-            self.asm.nodes["Security"].append((sid, issuer, title, sid.split("/")[2] == "d"))
-            self.asm.edges["ISSUED_BY"].append((f"{sid}|{issuer}", sid, issuer))
-        for src, dst in sorted(self.converts):
-            self.asm.edges["CONVERTS_INTO"].append((f"{src}|{dst}", src, dst))
+        for st, rows in ((self.nd, f.non_derivative), (self.d, f.derivative)):
+            if not rows:
+                continue
+            n, r0 = len(rows), len(st.rows)
+            st.rows.extend(rows)
+            st.fidx.extend(repeat(i, n))
+            st.seq.extend(range(1, n + 1))
+            for ox in oix:
+                st.own_row.extend(range(r0, r0 + n))
+                st.own_owner.extend(repeat(ox, n))
+            fn_row, fn_note, fn_field = st.fn_row, st.fn_note, st.fn_field
+            for r, row in enumerate(rows, r0):
+                if not row.footnotes:
+                    continue
+                for fld, ids in row.footnotes.items():
+                    for fn_id in ids:
+                        k = local.get(fn_id)
+                        if k is None:  # a reference to a footnote the filing does not define
+                            k = local[fn_id] = len(note_ids)
+                            note_ids.append(fn_id)
+                            self.note_texts.append(None)
+                            self.note_fidx.append(i)
+                        fn_row.append(r)
+                        fn_note.append(k)
+                        fn_field.append(fld)
+
+    def _securities(self, nd_titles: list[Any], d_titles: list[Any], d_under: list[Any],
+                    nd_issuers: list[str], d_issuers: list[str]) -> tuple[pa.Array, list[int | None]]:
+        """Security node ids and, per row (Table I then II), the index of the row's security or None.
+
+        A security is one issuer's class by normalised title; its title is the most
+        frequent spelling among its rows and the underlying titles of derivative rows.
+        """
+        keys: dict[tuple[str, bool, str], int] = {}
+        sids: list[str] = []
+        sid_index: dict[str, int] = {}
+        issuer_of: list[str] = []
+        titles: list[Counter[str]] = []
+
+        def index(key: tuple[str, bool, str]) -> int:
+            s = keys.get(key)
+            if s is None:
+                issuer, derivative, title = key
+                clean = _SPACE.sub(" ", title).strip()
+                sid = f"security/{issuer.split('/', 1)[1]}/{'d' if derivative else 'nd'}/{slug(clean)}"
+                s = sid_index.get(sid)
+                if s is None:
+                    s = sid_index[sid] = len(sids)
+                    sids.append(sid)
+                    issuer_of.append(issuer)
+                    titles.append(Counter())
+                keys[key] = s
+            return s
+
+        nd_keys = list(zip(nd_issuers, repeat(False), nd_titles))
+        d_keys = list(zip(d_issuers, repeat(True), d_titles))
+        under_keys = [(iss, False, u) for iss, t, u in zip(d_issuers, d_titles, d_under) if t and u]
+        # Counting distinct keys in C, then resolving each distinct key once.
+        for key, n in Counter(nd_keys + d_keys + under_keys).items():
+            if key[2]:
+                titles[index(key)][key[2]] += n
+        per_row = [keys.get(k) if k[2] else None for k in nd_keys + d_keys]
+        converts = {(sids[keys[(iss, True, t)]], sids[keys[(iss, False, u)]])
+                    for iss, t, u in zip(d_issuers, d_titles, d_under) if t and u}
+
+        for sid, issuer, counts in zip(sids, issuer_of, titles):
+            merged: Counter[str] = Counter()
+            for raw, n in counts.items():
+                merged[_SPACE.sub(" ", raw).strip()] += n
+            title = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            self.security_rows.append((sid, issuer, title, sid.split("/")[2] == "d"))
+            self.issued_by.append((f"{sid}|{issuer}", sid, issuer))
+        self.converts_into = [(f"{src}|{dst}", src, dst) for src, dst in sorted(converts)]
+        return pa.array(sids, pa.string()), per_row
+
+    def finish(self, filing_ids: list[str]) -> dict[tuple[str, str], Source]:
+        """Every row-derived table, sorted by id: rows, footnotes, and the edges that touch them."""
+        nd, d = self.nd, self.d
+        n_nd, n_d = len(nd.rows), len(d.rows)
+        n = n_nd + n_d
+        fids = pa.array(filing_ids, pa.string())
+        fkeys = pa.array(self.fkeys, pa.string())
+        owner_ids = pa.array(self.owner_ids, pa.string())
+        out: dict[tuple[str, str], Source] = {}
+
+        # Table I rows then Table II rows: row r of the II stream is n_nd + r here.
+        fidx = np.concatenate([_np(nd.fidx), _np(d.fidx)])
+        seq = pa.array(np.concatenate([_np(nd.seq), _np(d.seq)]).astype(np.int64))
+        tag = np.concatenate([np.zeros(n_nd, np.int32), np.ones(n_d, np.int32)])
+        types = pa.array(list(map(_TYPE, nd.rows)) + list(map(_TYPE, d.rows)), pa.string())
+        is_tx = pc.equal(types, "transaction").to_numpy(zero_copy_only=False)
+        del types
+        row_ids = Join("/", (
+            _refs(np.where(is_tx, 0, 1).astype(np.int32), pa.array(["transaction", "holding"])),
+            _refs(fidx, fkeys), _refs(tag, pa.array(["nd", "d"])), seq.cast(pa.string()),
+        )).evaluate()
+
+        # Value columns, in the registry's order; Table I rows have no Table II fields.
+        columns: dict[str, Any] = {"filing_id": None, "table": None, "seq": seq}
+        security: dict[str, list[Any]] = {}
+        issuers = self.issuers
+        for p in node_props("Transaction")[4:]:
+            get = attrgetter(p.name)
+            nd_vals = list(map(get, nd.rows)) if p.name in _ND_FIELDS else [None] * n_nd
+            d_vals = list(map(get, d.rows))
+            if p.name in ("security_title", "underlying_title"):
+                security[p.name] = [nd_vals, d_vals]
+            values = nd_vals + d_vals
+            if p.type == "decimal":
+                values = [None if v is None else str(v) for v in values]
+            columns[p.name] = pa.array(values, _ARROW[p.type])
+        sec_ids, sec_of_row = self._securities(
+            security["security_title"][0], security["security_title"][1], security["underlying_title"][1],
+            [issuers[i] for i in nd.fidx], [issuers[i] for i in d.fidx])
+        del security
+
+        for label, rel, mask in (("Transaction", "TRANSACTED", is_tx), ("Holding", "HOLDS", ~is_tx)):
+            pos = np.flatnonzero(mask).astype(np.int32)
+            order = sort_order(row_ids.take(pos))
+            if order is not None:
+                pos = pos[order.to_numpy()]
+            take = pa.array(pos)
+            cols = {"id": _refs(take, row_ids), "filing_id": _refs(fidx[pos], fids),
+                    "table": _refs(tag[pos], pa.array(["non_derivative", "derivative"])), "seq": seq.take(take)}
+            for name, col in columns.items():
+                if name not in cols:
+                    cols[name] = col.take(take)
+            if label == "Holding":
+                cols["superseded"] = pa.array(self.superseded, pa.bool_()).take(pa.array(fidx[pos]))
+            out[("nodes", label)] = CompactTable(arrow_schema(node_props(label)), cols, len(pos))
+            # Owner edges of these rows.
+            own_row = np.concatenate([_np(nd.own_row), _np(d.own_row) + n_nd])
+            own_owner = np.concatenate([_np(nd.own_owner), _np(d.own_owner)])
+            keep = mask[own_row]
+            out[("edges", rel)] = _edges(rel, _refs(own_owner[keep], owner_ids), _refs(own_row[keep], row_ids))
+        del columns
+
+        out[("edges", "REPORTED_IN")] = _edges("REPORTED_IN", row_ids, _refs(fidx, fids))
+        in_sec = pa.array(sec_of_row, pa.int32())
+        del sec_of_row
+        has_sec = pc.is_valid(in_sec)
+        out[("edges", "IN_SECURITY")] = _edges(
+            "IN_SECURITY", _refs(np.flatnonzero(has_sec.to_numpy(zero_copy_only=False)), row_ids),
+            _refs(in_sec.filter(has_sec), sec_ids))
+
+        # Footnotes: defined ones and those only referenced, one node per filing and id.
+        note_fidx = _np(self.note_fidx)
+        note_ids = pa.array(self.note_ids, pa.string())
+        notes = Join("/", ("footnote", _refs(note_fidx, fkeys), note_ids)).evaluate()
+        order = sort_order(notes)
+        take = pa.array(np.arange(len(notes), dtype=np.int32)) if order is None else order.cast(pa.int32())
+        out[("nodes", "Footnote")] = CompactTable(arrow_schema(node_props("Footnote")), {
+            "id": _refs(take, notes), "filing_id": _refs(note_fidx, fids).take(take),
+            "footnote_id": note_ids.take(take), "text": _dedup(self.note_texts).take(take),
+        }, len(notes))
+        out[("edges", "HAS_FOOTNOTE")] = _edges("HAS_FOOTNOTE", _refs(note_fidx, fids), notes)
+        field = pa.array(nd.fn_field + d.fn_field, pa.string()).dictionary_encode()
+        out[("edges", "FOOTNOTED_BY")] = _edges(
+            "FOOTNOTED_BY", _refs(np.concatenate([_np(nd.fn_row), _np(d.fn_row) + n_nd]), row_ids),
+            _refs(np.concatenate([_np(nd.fn_note), _np(d.fn_note)]), notes), field=field, id_parts=(field,))
+
+        out[("edges", "FILED")] = _edges("FILED", _refs(_np(self.filed_owner), owner_ids), _refs(_np(self.filed_fidx), fids))
+        out[("edges", "ABOUT")] = _edges("ABOUT", fids, pa.array(self.issuers, pa.string()))
+        return out
 
 
-_ND_GETTER = attrgetter(*_ROW_FIELDS[:14])
-_D_GETTER = attrgetter(*_ROW_FIELDS)
-_ND_PAD = (None,) * (len(_ROW_FIELDS) - 14)
-
-
-def _nd_values(row: Any) -> tuple[Any, ...]:
-    return _ND_GETTER(row) + _ND_PAD  # type: ignore[no-any-return]
-
-
-def _d_values(row: Any) -> tuple[Any, ...]:
-    return _D_GETTER(row)  # type: ignore[no-any-return]
+_TYPE = attrgetter("type")
+#: Fields a Table I row has (a Table II row has them all).
+_ND_FIELDS = frozenset(f for f in NonDerivativeRow.__dataclass_fields__)
