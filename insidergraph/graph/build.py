@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import (
-    _ARROW, CompactTable, GraphTables, Join, Source, arrow_schema, edge_props, node_props, records_table, sort_order,
+    _ARROW, CompactTable, GraphTables, Join, RankCache, Source, arrow_schema, edge_props, node_props, records_table,
 )
 from insidergraph.loaders.model import Filing, NonDerivativeRow
 from insidergraph.loaders.names import person_key
@@ -522,11 +522,18 @@ def _dedup(values: list[Any]) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(list(index), pa.string()))
 
 
-def _edges(rel: str, src: Any, dst: Any, **extra: Any) -> CompactTable:
+def _strings(values: list[Any]) -> pa.Array:
+    """A string column, dictionary-encoded when its values repeat enough to pay for it."""
+    arr = pa.array(values, pa.string())
+    encoded = arr.dictionary_encode()
+    return encoded if 2 * len(encoded.dictionary) < len(arr) else arr
+
+
+def _edges(rel: str, src: Any, dst: Any, ranks: RankCache, **extra: Any) -> CompactTable:
     """An edge table whose id is ``src|dst`` (then the ``extra`` id parts), rows sorted by id."""
     parts = (src, dst, *extra.pop("id_parts", ()))
     columns = {"id": Join("|", parts), "src": src, "dst": dst, **extra}
-    return CompactTable(arrow_schema(edge_props(rel)), columns, len(src)).sorted_by_id()
+    return CompactTable(arrow_schema(edge_props(rel)), columns, len(src)).sorted_by_id(ranks)
 
 
 class _Stream:
@@ -670,6 +677,7 @@ class _RowEmitter:
         fkeys = pa.array(self.fkeys, pa.string())
         owner_ids = pa.array(self.owner_ids, pa.string())
         out: dict[tuple[str, str], Source] = {}
+        ranks = RankCache()
 
         # Table I rows then Table II rows: row r of the II stream is n_nd + r here.
         fidx = np.concatenate([_np(nd.fidx), _np(d.fidx)])
@@ -696,17 +704,16 @@ class _RowEmitter:
             values = nd_vals + d_vals
             if p.type == "decimal":
                 values = [None if v is None else str(v) for v in values]
-            columns[p.name] = pa.array(values, _ARROW[p.type])
+            columns[p.name] = _strings(values) if p.type == "string" else pa.array(values, _ARROW[p.type])
         sec_ids, sec_of_row = self._securities(
             security["security_title"][0], security["security_title"][1], security["underlying_title"][1],
             [issuers[i] for i in nd.fidx], [issuers[i] for i in d.fidx])
         del security
 
+        row_rank = ranks.ranks(row_ids)
         for label, rel, mask in (("Transaction", "TRANSACTED", is_tx), ("Holding", "HOLDS", ~is_tx)):
             pos = np.flatnonzero(mask).astype(np.int32)
-            order = sort_order(row_ids.take(pos))
-            if order is not None:
-                pos = pos[order.to_numpy()]
+            pos = pos[np.argsort(row_rank[pos], kind="stable")]
             take = pa.array(pos)
             cols = {"id": _refs(take, row_ids), "filing_id": _refs(fidx[pos], fids),
                     "table": _refs(tag[pos], pa.array(["non_derivative", "derivative"])), "seq": seq.take(take)}
@@ -720,35 +727,37 @@ class _RowEmitter:
             own_row = np.concatenate([_np(nd.own_row), _np(d.own_row) + n_nd])
             own_owner = np.concatenate([_np(nd.own_owner), _np(d.own_owner)])
             keep = mask[own_row]
-            out[("edges", rel)] = _edges(rel, _refs(own_owner[keep], owner_ids), _refs(own_row[keep], row_ids))
+            out[("edges", rel)] = _edges(rel, _refs(own_owner[keep], owner_ids), _refs(own_row[keep], row_ids), ranks)
         del columns
 
-        out[("edges", "REPORTED_IN")] = _edges("REPORTED_IN", row_ids, _refs(fidx, fids))
+        out[("edges", "REPORTED_IN")] = _edges(
+            "REPORTED_IN", _refs(np.arange(n, dtype=np.int32), row_ids), _refs(fidx, fids), ranks)
         in_sec = pa.array(sec_of_row, pa.int32())
         del sec_of_row
         has_sec = pc.is_valid(in_sec)
         out[("edges", "IN_SECURITY")] = _edges(
             "IN_SECURITY", _refs(np.flatnonzero(has_sec.to_numpy(zero_copy_only=False)), row_ids),
-            _refs(in_sec.filter(has_sec), sec_ids))
+            _refs(in_sec.filter(has_sec), sec_ids), ranks)
 
         # Footnotes: defined ones and those only referenced, one node per filing and id.
         note_fidx = _np(self.note_fidx)
         note_ids = pa.array(self.note_ids, pa.string())
         notes = Join("/", ("footnote", _refs(note_fidx, fkeys), note_ids)).evaluate()
-        order = sort_order(notes)
-        take = pa.array(np.arange(len(notes), dtype=np.int32)) if order is None else order.cast(pa.int32())
+        take = pa.array(np.argsort(ranks.ranks(notes), kind="stable").astype(np.int32))
         out[("nodes", "Footnote")] = CompactTable(arrow_schema(node_props("Footnote")), {
             "id": _refs(take, notes), "filing_id": _refs(note_fidx, fids).take(take),
             "footnote_id": note_ids.take(take), "text": _dedup(self.note_texts).take(take),
         }, len(notes))
-        out[("edges", "HAS_FOOTNOTE")] = _edges("HAS_FOOTNOTE", _refs(note_fidx, fids), notes)
+        out[("edges", "HAS_FOOTNOTE")] = _edges(
+            "HAS_FOOTNOTE", _refs(note_fidx, fids), _refs(np.arange(len(notes), dtype=np.int32), notes), ranks)
         field = pa.array(nd.fn_field + d.fn_field, pa.string()).dictionary_encode()
         out[("edges", "FOOTNOTED_BY")] = _edges(
             "FOOTNOTED_BY", _refs(np.concatenate([_np(nd.fn_row), _np(d.fn_row) + n_nd]), row_ids),
-            _refs(np.concatenate([_np(nd.fn_note), _np(d.fn_note)]), notes), field=field, id_parts=(field,))
+            _refs(np.concatenate([_np(nd.fn_note), _np(d.fn_note)]), notes), ranks, field=field, id_parts=(field,))
 
-        out[("edges", "FILED")] = _edges("FILED", _refs(_np(self.filed_owner), owner_ids), _refs(_np(self.filed_fidx), fids))
-        out[("edges", "ABOUT")] = _edges("ABOUT", fids, pa.array(self.issuers, pa.string()))
+        out[("edges", "FILED")] = _edges(
+            "FILED", _refs(_np(self.filed_owner), owner_ids), _refs(_np(self.filed_fidx), fids), ranks)
+        out[("edges", "ABOUT")] = _edges("ABOUT", fids, _strings(self.issuers), ranks)
         return out
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Union
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -193,10 +194,93 @@ class CompactTable:
         memo: dict[int, object] = {}
         return CompactTable(self.schema, {k: _take(v, indices, memo) for k, v in self.columns.items()}, len(indices))
 
-    def sorted_by_id(self) -> "CompactTable":
-        """This table with its rows in ``id`` order; the ids are made for the sort and dropped."""
-        order = sort_order(self.column("id")) if self.num_rows else None
-        return self if order is None else self.take(order)
+    def sorted_by_id(self, ranks: "RankCache | None" = None) -> "CompactTable":
+        """This table with its rows in ``id`` order.
+
+        An id that is a :class:`Join` of arrays is ordered from the ranks of its parts'
+        distinct values (see :func:`join_order`), without making the ids; otherwise the
+        ids are made for the sort and dropped.
+        """
+        if self.num_rows < 2:
+            return self
+        col = self.columns["id"]
+        order: pa.Array | np.ndarray | None
+        if isinstance(col, Join) and all(isinstance(p, pa.Array) for p in col.parts):
+            order = join_order(col, RankCache() if ranks is None else ranks)
+        else:
+            order = sort_order(self.column("id"))
+            order = None if order is None else order.to_numpy()
+        return self if order is None else self.take(pa.array(order, pa.int32()))
+
+
+class RankCache:
+    """Ranks of the distinct values of arrays (node ids, say), computed once for every table that uses them."""
+
+    def __init__(self) -> None:
+        self._ranks: dict[tuple[int, int, int, str], tuple[pa.Array, np.ndarray]] = {}
+
+    def ranks(self, values: pa.Array, suffix: str = "") -> np.ndarray:
+        """Dense rank of each value in the order of ``value + suffix`` (equal values share a rank).
+
+        >>> RankCache().ranks(pa.array(["a/1", "a/10", "a/1"]), "|").tolist()
+        [1, 0, 1]
+        """
+        key = (values.buffers()[1].address, values.offset, len(values), suffix)
+        hit = self._ranks.get(key)
+        if hit is not None:
+            return hit[1]
+        keyed = pc.binary_join_element_wise(values, "", suffix) if suffix else values
+        order = pc.sort_indices(keyed)
+        ordered = keyed.take(order)
+        n = len(ordered)
+        new = np.ones(n, dtype=bool)
+        if n > 1:
+            new[1:] = pc.not_equal(ordered.slice(1), ordered.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+        ranks = np.empty(n, dtype=np.int64)
+        ranks[order.to_numpy()] = np.cumsum(new) - 1
+        self._ranks[key] = (values, ranks)  # the array is kept so that its address stays its own
+        return ranks
+
+    def row_ranks(self, part: pa.Array, suffix: str = "") -> np.ndarray:
+        """Per row of ``part``, the rank of its value (via the dictionary when it has one)."""
+        if isinstance(part, pa.DictionaryArray):
+            return self.ranks(part.dictionary, suffix)[part.indices.to_numpy(zero_copy_only=False)]
+        return self.ranks(part, suffix)
+
+
+def join_order(join: Join, ranks: RankCache) -> np.ndarray | None:
+    """Row order of the strings ``join`` makes (stable, by code point), without making them.
+
+    Joined strings ``a|b`` compare as ``(a + "|", b)``: when no value of a part before the
+    last contains the separator, ``a + "|"`` and ``a' + "|"`` differ before either ends, so
+    the rank of ``a + "|"`` decides, then the rank of ``b``. Falls back to sorting the
+    strings when a value contains the separator or is missing. ``None`` when in order already.
+
+    >>> join_order(Join("|", (pa.array(["a/1", "a/10"]), pa.array(["x", "x"]))), RankCache()).tolist()
+    [1, 0]
+    """
+    parts = join.parts
+    n = len(parts[0])  # type: ignore[arg-type]
+    for part in parts[:-1]:
+        values = part.dictionary if isinstance(part, pa.DictionaryArray) else part  # type: ignore[union-attr]
+        if pc.any(pc.match_substring(values, join.sep)).as_py():
+            order = sort_order(join.evaluate())
+            return None if order is None else order.to_numpy()
+    if any(p.null_count or (isinstance(p, pa.DictionaryArray) and p.dictionary.null_count) for p in parts):  # type: ignore[union-attr]
+        order = sort_order(join.evaluate())
+        return None if order is None else order.to_numpy()
+    keys = [ranks.row_ranks(p, join.sep if i < len(parts) - 1 else "") for i, p in enumerate(parts)]  # type: ignore[arg-type]
+    # One int64 key when the ranks fit (they do for any graph that fits in memory), else lexsort.
+    key = keys[0]
+    for k in keys[1:]:
+        width = int(k.max()) + 1 if len(k) else 1
+        if key.size and int(key.max()) >= (1 << 62) // width:
+            order = np.lexsort(keys[::-1])
+            return None if np.all(order == np.arange(n)) else order
+        key = key * width + k
+    if n < 2 or bool(np.all(key[1:] >= key[:-1])):
+        return None
+    return np.argsort(key, kind="stable")
 
 
 Source = Union[pa.Table, CompactTable]
