@@ -463,5 +463,6 @@ def _read(path: Path, props: list[Prop]) -> pa.Table:
     if not path.is_file():
         return schema.empty_table()
     table = pq.read_table(path).select([p.name for p in props])
-    # Parquet names list items "element"; the registry's type says "item".
-    return table if table.schema.equals(schema) else table.cast(schema)
+    # Parquet names list items "element"; the registry's type says "item" (which
+    # Schema.equals does not look at, so compare the printed schemas).
+    return table if str(table.schema) == str(schema) else table.cast(schema)

@@ -1,0 +1,180 @@
+"""The graph tables are exactly those of the first (row-wise) builder: digests of every table.
+
+``tests/data/graph_digests.json`` holds, for each input below, a digest of every table as
+``to_arrow`` gives it (schema and values) and of every pandas frame (columns, dtypes, index,
+values and their Python types), all computed with the row-wise builder of commit 25051aa.
+A faster builder must give the same digests; an intended change of the graph regenerates
+them (``python tests/test_graph_golden.py > tests/data/graph_digests.json``) and says so.
+
+The inputs: the real corpus (XML only, and every file of it: rendered forms, submissions),
+the corpus repeated three times as ``bench/build.py`` does (distinct accessions and CIKs),
+and a constructed set whose ids stress the ordering: accessions that are prefixes of one
+another, ids holding the ``|`` separator, row numbers past 9, undefined and repeated
+footnote references, CIK-less issuers and owners.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import sys
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+import pyarrow as pa
+import pytest
+
+from insidergraph.graph.build import build_graph
+from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
+from insidergraph.graph.tables import GraphTables
+from insidergraph.loaders.model import (
+    DerivativeRow, Filing, Issuer, NonDerivativeRow, Relationship, ReportingOwner, Signature, Source,
+)
+
+DIGESTS = Path(__file__).resolve().parent / "data" / "graph_digests.json"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def table_digest(table: pa.Table) -> str:
+    """Digest of an Arrow table's schema and values (not of its chunking or encoding)."""
+    h = hashlib.sha256(str(table.schema).encode())
+    for name in table.column_names:
+        for v in table.column(name).to_pylist():
+            h.update(repr(v).encode() + b"\x00")
+    return h.hexdigest()[:20]
+
+
+def frame_digest(df: Any) -> str:
+    """Digest of a pandas frame: columns, dtypes, index, values and their Python types."""
+    h = hashlib.sha256(repr((list(df.columns), [str(t) for t in df.dtypes], repr(df.index))).encode())
+    for name in df.columns:
+        for v in df[name].tolist():
+            h.update(f"{type(v).__name__}:{v!r}".encode() + b"\x00")
+    return h.hexdigest()[:20]
+
+
+def digests(g: GraphTables) -> dict[str, str]:
+    """Every table's Arrow and frame digest, keyed ``kind/name`` and ``kind/name:frame``."""
+    out = {}
+    for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)):
+        for name in names:
+            out[f"{kind}/{name}"] = table_digest(g.to_arrow(kind, name))
+            out[f"{kind}/{name}:frame"] = frame_digest((g.nodes if kind == "nodes" else g.edges)[name])
+    return out
+
+
+def _owner(cik: str | None, name: str, display: str, **rel: Any) -> ReportingOwner:
+    return ReportingOwner(cik=cik, name=name, display_name=display, kind="person",
+                          relationship=Relationship(**rel))
+
+
+def _rows(n: int, notes: tuple[str, ...] = ()) -> tuple[NonDerivativeRow, ...]:
+    return tuple(
+        NonDerivativeRow(type="transaction" if i % 3 else "holding", security_title=f"Common Stock{' ' * (i % 2)}",
+                         transaction_date=date(2024, 1, 1 + i), shares=Decimal(f"{i}.50"),
+                         footnotes={"shares": notes} if notes else {})
+        for i in range(n)
+    )
+
+
+def adversarial_filings() -> list[Filing]:
+    """Filings whose ids test every ordering rule of the tables."""
+    acme = Issuer(cik="0000000001", name="ACME CORP", ticker="ACME")
+    odd = Issuer(cik="7|7", name="PIPE | CO", ticker=None)
+    out = []
+    for acc in ("1", "12", "1-2", "1|2", "1.2", "12-1", None):
+        owners = (_owner("0000000011", "DOE JANE", "Jane Doe", is_director=True, is_officer=True,
+                         officer_title="C.E.O."),
+                  _owner("00000000111", "ROE RICHARD", "Richard Roe", is_other=True, other_text="Trust | Trustee"),
+                  _owner(None, "POE EDGAR", "Edgar Poe", is_ten_percent_owner=True))
+        out.append(Filing(
+            accession=acc, document_type="4", issuer=odd if acc == "1|2" else acme, reporting_owners=owners,
+            source=Source(path=f"{acc}.xml", format="xml"), period_of_report=date(2024, 2, 1 + len(acc or "")),
+            non_derivative=_rows(12, ("F1", "F10", "F1", "F2|x", "F9")),
+            derivative=(DerivativeRow(type="transaction", security_title="Option", underlying_title="Common  Stock",
+                                      exercise_price=Decimal("1E+3"), footnotes={"exercise_price": ("F1",)}),
+                        DerivativeRow(type="holding", security_title="Option|2", underlying_title="Common Stock")),
+            footnotes={"F1": "one", "F10": "ten", "F2|x": None, "F3": "unused"},  # type: ignore[dict-item]
+            signatures=(Signature(text="/s/ Max Agent, attorney-in-fact for Jane Doe", signer="Max Agent",
+                                  attorney_in_fact=True, on_behalf_of="DOE JANE", date=date(2024, 3, 1)),
+                        Signature(text="Jane Doe", signer="Jane Doe")),
+        ))
+    out.append(replace(out[0], accession="1", document_type="4/A", date_of_original_submission=None))
+    return out
+
+
+def _load_bench_build() -> Any:
+    path = REPO / "bench" / "build.py"
+    spec = importlib.util.spec_from_file_location("insidergraph_bench_build", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _relative(filing: Filing, corpus: Path) -> Filing:
+    """The filing as read from its path inside the corpus, wherever the corpus is."""
+    path = Path(filing.source.path)
+    return replace(filing, source=replace(filing.source, path=str(path.relative_to(corpus) if path.is_absolute() else path)))
+
+
+def _corpus_xml(corpus: Path) -> list[Filing]:
+    from insidergraph.loaders.xml import parse
+
+    return [_relative(parse(p), corpus) for p in sorted((corpus / "xml").glob("*.xml"))]
+
+
+def _corpus_all(corpus: Path) -> list[Filing]:
+    from insidergraph.errors import InsiderGraphError
+    from insidergraph.loaders.detect import iter_paths, parse_path
+
+    out = []
+    for path in iter_paths([str(corpus)]):
+        try:
+            out.append(_relative(parse_path(path), corpus))
+        except InsiderGraphError:
+            pass
+    return out
+
+
+def _replicated(corpus: Path) -> list[Filing]:
+    bench = _load_bench_build()
+    return list(bench.replicate(_corpus_xml(corpus), 3 * 633))
+
+
+CASES: dict[str, Callable[[Path], list[Filing]]] = {
+    "adversarial": lambda corpus: adversarial_filings(),
+    "corpus-xml": _corpus_xml,
+    "corpus-all": _corpus_all,
+    "corpus-x3": _replicated,
+}
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, dict[str, str]]:
+    return json.loads(DIGESTS.read_text())  # type: ignore[no-any-return]
+
+
+def test_adversarial_graph_is_the_row_wise_builders(expected: dict[str, dict[str, str]]) -> None:
+    assert digests(build_graph(adversarial_filings())) == expected["adversarial"]
+
+
+@pytest.mark.parametrize("case", ["corpus-xml", "corpus-all", "corpus-x3"])
+def test_corpus_graph_is_the_row_wise_builders(case: str, corpus: Path, expected: dict[str, dict[str, str]]) -> None:
+    assert digests(build_graph(CASES[case](corpus))) == expected[case]
+
+
+def test_written_and_read_tables_are_the_built_ones(corpus: Path, tmp_path: Path) -> None:
+    built = build_graph(adversarial_filings())
+    built.write(tmp_path)
+    assert digests(GraphTables.read(tmp_path)) == digests(built)
+
+
+if __name__ == "__main__":
+    corpus_dir = REPO.parent / "shared" / "corpus"
+    print(json.dumps({name: digests(build_graph(make(corpus_dir))) for name, make in CASES.items()}, indent=1, sort_keys=True))
