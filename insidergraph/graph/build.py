@@ -529,6 +529,14 @@ def _strings(values: list[Any]) -> pa.Array:
     return encoded if 2 * len(encoded.dictionary) < len(arr) else arr
 
 
+def _decimals(values: list[Any]) -> pa.Array:
+    """Decimal amounts as their exact text (``str``), ``None`` kept missing."""
+    # str() of every value in C, then the "None" of missing ones back to null: about
+    # half the time of a per-value conditional in Python. No Decimal prints as "None".
+    text = pa.array(list(map(str, values)), pa.string())
+    return pc.if_else(pc.equal(text, "None"), pa.scalar(None, pa.string()), text)
+
+
 def _edges(rel: str, src: Any, dst: Any, ranks: RankCache, **extra: Any) -> CompactTable:
     """An edge table whose id is ``src|dst`` (then the ``extra`` id parts), rows sorted by id."""
     parts = (src, dst, *extra.pop("id_parts", ()))
@@ -558,6 +566,7 @@ class _RowEmitter:
         self.nd, self.d = _Stream(), _Stream()
         self.fkeys: list[str] = []
         self.issuers: list[str] = []
+        self.issuer_ids: list[str] = []
         self.superseded: list[bool] = []
         self.owner_ids: list[str] = []
         self.owner_index: dict[str, int] = {}
@@ -619,54 +628,65 @@ class _RowEmitter:
                         fn_note.append(k)
                         fn_field.append(fld)
 
-    def _securities(self, nd_titles: list[Any], d_titles: list[Any], d_under: list[Any],
-                    nd_issuers: list[str], d_issuers: list[str]) -> tuple[pa.Array, list[int | None]]:
-        """Security node ids and, per row (Table I then II), the index of the row's security or None.
+    def _securities(self, titles: pa.Array, n_nd: int, issuer_of_row: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+        """Security node ids and, per row (Table I then II), the index of its security or -1.
 
-        A security is one issuer's class by normalised title; its title is the most
-        frequent spelling among its rows and the underlying titles of derivative rows.
+        ``titles`` holds the security titles of every row, then the underlying titles of the
+        Table II rows. A security is one issuer's class by normalised title; its title is
+        the most frequent spelling among its rows and the underlying titles of Table II rows
+        that name a security. Rows are grouped by integer keys (issuer, table, title code),
+        so only each distinct key is Python work.
         """
-        keys: dict[tuple[str, bool, str], int] = {}
+        encoded = titles.dictionary_encode()
+        dictionary = encoded.dictionary.to_pylist()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        if "" in dictionary:  # an empty title names no security
+            codes[codes == dictionary.index("")] = -1
+        n = len(issuer_of_row)
+        row_codes, under_codes = codes[:n], codes[n:]
+        width = max(len(dictionary), 1)
+        derivative = np.zeros(n, dtype=np.int64)
+        derivative[n_nd:] = 1
+        row_keys = (issuer_of_row * 2 + derivative) * width + row_codes
+        has_row = row_codes >= 0
+        # Underlying titles count only for Table II rows that name their own security too.
+        has_under = has_row[n_nd:] & (under_codes >= 0)
+        under_keys = (issuer_of_row[n_nd:] * 2) * width + under_codes
+        keys, inverse, counts = np.unique(np.concatenate([row_keys[has_row], under_keys[has_under]]),
+                                          return_inverse=True, return_counts=True)
         sids: list[str] = []
         sid_index: dict[str, int] = {}
         issuer_of: list[str] = []
-        titles: list[Counter[str]] = []
-
-        def index(key: tuple[str, bool, str]) -> int:
-            s = keys.get(key)
+        spellings: list[Counter[str]] = []
+        sec_of_key = np.empty(len(keys), dtype=np.int64)
+        issuers = self.issuer_ids
+        for k, (key, count) in enumerate(zip(keys.tolist(), counts.tolist())):
+            rest, code = divmod(key, width)
+            issuer, is_derivative = issuers[rest // 2], rest % 2 == 1
+            title = dictionary[code]
+            clean = _SPACE.sub(" ", title).strip()
+            sid = f"security/{issuer.split('/', 1)[1]}/{'d' if is_derivative else 'nd'}/{slug(clean)}"
+            s = sid_index.get(sid)
             if s is None:
-                issuer, derivative, title = key
-                clean = _SPACE.sub(" ", title).strip()
-                sid = f"security/{issuer.split('/', 1)[1]}/{'d' if derivative else 'nd'}/{slug(clean)}"
-                s = sid_index.get(sid)
-                if s is None:
-                    s = sid_index[sid] = len(sids)
-                    sids.append(sid)
-                    issuer_of.append(issuer)
-                    titles.append(Counter())
-                keys[key] = s
-            return s
+                s = sid_index[sid] = len(sids)
+                sids.append(sid)
+                issuer_of.append(issuer)
+                spellings.append(Counter())
+            spellings[s][clean] += count
+            sec_of_key[k] = s
+        sec_of_row = np.full(n, -1, dtype=np.int64)
+        n_rows = int(has_row.sum())
+        sec_of_row[has_row] = sec_of_key[inverse[:n_rows]]
+        under_sec = sec_of_key[inverse[n_rows:]]
+        pairs = np.unique(np.stack([sec_of_row[n_nd:][has_under], under_sec]), axis=1) if len(under_sec) else np.zeros((2, 0), np.int64)
+        converts = sorted((sids[a], sids[b]) for a, b in zip(pairs[0].tolist(), pairs[1].tolist()))
 
-        nd_keys = list(zip(nd_issuers, repeat(False), nd_titles))
-        d_keys = list(zip(d_issuers, repeat(True), d_titles))
-        under_keys = [(iss, False, u) for iss, t, u in zip(d_issuers, d_titles, d_under) if t and u]
-        # Counting distinct keys in C, then resolving each distinct key once.
-        for key, n in Counter(nd_keys + d_keys + under_keys).items():
-            if key[2]:
-                titles[index(key)][key[2]] += n
-        per_row = [keys.get(k) if k[2] else None for k in nd_keys + d_keys]
-        converts = {(sids[keys[(iss, True, t)]], sids[keys[(iss, False, u)]])
-                    for iss, t, u in zip(d_issuers, d_titles, d_under) if t and u}
-
-        for sid, issuer, counts in zip(sids, issuer_of, titles):
-            merged: Counter[str] = Counter()
-            for raw, n in counts.items():
-                merged[_SPACE.sub(" ", raw).strip()] += n
-            title = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        for sid, issuer, counts_by_title in zip(sids, issuer_of, spellings):
+            title = sorted(counts_by_title.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
             self.security_rows.append((sid, issuer, title, sid.split("/")[2] == "d"))
             self.issued_by.append((f"{sid}|{issuer}", sid, issuer))
-        self.converts_into = [(f"{src}|{dst}", src, dst) for src, dst in sorted(converts)]
-        return pa.array(sids, pa.string()), per_row
+        self.converts_into = [(f"{src}|{dst}", src, dst) for src, dst in converts]
+        return pa.array(sids, pa.string()), sec_of_row
 
     def finish(self, filing_ids: list[str]) -> dict[tuple[str, str], Source]:
         """Every row-derived table, sorted by id: rows, footnotes, and the edges that touch them."""
@@ -693,22 +713,29 @@ class _RowEmitter:
 
         # Value columns, in the registry's order; Table I rows have no Table II fields.
         columns: dict[str, Any] = {"filing_id": None, "table": None, "seq": seq}
-        security: dict[str, list[Any]] = {}
-        issuers = self.issuers
+        titles: list[Any] = []
         for p in node_props("Transaction")[4:]:
             get = attrgetter(p.name)
             nd_vals = list(map(get, nd.rows)) if p.name in _ND_FIELDS else [None] * n_nd
             d_vals = list(map(get, d.rows))
-            if p.name in ("security_title", "underlying_title"):
-                security[p.name] = [nd_vals, d_vals]
+            if p.name == "security_title":
+                titles += nd_vals + d_vals
+            elif p.name == "underlying_title":
+                titles += d_vals
             values = nd_vals + d_vals
+            del nd_vals, d_vals
             if p.type == "decimal":
-                values = [None if v is None else str(v) for v in values]
-            columns[p.name] = _strings(values) if p.type == "string" else pa.array(values, _ARROW[p.type])
-        sec_ids, sec_of_row = self._securities(
-            security["security_title"][0], security["security_title"][1], security["underlying_title"][1],
-            [issuers[i] for i in nd.fidx], [issuers[i] for i in d.fidx])
-        del security
+                columns[p.name] = _decimals(values)
+            elif p.type == "string":
+                columns[p.name] = _strings(values)
+            else:
+                columns[p.name] = pa.array(values, _ARROW[p.type])
+            del values
+        issuer_index = {iss: k for k, iss in enumerate(dict.fromkeys(self.issuers))}
+        self.issuer_ids = list(issuer_index)
+        filing_issuer = np.array([issuer_index[iss] for iss in self.issuers], dtype=np.int64)
+        sec_ids, sec_of_row = self._securities(pa.array(titles, pa.string()), n_nd, filing_issuer[fidx])
+        del titles
 
         row_rank = ranks.ranks(row_ids)
         for label, rel, mask in (("Transaction", "TRANSACTED", is_tx), ("Holding", "HOLDS", ~is_tx)):
@@ -732,12 +759,10 @@ class _RowEmitter:
 
         out[("edges", "REPORTED_IN")] = _edges(
             "REPORTED_IN", _refs(np.arange(n, dtype=np.int32), row_ids), _refs(fidx, fids), ranks)
-        in_sec = pa.array(sec_of_row, pa.int32())
-        del sec_of_row
-        has_sec = pc.is_valid(in_sec)
+        has_sec = np.flatnonzero(sec_of_row >= 0)
         out[("edges", "IN_SECURITY")] = _edges(
-            "IN_SECURITY", _refs(np.flatnonzero(has_sec.to_numpy(zero_copy_only=False)), row_ids),
-            _refs(in_sec.filter(has_sec), sec_ids), ranks)
+            "IN_SECURITY", _refs(has_sec.astype(np.int32), row_ids), _refs(sec_of_row[has_sec].astype(np.int32), sec_ids), ranks)
+        del sec_of_row
 
         # Footnotes: defined ones and those only referenced, one node per filing and id.
         note_fidx = _np(self.note_fidx)
