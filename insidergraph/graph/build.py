@@ -26,8 +26,8 @@ from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
-from itertools import repeat
-from operator import attrgetter
+from itertools import chain
+from operator import attrgetter, methodcaller
 from typing import Any, Iterable
 
 import numpy as np
@@ -537,6 +537,29 @@ def _decimals(values: list[Any]) -> pa.Array:
     return pc.if_else(pc.equal(text, "None"), pa.scalar(None, pa.string()), text)
 
 
+def _values(kind: str, parts: list[tuple[list[Any] | None, int]]) -> pa.Array:
+    """One value column from ``(values, count)`` parts, ``values`` ``None`` when all are missing.
+
+    Each part converts on its own, so a part with no value (a Table II field of Table I
+    rows, a field no filing used) costs nothing; repeated strings are dictionary-encoded.
+    """
+    typ = _ARROW[kind]
+    arrays = []
+    for values, count in parts:
+        if values is None or values.count(None) == count:
+            arrays.append(pa.nulls(count, typ))
+        elif kind == "decimal":
+            arrays.append(_decimals(values))
+        else:
+            arrays.append(pa.array(values, typ))
+    out = arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
+    if kind == "string":
+        encoded = out.dictionary_encode()
+        if 2 * len(encoded.dictionary) < len(out):
+            return encoded
+    return out
+
+
 def _edges(rel: str, src: Any, dst: Any, ranks: RankCache, **extra: Any) -> CompactTable:
     """An edge table whose id is ``src|dst`` (then the ``extra`` id parts), rows sorted by id."""
     parts = (src, dst, *extra.pop("id_parts", ()))
@@ -545,21 +568,44 @@ def _edges(rel: str, src: Any, dst: Any, ranks: RankCache, **extra: Any) -> Comp
 
 
 class _Stream:
-    """The rows of one table of the form (I non-derivative, II derivative), column-wise."""
+    """The rows of one table of the form (I non-derivative, II derivative), filing after filing."""
 
     def __init__(self) -> None:
         self.rows: list[Any] = []
-        self.fidx, self.seq = _ints(), _ints()           # filing index, 1-based row number
-        self.own_row, self.own_owner = _ints(), _ints()  # owner edges: row, owner index
-        self.fn_row, self.fn_note = _ints(), _ints()     # footnote references: row, footnote index
-        self.fn_field: list[str] = []
+        self.counts: list[int] = []  # rows of each filing
+
+    def layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per row its filing index and 1-based row number; per filing its row count and first row."""
+        counts = np.array(self.counts, dtype=np.int64)
+        starts = np.cumsum(counts) - counts
+        fidx = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
+        seq = np.arange(len(fidx), dtype=np.int64) - starts[fidx] + 1
+        return fidx, seq, counts, starts
+
+    def footnote_refs(self) -> tuple[np.ndarray, list[str], list[str], np.ndarray]:
+        """Every footnote reference of the rows: row, field (one per field), footnote ids, ids per field."""
+        # Iterated by map and chain (in C): a Python loop over 1.5 million references is not.
+        notes = list(map(_FOOTNOTES, self.rows))
+        fields_per_row = np.fromiter(map(len, notes), dtype=np.int64, count=len(notes))
+        fields = list(chain.from_iterable(notes))
+        ids = list(chain.from_iterable(map(_VALUES, notes)))
+        per_field = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        rows = np.repeat(np.repeat(np.arange(len(notes), dtype=np.int64), fields_per_row), per_field)
+        return rows, fields, list(chain.from_iterable(ids)), per_field
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenated ranges ``starts[k] .. starts[k] + counts[k] - 1``."""
+    total = int(counts.sum())
+    offsets = np.cumsum(counts) - counts
+    return np.repeat(starts - offsets, counts) + np.arange(total, dtype=np.int64)
 
 
 class _RowEmitter:
     """The hot path: table rows, their securities and footnotes, collected column by column.
 
-    Per filing only list extensions and the footnote references are Python work; ids,
-    edge ends, sorting and the value columns are made once for all rows with Arrow.
+    Per filing only list extensions are Python work; ids, edge ends, footnote references,
+    sorting and the value columns are made once for all rows with numpy and Arrow.
     """
 
     def __init__(self) -> None:
@@ -571,7 +617,7 @@ class _RowEmitter:
         self.owner_ids: list[str] = []
         self.owner_index: dict[str, int] = {}
         self.filed_fidx, self.filed_owner = _ints(), _ints()
-        self.note_fidx = _ints()
+        self.note_counts: list[int] = []
         self.note_ids: list[str] = []
         self.note_texts: list[str | None] = []
         self.security_rows: list[tuple[Any, ...]] = []
@@ -584,49 +630,22 @@ class _RowEmitter:
         self.issuers.append(issuer)
         self.superseded.append(superseded)
         index = self.owner_index
-        oix = []
         for oid in owners:
             ox = index.get(oid)
             if ox is None:
                 ox = index[oid] = len(self.owner_ids)
                 self.owner_ids.append(oid)
-            oix.append(ox)
-        self.filed_fidx.extend(repeat(i, len(oix)))
-        self.filed_owner.extend(oix)
-
-        note_ids = self.note_ids
+            self.filed_fidx.append(i)
+            self.filed_owner.append(ox)
         notes = f.footnotes
-        local: dict[str, int] = dict(zip(notes, range(len(note_ids), len(note_ids) + len(notes)))) if notes else {}
+        self.note_counts.append(len(notes))
         if notes:
-            note_ids.extend(notes)
+            self.note_ids.extend(notes)
             self.note_texts.extend(notes.values())
-            self.note_fidx.extend(repeat(i, len(notes)))
-
-        for st, rows in ((self.nd, f.non_derivative), (self.d, f.derivative)):
-            if not rows:
-                continue
-            n, r0 = len(rows), len(st.rows)
-            st.rows.extend(rows)
-            st.fidx.extend(repeat(i, n))
-            st.seq.extend(range(1, n + 1))
-            for ox in oix:
-                st.own_row.extend(range(r0, r0 + n))
-                st.own_owner.extend(repeat(ox, n))
-            fn_row, fn_note, fn_field = st.fn_row, st.fn_note, st.fn_field
-            for r, row in enumerate(rows, r0):
-                if not row.footnotes:
-                    continue
-                for fld, ids in row.footnotes.items():
-                    for fn_id in ids:
-                        k = local.get(fn_id)
-                        if k is None:  # a reference to a footnote the filing does not define
-                            k = local[fn_id] = len(note_ids)
-                            note_ids.append(fn_id)
-                            self.note_texts.append(None)
-                            self.note_fidx.append(i)
-                        fn_row.append(r)
-                        fn_note.append(k)
-                        fn_field.append(fld)
+        self.nd.rows.extend(f.non_derivative)
+        self.nd.counts.append(len(f.non_derivative))
+        self.d.rows.extend(f.derivative)
+        self.d.counts.append(len(f.derivative))
 
     def _securities(self, titles: pa.Array, n_nd: int, issuer_of_row: np.ndarray) -> tuple[pa.Array, np.ndarray]:
         """Security node ids and, per row (Table I then II), the index of its security or -1.
@@ -700,8 +719,10 @@ class _RowEmitter:
         ranks = RankCache()
 
         # Table I rows then Table II rows: row r of the II stream is n_nd + r here.
-        fidx = np.concatenate([_np(nd.fidx), _np(d.fidx)])
-        seq = pa.array(np.concatenate([_np(nd.seq), _np(d.seq)]).astype(np.int64))
+        nd_fidx, nd_seq, nd_counts, nd_starts = nd.layout()
+        d_fidx, d_seq, d_counts, d_starts = d.layout()
+        fidx = np.concatenate([nd_fidx, d_fidx])
+        seq = pa.array(np.concatenate([nd_seq, d_seq]))
         tag = np.concatenate([np.zeros(n_nd, np.int32), np.ones(n_d, np.int32)])
         types = pa.array(list(map(_TYPE, nd.rows)) + list(map(_TYPE, d.rows)), pa.string())
         is_tx = pc.equal(types, "transaction").to_numpy(zero_copy_only=False)
@@ -716,27 +737,25 @@ class _RowEmitter:
         titles: list[Any] = []
         for p in node_props("Transaction")[4:]:
             get = attrgetter(p.name)
-            nd_vals = list(map(get, nd.rows)) if p.name in _ND_FIELDS else [None] * n_nd
+            nd_vals = list(map(get, nd.rows)) if p.name in _ND_FIELDS else None
             d_vals = list(map(get, d.rows))
             if p.name == "security_title":
-                titles += nd_vals + d_vals
+                titles += (nd_vals or []) + d_vals
             elif p.name == "underlying_title":
                 titles += d_vals
-            values = nd_vals + d_vals
+            columns[p.name] = _values(p.type, [(nd_vals, n_nd), (d_vals, n_d)])
             del nd_vals, d_vals
-            if p.type == "decimal":
-                columns[p.name] = _decimals(values)
-            elif p.type == "string":
-                columns[p.name] = _strings(values)
-            else:
-                columns[p.name] = pa.array(values, _ARROW[p.type])
-            del values
         issuer_index = {iss: k for k, iss in enumerate(dict.fromkeys(self.issuers))}
         self.issuer_ids = list(issuer_index)
         filing_issuer = np.array([issuer_index[iss] for iss in self.issuers], dtype=np.int64)
         sec_ids, sec_of_row = self._securities(pa.array(titles, pa.string()), n_nd, filing_issuer[fidx])
         del titles
 
+        # Owner edges: every row of a filing, for each of its owners.
+        filed_fidx, filed_owner = _np(self.filed_fidx), _np(self.filed_owner)
+        own_row = np.concatenate([_ranges(nd_starts[filed_fidx], nd_counts[filed_fidx]),
+                                  _ranges(d_starts[filed_fidx], d_counts[filed_fidx]) + n_nd])
+        own_owner = np.concatenate([np.repeat(filed_owner, nd_counts[filed_fidx]), np.repeat(filed_owner, d_counts[filed_fidx])])
         row_rank = ranks.ranks(row_ids)
         for label, rel, mask in (("Transaction", "TRANSACTED", is_tx), ("Holding", "HOLDS", ~is_tx)):
             pos = np.flatnonzero(mask).astype(np.int32)
@@ -750,11 +769,8 @@ class _RowEmitter:
             if label == "Holding":
                 cols["superseded"] = pa.array(self.superseded, pa.bool_()).take(pa.array(fidx[pos]))
             out[("nodes", label)] = CompactTable(arrow_schema(node_props(label)), cols, len(pos))
-            # Owner edges of these rows.
-            own_row = np.concatenate([_np(nd.own_row), _np(d.own_row) + n_nd])
-            own_owner = np.concatenate([_np(nd.own_owner), _np(d.own_owner)])
-            keep = mask[own_row]
-            out[("edges", rel)] = _edges(rel, _refs(own_owner[keep], owner_ids), _refs(own_row[keep], row_ids), ranks)
+            out[("edges", rel)] = _edges(rel, _refs(own_owner[mask[own_row]], owner_ids),
+                                         _refs(own_row[mask[own_row]], row_ids), ranks)
         del columns
 
         out[("edges", "REPORTED_IN")] = _edges(
@@ -765,27 +781,49 @@ class _RowEmitter:
         del sec_of_row
 
         # Footnotes: defined ones and those only referenced, one node per filing and id.
-        note_fidx = _np(self.note_fidx)
-        note_ids = pa.array(self.note_ids, pa.string())
+        note_fidx = np.repeat(np.arange(len(self.note_counts), dtype=np.int64), np.array(self.note_counts, dtype=np.int64))
+        n_def = len(note_fidx)
+        nd_refs, d_refs = nd.footnote_refs(), d.footnote_refs()
+        ref_row = np.concatenate([nd_refs[0], d_refs[0] + n_nd])
+        ref_field = pa.array(nd_refs[1] + d_refs[1], pa.string()).dictionary_encode()
+        field = _refs(np.repeat(ref_field.indices.to_numpy(), np.concatenate([nd_refs[3], d_refs[3]])), ref_field.dictionary)
+        # Footnote ids as integer codes, so that a reference finds its filing's footnote by key.
+        codes = pa.array(self.note_ids + nd_refs[2] + d_refs[2], pa.string()).dictionary_encode()
+        del nd_refs, d_refs
+        width = max(len(codes.dictionary), 1)
+        keys = codes.indices.to_numpy().astype(np.int64)
+        ref_keys = fidx[ref_row].astype(np.int64) * width + keys[n_def:]
+        def_keys = note_fidx * width + keys[:n_def]
+        by_key = np.argsort(def_keys, kind="stable")
+        found_at = np.minimum(np.searchsorted(def_keys[by_key], ref_keys), max(n_def - 1, 0))
+        found = (def_keys[by_key][found_at] == ref_keys) if n_def else np.zeros(len(ref_keys), dtype=bool)
+        ref_note = np.where(found, by_key[found_at] if n_def else 0, -1)
+        # A reference to a footnote the filing does not define: a footnote node without text.
+        undefined = np.unique(ref_keys[~found])
+        ref_note[~found] = n_def + np.searchsorted(undefined, ref_keys[~found])
+        note_fidx = np.concatenate([note_fidx, undefined // width]).astype(np.int32)
+        note_ids = pa.concat_arrays([codes.dictionary.take(pa.array(keys[:n_def])),
+                                     codes.dictionary.take(pa.array(undefined % width))])
+        note_texts = _dedup(self.note_texts + [None] * len(undefined))
+        del codes, keys, def_keys, ref_keys
         notes = Join("/", ("footnote", _refs(note_fidx, fkeys), note_ids)).evaluate()
         take = pa.array(np.argsort(ranks.ranks(notes), kind="stable").astype(np.int32))
         out[("nodes", "Footnote")] = CompactTable(arrow_schema(node_props("Footnote")), {
             "id": _refs(take, notes), "filing_id": _refs(note_fidx, fids).take(take),
-            "footnote_id": note_ids.take(take), "text": _dedup(self.note_texts).take(take),
+            "footnote_id": note_ids.take(take), "text": note_texts.take(take),
         }, len(notes))
         out[("edges", "HAS_FOOTNOTE")] = _edges(
             "HAS_FOOTNOTE", _refs(note_fidx, fids), _refs(np.arange(len(notes), dtype=np.int32), notes), ranks)
-        field = pa.array(nd.fn_field + d.fn_field, pa.string()).dictionary_encode()
         out[("edges", "FOOTNOTED_BY")] = _edges(
-            "FOOTNOTED_BY", _refs(np.concatenate([_np(nd.fn_row), _np(d.fn_row) + n_nd]), row_ids),
-            _refs(np.concatenate([_np(nd.fn_note), _np(d.fn_note)]), notes), ranks, field=field, id_parts=(field,))
+            "FOOTNOTED_BY", _refs(ref_row, row_ids), _refs(ref_note, notes), ranks, field=field, id_parts=(field,))
 
-        out[("edges", "FILED")] = _edges(
-            "FILED", _refs(_np(self.filed_owner), owner_ids), _refs(_np(self.filed_fidx), fids), ranks)
+        out[("edges", "FILED")] = _edges("FILED", _refs(filed_owner, owner_ids), _refs(filed_fidx, fids), ranks)
         out[("edges", "ABOUT")] = _edges("ABOUT", fids, _strings(self.issuers), ranks)
         return out
 
 
 _TYPE = attrgetter("type")
+_FOOTNOTES = attrgetter("footnotes")
+_VALUES = methodcaller("values")
 #: Fields a Table I row has (a Table II row has them all).
 _ND_FIELDS = frozenset(f for f in NonDerivativeRow.__dataclass_fields__)
