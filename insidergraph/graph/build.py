@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import (
     _ARROW, CompactTable, GraphTables, Join, RankCache, Source, arrow_schema, edge_props, node_props, records_table,
+    sort_order,
 )
 from insidergraph.loaders.model import Filing, NonDerivativeRow
 from insidergraph.loaders.names import person_key
@@ -387,60 +388,58 @@ class _Assembly:
             self.edges["AMENDS"].append((f"{amendment}|{orig}", amendment, orig))
 
         rows = _RowEmitter()
-        filing_rows = self.nodes["Filing"]
         signed = self.edges["SIGNED"]
         signer_of: dict[str, tuple[str, _Entity | None]] = {}
-        role_text: dict[str, tuple[str, str]] = {}
+        role_text: dict[str | None, tuple[str | None, str]] = {None: (None, "")}
+        signature_dates: list[date | None] = [None] * len(self.filings)
+
+        def role(rtype: str, oid: str, issuer: str, extra: str | None, period: date | None, filed: date | None,
+                 accession: str) -> None:
+            known = role_text.get(extra)
+            if known is None:
+                clean = _SPACE.sub(" ", extra).strip()  # type: ignore[arg-type]
+                # Titles that differ only in case or punctuation are one role.
+                known = role_text[extra] = (clean, slug(clean) if clean else "")
+            k = (rtype, oid, issuer, known[1])
+            span = roles.get(k)
+            if span is None:
+                # first/last period, first/last filed, accessions, text of the first statement
+                span = roles[k] = [None, None, None, None, set(), known[0]]
+            if period is not None:
+                if span[0] is None or period < span[0]:
+                    span[0] = period
+                if span[1] is None or period > span[1]:
+                    span[1] = period
+            if filed is not None:
+                if span[2] is None or filed < span[2]:
+                    span[2] = filed
+                if span[3] is None or filed > span[3]:
+                    span[3] = filed
+            span[4].add(accession)
+
         for i, (fid, f) in enumerate(self.filings.items()):
             fkey = fid.removeprefix("filing/")
             issuer = issuer_of[fid]
             owner_ids = owners_of[fid]
-            owners = list(dict.fromkeys(owner_ids))
+            owners = list(dict.fromkeys(owner_ids)) if len(owner_ids) > 1 else owner_ids
             accession = f.accession or fkey
             period, filed = f.period_of_report, f.filing_date
-            sig_dates = [s.date for s in f.signatures if s.date]
-            filing_rows.append((
-                fid, f.accession, f.document_type, f.schema_version, period, filed,
-                min(sig_dates) if sig_dates else None, f.date_of_original_submission, f.aff10b5one,
-                f.not_subject_to_section16, f.no_securities_owned, f.remarks, f.source.path, f.source.format,
-            ))
-
             for o, oid in zip(f.reporting_owners, owner_ids):
                 rel = o.relationship
-                for flag, rtype, extra in (
-                    (rel.is_director, "DIRECTOR_OF", None),
-                    (rel.is_officer, "OFFICER_OF", rel.officer_title),
-                    (rel.is_ten_percent_owner, "TEN_PERCENT_OWNER_OF", None),
-                    (rel.is_other, "OTHER_RELATION_TO", rel.other_text),
-                ):
-                    if not flag:
-                        continue
-                    if extra:
-                        known = role_text.get(extra)
-                        if known is None:
-                            clean = _SPACE.sub(" ", extra).strip()
-                            # Titles that differ only in case or punctuation are one role.
-                            known = role_text[extra] = (clean, slug(clean) if clean else "")
-                        text, key = known[0] or None, known[1]
-                    else:
-                        text, key = None, ""
-                    k = (rtype, oid, issuer, key)
-                    span = roles.get(k)
-                    if span is None:
-                        # first/last period, first/last filed, accessions, text of the first statement
-                        span = roles[k] = [None, None, None, None, set(), text]
-                    if period is not None:
-                        if span[0] is None or period < span[0]:
-                            span[0] = period
-                        if span[1] is None or period > span[1]:
-                            span[1] = period
-                    if filed is not None:
-                        if span[2] is None or filed < span[2]:
-                            span[2] = filed
-                        if span[3] is None or filed > span[3]:
-                            span[3] = filed
-                    span[4].add(accession)
+                # Box 5 order: director, officer (title), 10% owner, other (text).
+                if rel.is_director:
+                    role("DIRECTOR_OF", oid, issuer, None, period, filed, accession)
+                if rel.is_officer:
+                    role("OFFICER_OF", oid, issuer, rel.officer_title or None, period, filed, accession)
+                if rel.is_ten_percent_owner:
+                    role("TEN_PERCENT_OWNER_OF", oid, issuer, None, period, filed, accession)
+                if rel.is_other:
+                    role("OTHER_RELATION_TO", oid, issuer, rel.other_text or None, period, filed, accession)
 
+            if f.signatures:
+                sig_dates = [s.date for s in f.signatures if s.date]
+                if sig_dates:
+                    signature_dates[i] = min(sig_dates)
             for idx, s in enumerate(f.signatures):
                 name = s.signer or s.text.strip()
                 if not name:
@@ -472,6 +471,7 @@ class _Assembly:
             rows.filing(i, f, fkey, owners, issuer, fid in replaced)
 
         built = rows.finish(list(self.filings))
+        built[("nodes", "Filing")] = _filing_table(list(self.filings), list(self.filings.values()), signature_dates)
         self.nodes["Security"].extend(rows.security_rows)
         self.edges["ISSUED_BY"].extend(rows.issued_by)
         self.edges["CONVERTS_INTO"].extend(rows.converts_into)
@@ -495,6 +495,19 @@ class _Assembly:
             best = sorted(ent.names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
             self._add("nodes", "Person", id=nid, cik=None, name=best, aliases=sorted(ent.names),
                       name_key=person_key(best), unresolved=False)
+
+
+def _filing_table(ids: list[str], filings: list[Filing], signature_dates: list[date | None]) -> pa.Table:
+    """The Filing nodes, a column at a time (``filings`` in id order)."""
+    columns: dict[str, list[Any]] = {"id": ids, "signature_date": signature_dates}
+    props = node_props("Filing")
+    for p in props:
+        if p.name not in columns:
+            columns[p.name] = list(map(attrgetter(p.name.replace("source_", "source.")), filings))
+    table = pa.Table.from_arrays([pa.array(columns.pop(p.name), _ARROW[p.type]) for p in props],
+                                 schema=arrow_schema(props))
+    order = sort_order(table.column("id").combine_chunks())
+    return table if order is None else table.take(order)
 
 
 def _ints() -> array:
