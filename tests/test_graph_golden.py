@@ -103,7 +103,17 @@ def adversarial_filings() -> list[Filing]:
                                   attorney_in_fact=True, on_behalf_of="DOE JANE", date=date(2024, 3, 1)),
                         Signature(text="Jane Doe", signer="Jane Doe")),
         ))
-    out.append(replace(out[0], accession="1", document_type="4/A", date_of_original_submission=None))
+    # An amendment with rows (its original's holdings are superseded).
+    out.append(replace(out[0], accession="1A", document_type="4/A", date_of_original_submission=None))
+    # Blank role texts, an entity owner, a signer who is no owner, a signature without text.
+    out.append(Filing(
+        accession="2", document_type="3", issuer=replace(acme, cik=None), source=Source(path="2.html", format="html"),
+        reporting_owners=(_owner("0000000012", "SMITH JOHN", "John Smith", is_officer=True, officer_title="  ",
+                                 is_other=True, other_text=""),
+                          replace(_owner(None, "ACME HOLDINGS LLC", "Acme Holdings LLC", is_ten_percent_owner=True),
+                                  kind="entity")),
+        signatures=(Signature(text="  "), Signature(text="/s/ Pat Q. Lee", signer="Pat Q. Lee", date=date(2024, 1, 9))),
+    ))
     return out
 
 
