@@ -173,8 +173,6 @@ class _Assembly:
         # the large row-derived tables are built column-wise by _RowEmitter.
         self.nodes: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         self.edges: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-        self._columns = {("nodes", k): v.columns for k, v in NODE_TYPES.items()}
-        self._columns.update({("edges", k): v.columns for k, v in EDGE_TYPES.items()})
         self.unresolved: dict[str, _Entity] = {}
         # Names repeat across a person's filings; normalising each once saves a regex pass per use.
         self._keys: dict[str, str] = {}
@@ -312,12 +310,12 @@ class _Assembly:
     # -- emission --------------------------------------------------------------------
     def _entity_row(self, nid: str, ent: _Entity) -> None:
         aliases = sorted(set(ent.names) | ({ent.name} if ent.name else set()))
+        # Tuples in the registry's column order (see schema.NODE_TYPES).
         if ent.label == "Person":
-            self._add("nodes", "Person", id=nid, cik=ent.cik, name=ent.name, aliases=aliases,
-                      name_key=person_key(ent.name), unresolved=ent.unresolved)
+            self.nodes["Person"].append((nid, ent.cik, ent.name, aliases, person_key(ent.name), ent.unresolved))
         else:
-            self._add("nodes", "Company", id=nid, cik=ent.cik, name=ent.name, aliases=aliases,
-                      ticker=ent.ticker, is_issuer=ent.is_issuer, is_owner=ent.is_owner, unresolved=ent.unresolved)
+            self.nodes["Company"].append((nid, ent.cik, ent.name, aliases, ent.ticker, ent.is_issuer, ent.is_owner,
+                                          ent.unresolved))
 
     def _emit_entities(self) -> None:
         for ent in self.entities.values():
@@ -336,11 +334,6 @@ class _Assembly:
         if ent is None:
             ent = signers[nid] = _Entity("Person", None)
         return nid, ent
-
-    def _add(self, kind: str, table: str, /, **values: Any) -> None:
-        """Append one row given by column name (the small tables; the large ones are column-wise)."""
-        cols = self._columns[(kind, table)]
-        (self.nodes if kind == "nodes" else self.edges)[table].append(tuple(values.get(c) for c in cols))
 
     def _amendments(self, issuer_of: dict[str, str], owners_of: dict[str, list[str]]) -> dict[str, str]:
         """Amendment id to the id of the filing it corrects, where exactly one candidate fits.
@@ -480,21 +473,22 @@ class _Assembly:
 
     def _finish(self, roles: dict[tuple[str, str, str, str], list[Any]], aif: dict[tuple[str, str], dict[str, Any]],
                 signers: dict[str, _Entity], owner_nodes: set[str]) -> None:
+        # Tuples in the registry's column order: id, src, dst, [title | text], the span, accessions, count.
         for (rtype, src, dst, key), (p0, p1, f0, f1, acc, text) in roles.items():
             accs = sorted(acc)
-            self._add("edges", rtype, id=f"{src}|{dst}" + (f"|{key}" if key else ""), src=src, dst=dst,
-                      accessions=accs, filing_count=len(accs), title=text, text=text,
-                      first_period=p0, last_period=p1, first_filed=f0, last_filed=f1)
+            head: tuple[Any, ...] = (f"{src}|{dst}" + (f"|{key}" if key else ""), src, dst)
+            if rtype in ("OFFICER_OF", "OTHER_RELATION_TO"):
+                head += (text,)
+            self.edges[rtype].append(head + (p0, p1, f0, f1, accs, len(accs)))
         for (src, dst), rec in aif.items():
-            accs = sorted(rec.pop("_acc"))
-            self._add("edges", "ATTORNEY_IN_FACT_FOR", id=f"{src}|{dst}", src=src, dst=dst, accessions=accs,
-                      filing_count=len(accs), **rec)
+            accs = sorted(rec["_acc"])
+            self.edges["ATTORNEY_IN_FACT_FOR"].append(
+                (f"{src}|{dst}", src, dst, rec["first_date"], rec["last_date"], accs, len(accs)))
         for nid, ent in signers.items():
             if nid in owner_nodes:
                 continue
             best = sorted(ent.names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-            self._add("nodes", "Person", id=nid, cik=None, name=best, aliases=sorted(ent.names),
-                      name_key=person_key(best), unresolved=False)
+            self.nodes["Person"].append((nid, None, best, sorted(ent.names), person_key(best), False))
 
 
 def _filing_table(ids: list[str], filings: list[Filing], signature_dates: list[date | None]) -> pa.Table:
@@ -544,10 +538,7 @@ def _strings(values: list[Any]) -> pa.Array:
 
 def _decimals(values: list[Any]) -> pa.Array:
     """Decimal amounts as their exact text (``str``), ``None`` kept missing."""
-    # str() of every value in C, then the "None" of missing ones back to null: about
-    # half the time of a per-value conditional in Python. No Decimal prints as "None".
-    text = pa.array(list(map(str, values)), pa.string())
-    return pc.if_else(pc.equal(text, "None"), pa.scalar(None, pa.string()), text)
+    return pa.array([None if v is None else str(v) for v in values], pa.string())
 
 
 def _values(kind: str, parts: list[tuple[list[Any] | None, int]]) -> pa.Array:
@@ -559,7 +550,8 @@ def _values(kind: str, parts: list[tuple[list[Any] | None, int]]) -> pa.Array:
     typ = _ARROW[kind]
     arrays = []
     for values, count in parts:
-        if values is None or values.count(None) == count:
+        # (list.count compares with ==, which for Decimal goes through the numbers ABCs: slow.)
+        if values is None or (kind != "decimal" and values.count(None) == count):
             arrays.append(pa.nulls(count, typ))
         elif kind == "decimal":
             arrays.append(_decimals(values))
