@@ -381,7 +381,9 @@ class _Assembly:
             self.edges["AMENDS"].append((f"{amendment}|{orig}", amendment, orig))
 
         rows = _RowEmitter()
-        signed = self.edges["SIGNED"]
+        # SIGNED, column-wise: signer id, filing index, signature number, the signature.
+        signed: tuple[list[Any], ...] = ([], [], [], [])
+        sig_src, sig_fidx, sig_idx, sig_obj = signed
         signer_of: dict[str, tuple[str, _Entity | None]] = {}
         role_text: dict[str | None, tuple[str | None, str]] = {None: (None, "")}
         signature_dates: list[date | None] = [None] * len(self.filings)
@@ -443,7 +445,10 @@ class _Assembly:
                 sid, ent = known_signer
                 if ent is not None:
                     ent.names[name] += 1
-                signed.append((f"{sid}|{fid}|{idx}", sid, fid, s.date, s.text, s.attorney_in_fact))
+                sig_src.append(sid)
+                sig_fidx.append(i)
+                sig_idx.append(idx)
+                sig_obj.append(s)
                 if not s.attorney_in_fact or s.on_behalf_of is None:
                     continue
                 target = None
@@ -465,6 +470,7 @@ class _Assembly:
 
         built = rows.finish(list(self.filings))
         built[("nodes", "Filing")] = _filing_table(list(self.filings), list(self.filings.values()), signature_dates)
+        built[("edges", "SIGNED")] = _signed_table(rows.filing_ids, signed, rows.ranks)
         self.nodes["Security"].extend(rows.security_rows)
         self.edges["ISSUED_BY"].extend(rows.issued_by)
         self.edges["CONVERTS_INTO"].extend(rows.converts_into)
@@ -502,6 +508,15 @@ def _filing_table(ids: list[str], filings: list[Filing], signature_dates: list[d
                                  schema=arrow_schema(props))
     order = sort_order(table.column("id").combine_chunks())
     return table if order is None else table.take(order)
+
+
+def _signed_table(fids: pa.Array, signed: tuple[list[Any], ...], ranks: RankCache) -> CompactTable:
+    """SIGNED edges (id ``signer|filing|n``) from the signer ids, filing indexes, numbers and signatures."""
+    src, fidx, idx, sigs = signed
+    number = pa.array(idx, pa.int64()).cast(pa.string())
+    return _edges("SIGNED", _strings(src), _refs(np.array(fidx, dtype=np.int32), fids), ranks,
+                  date=pa.array(list(map(_DATE, sigs)), pa.date32()), text=pa.array(list(map(_TEXT, sigs)), pa.string()),
+                  attorney_in_fact=pa.array(list(map(_AIF, sigs)), pa.bool_()), id_parts=(number,))
 
 
 def _ints() -> array:
@@ -615,6 +630,8 @@ class _RowEmitter:
 
     def __init__(self) -> None:
         self.nd, self.d = _Stream(), _Stream()
+        self.ranks = RankCache()  # ranks of node ids, shared by every table that sorts by them
+        self.filing_ids = pa.array([], pa.string())
         self.fkeys: list[str] = []
         self.issuers: list[str] = []
         self.issuer_ids: list[str] = []
@@ -684,17 +701,20 @@ class _RowEmitter:
         spellings: list[Counter[str]] = []
         sec_of_key = np.empty(len(keys), dtype=np.int64)
         issuers = self.issuer_ids
+        # Each distinct title is normalised once, each issuer's id part taken once.
+        cleaned = [_SPACE.sub(" ", title).strip() for title in dictionary]
+        slugs = [slug(clean) for clean in cleaned]
+        issuer_parts = [issuer.split("/", 1)[1] for issuer in issuers]
         for k, (key, count) in enumerate(zip(keys.tolist(), counts.tolist())):
             rest, code = divmod(key, width)
-            issuer, is_derivative = issuers[rest // 2], rest % 2 == 1
-            title = dictionary[code]
-            clean = _SPACE.sub(" ", title).strip()
-            sid = f"security/{issuer.split('/', 1)[1]}/{'d' if is_derivative else 'nd'}/{slug(clean)}"
+            issuer, is_derivative = rest // 2, rest % 2 == 1
+            clean = cleaned[code]
+            sid = f"security/{issuer_parts[issuer]}/{'d' if is_derivative else 'nd'}/{slugs[code]}"
             s = sid_index.get(sid)
             if s is None:
                 s = sid_index[sid] = len(sids)
                 sids.append(sid)
-                issuer_of.append(issuer)
+                issuer_of.append(issuers[issuer])
                 spellings.append(Counter())
             spellings[s][clean] += count
             sec_of_key[k] = s
@@ -717,11 +737,11 @@ class _RowEmitter:
         nd, d = self.nd, self.d
         n_nd, n_d = len(nd.rows), len(d.rows)
         n = n_nd + n_d
-        fids = pa.array(filing_ids, pa.string())
+        fids = self.filing_ids = pa.array(filing_ids, pa.string())
         fkeys = pa.array(self.fkeys, pa.string())
         owner_ids = pa.array(self.owner_ids, pa.string())
         out: dict[tuple[str, str], Source] = {}
-        ranks = RankCache()
+        ranks = self.ranks
 
         # Table I rows then Table II rows: row r of the II stream is n_nd + r here.
         nd_fidx, nd_seq, nd_counts, nd_starts = nd.layout()
@@ -829,6 +849,7 @@ class _RowEmitter:
 
 _TYPE = attrgetter("type")
 _FOOTNOTES = attrgetter("footnotes")
+_DATE, _TEXT, _AIF = attrgetter("date"), attrgetter("text"), attrgetter("attorney_in_fact")
 _VALUES = methodcaller("values")
 #: Fields a Table I row has (a Table II row has them all).
 _ND_FIELDS = frozenset(f for f in NonDerivativeRow.__dataclass_fields__)
