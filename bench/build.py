@@ -6,7 +6,16 @@ accession and every CIK shifted by ``k * 10,000,000``, so each copy is a distinc
 filings, issuers and owners (names stay, as name-keyed signers would in a larger market).
 Each size runs in a fresh subprocess, so its peak RSS (``ru_maxrss``) is its own.
 
+Besides the build itself, each child then asks for every table once with ``to_arrow`` (what
+``write`` and the engines do; the builder keeps compact tables and materializes on demand), so
+that no cost is hidden from the build figures: ``arrow s`` and ``peak+arrow MB``.
+
+``--baseline REV`` runs every size also on the package as committed at ``REV`` (extracted with
+``git archive`` into a temporary folder), alternating the two ``--rounds`` times in one run: on
+a shared machine only ratios measured side by side mean anything.
+
     python bench/build.py                       # 10k, 50k, 100k filings
+    python bench/build.py --sizes 100000 --baseline 25051aa --rounds 3
     python bench/build.py --sizes 20000 --profile 50000
 
 Targets (issue 4): >= 20,000 filings/s for the build, < 1 GB per 100,000 filings.
@@ -19,10 +28,12 @@ import cProfile
 import gc
 import io
 import json
+import os
 import pstats
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -89,9 +100,14 @@ def _rss_mb() -> float:
     return float("nan")
 
 
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child(n: int) -> dict[str, float]:
     """Run one size in this process: returns rates and memory as a dict."""
     from insidergraph.graph.build import build_graph
+    from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 
     base, parse_rate = parse_corpus()
     filings = list(replicate(base, n))
@@ -100,7 +116,16 @@ def child(n: int) -> dict[str, float]:
     t0, c0 = time.perf_counter(), time.process_time()
     graph = build_graph(filings)
     dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak = _peak_mb()
+    rss_after = _rss_mb()
     counts = graph.counts()
+    # Every table once as Arrow, one at a time, as write() does; peak memory includes it.
+    t1 = time.perf_counter()
+    for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)):
+        for name in names:
+            table = graph.to_arrow(kind, name)
+            del table
+    arrow_s = time.perf_counter() - t1
     return {
         "filings": n,
         "distinct_filings": counts["nodes"]["Filing"],
@@ -110,7 +135,10 @@ def child(n: int) -> dict[str, float]:
         "build_cpu_rate": n / cpu,
         "parse_rate": parse_rate,
         "rss_before_build_mb": rss_before,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_after_build_mb": rss_after,
+        "peak_rss_mb": peak,
+        "arrow_s": arrow_s,
+        "peak_with_arrow_mb": _peak_mb(),
         "nodes": sum(counts["nodes"].values()),
         "edges": sum(counts["edges"].values()),
     }
@@ -133,29 +161,56 @@ def profile(n: int, top: int = 20) -> str:
     return out.getvalue()
 
 
+def _baseline_tree(rev: str) -> str:
+    """The package as committed at ``rev``, extracted into a temporary folder (its path)."""
+    root = Path(__file__).resolve().parents[1]
+    out = tempfile.mkdtemp(prefix="insidergraph-baseline-")
+    archive = subprocess.run(["git", "-C", str(root), "archive", rev, "insidergraph"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", out], input=archive.stdout, check=True)
+    return out
+
+
+def _run_child(n: int, package: str | None) -> dict[str, float]:
+    env = dict(os.environ)
+    if package is not None:  # import insidergraph from there instead of the working tree
+        env["PYTHONPATH"] = package + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr)
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run every size in its own subprocess and print one line per size."""
+    """Run every size in its own subprocess and print one line per size (and per baseline run)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10000,50000,100000", help="comma-separated filing counts")
+    ap.add_argument("--baseline", metavar="REV", help="also run the package as committed at this git revision")
+    ap.add_argument("--rounds", type=int, default=1, help="runs of each size (alternating with the baseline)")
     ap.add_argument("--profile", type=int, metavar="N", help="also print a cProfile of build_graph at N filings")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child is not None:
         print(json.dumps(child(args.child)))
         return 0
+    sides: list[tuple[str, str | None]] = [("working tree", None)]
+    if args.baseline:
+        sides.append((args.baseline, _baseline_tree(args.baseline)))
     # CPU-time rates are printed beside wall-clock ones: on a shared 2-core machine the
-    # wall clock also measures whoever else is running.
-    print(f"{'filings':>8} {'distinct':>8} {'build s':>8} {'build/s':>9} {'cpu/s':>9} {'parse/s':>8} "
-          f"{'RSS in MB':>10} {'peak MB':>8} {'build MB':>8} {'nodes':>9} {'edges':>9}")
+    # wall clock also measures whoever else is running. "build MB" is the peak less the
+    # RSS before the build (the parsed filings); "kept MB" what the built tables hold.
+    print(f"{'code':>12} {'filings':>8} {'build s':>8} {'build/s':>9} {'cpu/s':>9} {'RSS in MB':>10} "
+          f"{'peak MB':>8} {'build MB':>8} {'kept MB':>8} {'arrow s':>8} {'peak+arrow MB':>13} {'nodes':>9} {'edges':>9}")
     for n in (int(s) for s in args.sizes.split(",")):
-        proc = subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True, text=True)
-        if proc.returncode != 0:
-            print(proc.stderr, file=sys.stderr)
-            return proc.returncode
-        r = json.loads(proc.stdout)
-        print(f"{r['filings']:>8} {r['distinct_filings']:>8} {r['build_s']:>8.2f} {r['build_rate']:>9,.0f} {r['build_cpu_rate']:>9,.0f} "
-              f"{r['parse_rate']:>8,.0f} {r['rss_before_build_mb']:>10,.0f} {r['peak_rss_mb']:>8,.0f} "
-              f"{r['peak_rss_mb'] - r['rss_before_build_mb']:>8,.0f} {r['nodes']:>9,} {r['edges']:>9,}", flush=True)
+        for _ in range(args.rounds):
+            for name, package in sides:
+                r = _run_child(n, package)
+                arrow = (f"{r['arrow_s']:>8.2f} {r['peak_with_arrow_mb']:>13,.0f}" if "arrow_s" in r
+                         else f"{'':>8} {'':>13}")
+                print(f"{name[:12]:>12} {r['filings']:>8} {r['build_s']:>8.2f} {r['build_rate']:>9,.0f} "
+                      f"{r['build_cpu_rate']:>9,.0f} {r['rss_before_build_mb']:>10,.0f} {r['peak_rss_mb']:>8,.0f} "
+                      f"{r['peak_rss_mb'] - r['rss_before_build_mb']:>8,.0f} "
+                      f"{r.get('rss_after_build_mb', float('nan')) - r['rss_before_build_mb']:>8,.0f} {arrow} "
+                      f"{r['nodes']:>9,} {r['edges']:>9,}", flush=True)
     if args.profile:
         print(profile(args.profile))
     return 0
