@@ -207,6 +207,27 @@ def test_membership_carries_interval_role_and_provenance() -> None:
     end = g.value(g.value(interval, U(TIME.hasEnd)), U(TIME.inXSDDate))
     assert (begin.toPython(), end.toPython()) == (date(2020, 1, 2), date(2021, 3, 4))
     assert set(g.objects(m, U(PROV.wasDerivedFrom))) == {U(node_iri(F1)), U(node_iri(F2))}
+    # The same span as plain dates on the membership, and the director shortcut beside it.
+    assert (g.value(m, U(IG.spanStart)).toPython(), g.value(m, U(IG.spanEnd)).toPython()) == (begin.toPython(), end.toPython())
+    assert set(g.objects(U(node_iri(BOTHA)), U(IG.directorOf))) == {U(node_iri(GOOG))}
+    officer = U(node_iri(f"officer-role/{BOTHA}|{GOOG}|partner"))
+    assert g.value(officer, U(IG.spanStart)).toPython() == date(2020, 1, 2)
+    # Other roles get no shortcut, and a role without dates no span.
+    assert len(set(g.subject_objects(U(IG.directorOf)))) == 1
+    other = U(node_iri(f"other-relation/{SEQ}|{GOOG}|member-of-group"))
+    assert g.value(other, U(IG.spanStart)) is None and g.value(other, U(IG.spanEnd)) is None
+
+
+def test_shapes_reject_a_director_shortcut_without_its_directorship_and_the_reverse() -> None:
+    U = rdflib.URIRef
+    g = _rdflib(_export(small_graph(), "turtle"), "turtle")
+    g.add((U(node_iri(JANE)), U(IG.directorOf), U(node_iri(GOOG))))
+    conforms, report = _shacl(g)
+    assert not conforms and "without an ig:Directorship" in report
+    g = _rdflib(_export(small_graph(), "turtle"), "turtle")
+    g.remove((U(node_iri(BOTHA)), U(IG.directorOf), None))
+    conforms, report = _shacl(g)
+    assert not conforms and "without the ig:directorOf shortcut" in report
 
 
 def test_named_graphs_put_filing_facts_in_their_filing_and_aggregates_in_entities() -> None:

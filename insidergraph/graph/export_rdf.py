@@ -11,7 +11,9 @@ exporter cannot emit a term ``insidergraph.ttl`` does not declare. The mapping:
   ``ig:TenPercentOwnership``, ``ig:OtherRelation``) with ``org:member``,
   ``org:organization``, ``org:role``, ``org:memberDuring`` a ``time:Interval`` (from the
   first to the last period of report, or filed dates when there is no period), and
-  ``prov:wasDerivedFrom`` every filing in its ``accessions``;
+  ``prov:wasDerivedFrom`` every filing in its ``accessions``; the interval's ends are also on
+  the membership as plain dates (``ig:spanStart``, ``ig:spanEnd``), and a directorship also
+  gets the direct ``member ig:directorOf organization`` (both for fast queries);
 * ``ATTORNEY_IN_FACT_FOR`` becomes ``signer prov:actedOnBehalfOf owner`` plus the
   qualified ``signer prov:qualifiedDelegation [ig:PowerOfAttorney; prov:agent owner]``;
 * ``SIGNED`` and ``FOOTNOTED_BY`` carry properties, so each also gets a node of its own
@@ -159,6 +161,10 @@ ROLE_CLASSES: dict[str, tuple[str, str, str]] = {
     "TEN_PERCENT_OWNER_OF": (IG.TenPercentOwnership, IG.tenPercentOwner, "ten-percent-ownership"),
     "OTHER_RELATION_TO": (IG.OtherRelation, IG.otherRelation, "other-relation"),
 }
+
+#: Role edge type -> a direct member-to-organization predicate stated beside the membership,
+#: so that board queries skip the membership node (``ig:directorOf``, see the ontology).
+ROLE_SHORTCUTS: dict[str, str] = {"DIRECTOR_OF": IG.directorOf}
 
 #: Edge type -> the direct predicate from ``src`` to ``dst`` (roles have none: they are nodes).
 EDGE_PREDICATES: dict[str, str] = {
@@ -394,6 +400,7 @@ class _Builder:
         names = ("id", "src", "dst", "first_period", "last_period", "first_filed", "last_filed", "accessions")
         cols = {c: df[c].tolist() for c in names}
         iris = [node_iri(f"{segment}/{i}") for i in cols["id"]]
+        shortcut = ROLE_SHORTCUTS.get(rel)
         out = self.out
         for k, m in enumerate(iris):
             interval = m + "/interval"
@@ -408,8 +415,12 @@ class _Builder:
             end = cols["last_period"][k] or cols["last_filed"][k]
             if begin is not None:
                 out.append((g, interval, TIME.hasBeginning, self.instant(begin), _IRI))
+                out.append((g, m, IG.spanStart, _lexical(begin, "date"), XSD.date))
             if end is not None:
                 out.append((g, interval, TIME.hasEnd, self.instant(end), _IRI))
+                out.append((g, m, IG.spanEnd, _lexical(end, "date"), XSD.date))
+            if shortcut is not None:
+                out.append((g, node_iri(cols["src"][k]), shortcut, node_iri(cols["dst"][k]), _IRI))
             self.derived_from(g, m, cols["accessions"][k])
         self.edge_literals(rel, df, [g] * len(iris), iris)
 
