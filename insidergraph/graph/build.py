@@ -31,6 +31,7 @@ from operator import attrgetter, methodcaller
 from typing import Any, Iterable
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -693,8 +694,9 @@ class _RowEmitter:
         # Underlying titles count only for Table II rows that name their own security too.
         has_under = has_row[n_nd:] & (under_codes >= 0)
         under_keys = (issuer_of_row[n_nd:] * 2) * width + under_codes
-        keys, inverse, counts = np.unique(np.concatenate([row_keys[has_row], under_keys[has_under]]),
-                                          return_inverse=True, return_counts=True)
+        # Hash-grouped (pandas' factorize): sorting the keys is not needed, their order is not used.
+        inverse, keys = pd.factorize(np.concatenate([row_keys[has_row], under_keys[has_under]]))
+        counts = np.bincount(inverse, minlength=len(keys))
         sids: list[str] = []
         sid_index: dict[str, int] = {}
         issuer_of: list[str] = []
@@ -813,10 +815,15 @@ class _RowEmitter:
         ref_field = pa.array(nd_refs[1] + d_refs[1], pa.string()).dictionary_encode()
         field = _refs(np.repeat(ref_field.indices.to_numpy(), np.concatenate([nd_refs[3], d_refs[3]])), ref_field.dictionary)
         # Footnote ids as integer codes, so that a reference finds its filing's footnote by key.
-        codes = pa.array(self.note_ids + nd_refs[2] + d_refs[2], pa.string()).dictionary_encode()
-        del nd_refs, d_refs
-        width = max(len(codes.dictionary), 1)
-        keys = codes.indices.to_numpy().astype(np.int64)
+        distinct = set(self.note_ids)
+        distinct.update(nd_refs[2], d_refs[2])
+        code_of = {fn_id: k for k, fn_id in enumerate(sorted(distinct))}  # sorted: no hash order
+        n_refs = len(nd_refs[2]) + len(d_refs[2])
+        keys = np.fromiter(map(code_of.__getitem__, chain(self.note_ids, nd_refs[2], d_refs[2])), dtype=np.int64,
+                           count=n_def + n_refs)
+        dictionary = pa.array(list(code_of), pa.string())
+        del nd_refs, d_refs, distinct, code_of
+        width = max(len(dictionary), 1)
         ref_keys = fidx[ref_row].astype(np.int64) * width + keys[n_def:]
         def_keys = note_fidx * width + keys[:n_def]
         by_key = np.argsort(def_keys, kind="stable")
@@ -827,10 +834,9 @@ class _RowEmitter:
         undefined = np.unique(ref_keys[~found])
         ref_note[~found] = n_def + np.searchsorted(undefined, ref_keys[~found])
         note_fidx = np.concatenate([note_fidx, undefined // width]).astype(np.int32)
-        note_ids = pa.concat_arrays([codes.dictionary.take(pa.array(keys[:n_def])),
-                                     codes.dictionary.take(pa.array(undefined % width))])
+        note_ids = dictionary.take(pa.array(np.concatenate([keys[:n_def], undefined % width])))
         note_texts = _dedup(self.note_texts + [None] * len(undefined))
-        del codes, keys, def_keys, ref_keys
+        del dictionary, keys, def_keys, ref_keys
         notes = Join("/", ("footnote", _refs(note_fidx, fkeys), note_ids)).evaluate()
         take = pa.array(np.argsort(ranks.ranks(notes), kind="stable").astype(np.int32))
         out[("nodes", "Footnote")] = CompactTable(arrow_schema(node_props("Footnote")), {

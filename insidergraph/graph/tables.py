@@ -241,6 +241,15 @@ class RankCache:
         self._ranks[key] = (values, ranks)  # the array is kept so that its address stays its own
         return ranks
 
+    def contains(self, values: pa.Array, text: str) -> bool:
+        """Whether any value contains ``text`` (remembered per array)."""
+        key = (values.buffers()[1].address, values.offset, len(values), "in:" + text)
+        hit = self._ranks.get(key)
+        if hit is None:
+            found = bool(pc.any(pc.match_substring(values, text)).as_py())
+            hit = self._ranks[key] = (values, np.array([found]))
+        return bool(hit[1][0])
+
     def row_ranks(self, part: pa.Array, suffix: str = "") -> np.ndarray:
         """Per row of ``part``, the rank of its value (via the dictionary when it has one)."""
         if isinstance(part, pa.DictionaryArray):
@@ -263,7 +272,7 @@ def join_order(join: Join, ranks: RankCache) -> np.ndarray | None:
     n = len(parts[0])  # type: ignore[arg-type]
     for part in parts[:-1]:
         values = part.dictionary if isinstance(part, pa.DictionaryArray) else part  # type: ignore[union-attr]
-        if pc.any(pc.match_substring(values, join.sep)).as_py():
+        if ranks.contains(values, join.sep):
             order = sort_order(join.evaluate())
             return None if order is None else order.to_numpy()
     if any(p.null_count or (isinstance(p, pa.DictionaryArray) and p.dictionary.null_count) for p in parts):  # type: ignore[union-attr]
