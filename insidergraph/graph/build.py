@@ -759,23 +759,13 @@ class _RowEmitter:
             _refs(fidx, fkeys), _refs(tag, pa.array(["nd", "d"])), seq.cast(pa.string()),
         )).evaluate()
 
-        # Value columns, in the registry's order; Table I rows have no Table II fields.
-        columns: dict[str, Any] = {"filing_id": None, "table": None, "seq": seq}
-        titles: list[Any] = []
-        for p in node_props("Transaction")[4:]:
-            get = attrgetter(p.name)
-            nd_vals = list(map(get, nd.rows)) if p.name in _ND_FIELDS else None
-            d_vals = list(map(get, d.rows))
-            if p.name == "security_title":
-                titles += (nd_vals or []) + d_vals
-            elif p.name == "underlying_title":
-                titles += d_vals
-            columns[p.name] = _values(p.type, [(nd_vals, n_nd), (d_vals, n_d)])
-            del nd_vals, d_vals
+        # Securities, from the titles of every row and the underlying titles of Table II rows.
+        titles = pa.array(list(map(_TITLE, nd.rows)) + list(map(_TITLE, d.rows)) + list(map(_UNDERLYING, d.rows)),
+                          pa.string())
         issuer_index = {iss: k for k, iss in enumerate(dict.fromkeys(self.issuers))}
         self.issuer_ids = list(issuer_index)
         filing_issuer = np.array([issuer_index[iss] for iss in self.issuers], dtype=np.int64)
-        sec_ids, sec_of_row = self._securities(pa.array(titles, pa.string()), n_nd, filing_issuer[fidx])
+        sec_ids, sec_of_row = self._securities(titles, n_nd, filing_issuer[fidx])
         del titles
 
         # Owner edges: every row of a filing, for each of its owners.
@@ -784,21 +774,34 @@ class _RowEmitter:
                                   _ranges(d_starts[filed_fidx], d_counts[filed_fidx]) + n_nd])
         own_owner = np.concatenate([np.repeat(filed_owner, nd_counts[filed_fidx]), np.repeat(filed_owner, d_counts[filed_fidx])])
         row_rank = ranks.ranks(row_ids)
+        all_rows = nd.rows + d.rows
         for label, rel, mask in (("Transaction", "TRANSACTED", is_tx), ("Holding", "HOLDS", ~is_tx)):
             pos = np.flatnonzero(mask).astype(np.int32)
             pos = pos[np.argsort(row_rank[pos], kind="stable")]
             take = pa.array(pos)
-            cols = {"id": _refs(take, row_ids), "filing_id": _refs(fidx[pos], fids),
-                    "table": _refs(tag[pos], pa.array(["non_derivative", "derivative"])), "seq": seq.take(take)}
-            for name, col in columns.items():
-                if name not in cols:
-                    cols[name] = col.take(take)
+            cols: dict[str, Any] = {
+                "id": _refs(take, row_ids), "filing_id": _refs(fidx[pos], fids),
+                "table": _refs(tag[pos], pa.array(["non_derivative", "derivative"])), "seq": seq.take(take)}
+            # The rows themselves in id order, so each value column is made in its final order.
+            rows = list(map(all_rows.__getitem__, pos.tolist()))
+            in_table_ii = np.flatnonzero(tag[pos] == 1).tolist()
+            table_ii = list(map(rows.__getitem__, in_table_ii))
+            for p in node_props(label)[4:4 + len(_ROW_FIELDS)]:
+                get = attrgetter(p.name)
+                if p.name in _ND_FIELDS:
+                    values = list(map(get, rows))
+                else:  # a Table II field: missing on Table I rows
+                    values = [None] * len(rows)
+                    for k, v in zip(in_table_ii, map(get, table_ii)):
+                        values[k] = v
+                cols[p.name] = _values(p.type, [(values, len(rows))])
+            del rows, table_ii, values
             if label == "Holding":
                 cols["superseded"] = pa.array(self.superseded, pa.bool_()).take(pa.array(fidx[pos]))
             out[("nodes", label)] = CompactTable(arrow_schema(node_props(label)), cols, len(pos))
             out[("edges", rel)] = _edges(rel, _refs(own_owner[mask[own_row]], owner_ids),
                                          _refs(own_row[mask[own_row]], row_ids), ranks)
-        del columns
+        del all_rows
 
         out[("edges", "REPORTED_IN")] = _edges(
             "REPORTED_IN", _refs(np.arange(n, dtype=np.int32), row_ids), _refs(fidx, fids), ranks)
@@ -855,6 +858,9 @@ class _RowEmitter:
 
 _TYPE = attrgetter("type")
 _FOOTNOTES = attrgetter("footnotes")
+_TITLE, _UNDERLYING = attrgetter("security_title"), attrgetter("underlying_title")
+#: The value fields of a row, in table order (after id, filing_id, table, seq).
+_ROW_FIELDS = tuple(p.name for p in NODE_TYPES["Transaction"].props[4:])
 _DATE, _TEXT, _AIF = attrgetter("date"), attrgetter("text"), attrgetter("attorney_in_fact")
 _VALUES = methodcaller("values")
 #: Fields a Table I row has (a Table II row has them all).
