@@ -185,6 +185,19 @@ def test_written_and_read_tables_are_the_built_ones(corpus: Path, tmp_path: Path
     assert digests(GraphTables.read(tmp_path)) == digests(built)
 
 
+@pytest.mark.parametrize("seed", ["0", "12345"])
+def test_the_graph_does_not_depend_on_the_hash_seed(seed: str, expected: dict[str, dict[str, str]]) -> None:
+    import os
+    import subprocess
+
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import test_graph_golden as t; "
+            "print(json.dumps(t.digests(t.build_graph(t.adversarial_filings()))))")
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == expected["adversarial"]
+
+
 if __name__ == "__main__":
     corpus_dir = REPO.parent / "shared" / "corpus"
     print(json.dumps({name: digests(build_graph(make(corpus_dir))) for name, make in CASES.items()}, indent=1, sort_keys=True))
