@@ -248,15 +248,24 @@ class _Assembly:
     def _resolve_parties(self) -> tuple[dict[str, str], dict[str, list[str]]]:
         """Node ids of each filing's issuer and owners, joining CIK-less parties where unambiguous."""
         pkey = self._person_key
+        # Only filings without CIKs (rendered forms) need these indexes: each is built the
+        # first time such a filing asks for it, from every filing with CIKs.
         by_ticker: dict[str, set[str]] = defaultdict(set)
         by_issuer_name: dict[str, set[str]] = defaultdict(set)
         owners_at: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for fid, f in self.filings.items():
-            if f.issuer.cik:
-                if f.issuer.ticker:
-                    by_ticker[f.issuer.ticker.upper()].add(f.issuer.cik)
-                if f.issuer.name:
-                    by_issuer_name[pkey(f.issuer.name)].add(f.issuer.cik)
+        built: set[str] = set()
+
+        def index(which: str) -> None:
+            built.add(which)
+            for f in self.filings.values():
+                if not f.issuer.cik:
+                    continue
+                if which == "issuers":
+                    if f.issuer.ticker:
+                        by_ticker[f.issuer.ticker.upper()].add(f.issuer.cik)
+                    if f.issuer.name:
+                        by_issuer_name[pkey(f.issuer.name)].add(f.issuer.cik)
+                    continue
                 for o in f.reporting_owners:
                     if o.cik:
                         for n in (o.name, o.display_name):
@@ -269,6 +278,8 @@ class _Assembly:
         for fid, f in self.filings.items():
             issuer_cik = f.issuer.cik
             if issuer_cik is None:
+                if "issuers" not in built:
+                    index("issuers")
                 cands = by_ticker.get((f.issuer.ticker or "").upper(), set()) or by_issuer_name.get(
                     pkey(f.issuer.name or ""), set()
                 )
@@ -285,6 +296,8 @@ class _Assembly:
             for o in f.reporting_owners:
                 cik = o.cik
                 if cik is None and issuer_cik is not None:
+                    if "owners" not in built:
+                        index("owners")
                     cands = owners_at.get((issuer_cik, pkey(o.name)), set()) | owners_at.get(
                         (issuer_cik, pkey(o.display_name)), set()
                     )
@@ -342,14 +355,16 @@ class _Assembly:
         The original is a filing of the same issuer, owners and base form, filed on the
         amendment's date of original submission, or failing that of the same period.
         """
+        amendments = [fid for fid, f in self.filings.items() if f.is_amendment]
+        # Only an amended issuer's filings can be originals: the others need no key.
+        amended = {issuer_of[fid] for fid in amendments}
         originals: dict[tuple[str, str, tuple[str, ...]], list[str]] = defaultdict(list)
         for fid, f in self.filings.items():
-            if not f.is_amendment:
+            if not f.is_amendment and issuer_of[fid] in amended:
                 originals[(issuer_of[fid], f.document_type, tuple(sorted(owners_of[fid])))].append(fid)
         out: dict[str, str] = {}
-        for fid, f in self.filings.items():
-            if not f.is_amendment:
-                continue
+        for fid in amendments:
+            f = self.filings[fid]
             cands = originals.get((issuer_of[fid], f.document_type.removesuffix("/A"), tuple(sorted(owners_of[fid]))), [])
             picked = [c for c in cands if f.date_of_original_submission
                       and self.filings[c].filing_date == f.date_of_original_submission]
