@@ -567,33 +567,20 @@ def _strings(values: list[Any]) -> pa.Array:
     return encoded if 2 * len(encoded.dictionary) < len(arr) else arr
 
 
-def _decimals(values: list[Any]) -> pa.Array:
-    """Decimal amounts as their exact text (``str``), ``None`` kept missing."""
-    return pa.array([None if v is None else str(v) for v in values], pa.string())
+def _values(kind: str, values: list[Any]) -> pa.Array:
+    """One value column of a row table: decimals as their exact text, repeated strings encoded once.
 
-
-def _values(kind: str, parts: list[tuple[list[Any] | None, int]]) -> pa.Array:
-    """One value column from ``(values, count)`` parts, ``values`` ``None`` when all are missing.
-
-    Each part converts on its own, so a part with no value (a Table II field of Table I
-    rows, a field no filing used) costs nothing; repeated strings are dictionary-encoded.
+    A column with no value at all (a field no filing used) is made without converting it.
     """
-    typ = _ARROW[kind]
-    arrays = []
-    for values, count in parts:
-        # (list.count compares with ==, which for Decimal goes through the numbers ABCs: slow.)
-        if values is None or (kind != "decimal" and values.count(None) == count):
-            arrays.append(pa.nulls(count, typ))
-        elif kind == "decimal":
-            arrays.append(_decimals(values))
-        else:
-            arrays.append(pa.array(values, typ))
-    out = arrays[0] if len(arrays) == 1 else pa.concat_arrays(arrays)
+    # (Not for decimals: list.count compares with ==, which for Decimal goes through the
+    # numbers ABCs; the conversion below skips their None anyway.)
+    if kind != "decimal" and values.count(None) == len(values):
+        return pa.nulls(len(values), _ARROW[kind])
+    if kind == "decimal":
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
     if kind == "string":
-        encoded = out.dictionary_encode()
-        if 2 * len(encoded.dictionary) < len(out):
-            return encoded
-    return out
+        return _strings(values)
+    return pa.array(values, _ARROW[kind])
 
 
 def _edges(rel: str, src: Any, dst: Any, ranks: RankCache, **extra: Any) -> CompactTable:
@@ -809,7 +796,7 @@ class _RowEmitter:
                     values = [None] * len(rows)
                     for k, v in zip(in_table_ii, map(get, table_ii)):
                         values[k] = v
-                cols[p.name] = _values(p.type, [(values, len(rows))])
+                cols[p.name] = _values(p.type, values)
             del rows, table_ii, values
             if label == "Holding":
                 cols["superseded"] = pa.array(self.superseded, pa.bool_()).take(pa.array(fidx[pos]))
