@@ -11,6 +11,7 @@ import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterable
 
 import pyoxigraph as ox
 import pyshacl
@@ -243,6 +244,37 @@ def test_named_graphs_put_filing_facts_in_their_filing_and_aggregates_in_entitie
     assert len(store) == len(list(export_rdf.to_triples(small_graph())))
 
 
+def _triple_set(triples: Iterable[ox.Triple | ox.Quad]) -> set[tuple[object, object, object]]:
+    return {(t.subject, t.predicate, t.object) for t in triples}
+
+
+def _ntriples_text(tables: GraphTables, batch_rows: int = export_rdf.NT_BATCH_ROWS) -> bytes:
+    return export_rdf.NTriplesReader(tables, batch_rows).read()
+
+
+def test_ntriples_text_states_the_same_triples_as_the_export() -> None:
+    tables = small_graph()
+    # Values that need escaping or percent-encoding, and an amount in exponent notation.
+    tables.nodes["Filing"].loc[0, "remarks"] = 'a "quoted" back\\slash\nnew line\r\x0cform feed, caf\u00e9'
+    tables.nodes["Person"].loc[1, "name"] = "Jane \"Q\" Doe"
+    tables = GraphTables.from_rows(
+        {label: df.to_dict("records") for label, df in tables.nodes.items()}
+        | {"Company": tables.nodes["Company"].to_dict("records") + [{"id": "company/n/acme & co ltd%", "name": "Acme"}]},
+        {rel: df.to_dict("records") for rel, df in tables.edges.items()},
+    )
+    text = _ntriples_text(tables, batch_rows=1)  # one row per batch: batch seams change nothing
+    got = _triple_set(ox.parse(text, ox.RdfFormat.N_TRIPLES))
+    assert got == _triple_set(export_rdf.to_triples(tables))
+    assert ox.NamedNode(node_iri("company/n/acme & co ltd%")) in {s for s, _p, _o in got}
+
+
+def test_ntriples_text_refuses_duplicate_ids_like_the_export() -> None:
+    tables = small_graph()
+    tables.nodes["Person"].loc[1, "id"] = BOTHA
+    with pytest.raises(ExportError, match="duplicate ids"):
+        _ntriples_text(tables)
+
+
 def test_rdf_exports_refuse_other_views() -> None:
     with pytest.raises(ExportError, match="full"):
         export_rdf.write_turtle(small_graph(), io.BytesIO(), "interlocks")
@@ -320,6 +352,12 @@ def corpus_store(corpus_tables: GraphTables) -> ox.Store:
     store = ox.Store()
     store.bulk_extend(export_rdf.to_quads(corpus_tables))
     return store
+
+
+def test_corpus_ntriples_text_states_exactly_the_exported_triples(corpus_tables: GraphTables) -> None:
+    # The embedded SPARQL store is loaded from this text; to_triples is the reference.
+    text = _triple_set(ox.parse(_ntriples_text(corpus_tables), ox.RdfFormat.N_TRIPLES))
+    assert len(text) > 100_000 and text == _triple_set(export_rdf.to_triples(corpus_tables))
 
 
 def test_corpus_sparql_finds_botha_on_seven_boards_with_provenance(corpus_store: ox.Store) -> None:

@@ -45,18 +45,24 @@ the same bytes.
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO, Iterable, Iterator
+from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyoxigraph as ox
 
 from insidergraph.errors import ExportError
-from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, ROLE_TYPES
+from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, ROLE_TYPES, Prop
 from insidergraph.graph.tables import GraphTables
-from insidergraph.ontology import IG, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, TIME, XSD, graph_iri, node_iri
+from insidergraph.ontology import ID_NS, IG, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, TIME, XSD, graph_iri, node_iri
 
 #: One statement before it becomes a pyoxigraph quad: graph, subject, predicate, object,
 #: and the object's datatype IRI ("" when the object is an IRI).
@@ -578,3 +584,256 @@ def write_trig(tables: GraphTables, out: BinaryIO, view: str = "full") -> None:
 def write_nquads(tables: GraphTables, out: BinaryIO, view: str = "full") -> None:
     """Write the graph as N-Quads: a named graph per filing, plus one for entities."""
     _write(tables, out, view, ox.RdfFormat.N_QUADS)
+
+
+# ---------------------------------------------------------------- N-Triples text from Arrow columns
+#
+# The embedded SPARQL store is filled from N-Triples text that pyoxigraph's Rust parser
+# reads (``Store.bulk_load``) instead of from Python ``Quad`` objects: the text is built
+# column by column with pyarrow.compute, so no Python object is made per triple. It states
+# exactly the triples of :func:`to_triples` (a test compares the two on the corpus), in
+# table order rather than sorted, and terms are written the way pyoxigraph reads them back
+# to the same terms: IRIs percent-encoded as :func:`node_iri` does, plain strings as
+# ``"..."`` (xsd:string), other literals with their datatype.
+
+_NT_SAFE = r"^[A-Za-z0-9/._~-]*$"  # ids node_iri keeps as they are
+_NT_PIPE = r"^[A-Za-z0-9/._~|-]*$"  # ids whose only unsafe character is "|" (most edge ids)
+_NT_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"))
+#: Rows per Arrow batch: bounds the memory of one step whatever the size of the graph.
+NT_BATCH_ROWS = 200_000
+
+
+def _arr(col: "pa.Array | pa.ChunkedArray") -> "pa.Array":
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+
+def _id_paths(ids: "pa.Array", prefix: str = "") -> "pa.Array":
+    """What :func:`node_iri` puts after the id namespace for ``prefix + id``, for each id.
+
+    Safe ids stay as they are; ``|`` (edge ids) becomes ``%7C`` in C; the rare rest
+    (spaces, accents, ``%``) goes through :func:`urllib.parse.quote` like ``node_iri``.
+    """
+    ids = _arr(ids)
+    safe = pc.match_substring_regex(ids, _NT_SAFE)
+    if pc.all(safe).as_py() is False:
+        paths = pc.if_else(safe, ids, pc.replace_substring(ids, "|", "%7C"))
+        other = pc.fill_null(pc.invert(pc.match_substring_regex(ids, _NT_PIPE)), False)
+        if pc.any(other).as_py():
+            fixed = [quote(v, safe="/-._~") for v in ids.filter(other).to_pylist()]
+            paths = pc.replace_with_mask(paths, other, pa.array(fixed, pa.string()))
+    else:
+        paths = ids
+    return pc.binary_join_element_wise(prefix, paths, "") if prefix else paths
+
+
+def _nt_iris(ids: "pa.Array", prefix: str = "") -> "pa.Array":
+    """``<IRI>`` of each node id (null stays null)."""
+    return pc.binary_join_element_wise("<" + ID_NS + prefix, _id_paths(ids), ">", "")
+
+
+def _nt_literals(values: "pa.Array", typ: str) -> "pa.Array":
+    """Each value as an N-Triples literal of the registry type ``typ`` (null stays null)."""
+    values = _arr(values)
+    if typ in ("string", "string[]"):
+        if pc.any(pc.match_substring_regex(values, '[\\\\"\\n\\r]')).as_py():
+            for old, new in _NT_ESCAPES:
+                values = pc.replace_substring(values, old, new)
+        return pc.binary_join_element_wise('"', values, '"', "")
+    datatype = f'"^^<{_XSD_OF[typ]}>'
+    if typ == "bool":
+        return pc.if_else(values, '"true' + datatype, '"false' + datatype)
+    if typ in ("date", "int"):
+        text = pc.cast(values, pa.string())
+    else:  # decimal: exact text; exponent notation spelled out as _lexical does (rare)
+        text = values
+        odd = pc.fill_null(pc.match_substring_regex(values, "[eE]"), False)
+        if pc.any(odd).as_py():
+            fixed = [_lexical(v, "decimal") for v in values.filter(odd).to_pylist()]
+            text = pc.replace_with_mask(values, odd, pa.array(fixed, pa.string()))
+    return pc.binary_join_element_wise('"', text, datatype, "")
+
+
+def _nt_lines(s: "pa.Array | str", p: str, o: "pa.Array | str") -> "pa.Array":
+    """``s <p> o .`` lines; a row where ``s`` or ``o`` is null gives none."""
+    return pc.drop_null(pc.binary_join_element_wise(s, f"<{p}>", o, ".\n", " "))
+
+
+class _NTriples:
+    """Yields arrays of N-Triples lines for one GraphTables (see :func:`ntriples_lines`)."""
+
+    def __init__(self, tables: GraphTables, batch_rows: int) -> None:
+        self.tables = tables
+        self.batch_rows = batch_rows
+        filings = tables.to_arrow("nodes", "Filing")
+        self.filing_ids = _arr(filings.column("id"))
+        accessions = _arr(filings.column("accession"))
+        known = pc.is_valid(accessions)
+        self.acc_keys = accessions.filter(known)
+        self.acc_filings = self.filing_ids.filter(known)
+        self.days: list[pa.Array] = []
+
+    def batches(self, kind: str, name: str) -> Iterator[pa.RecordBatch]:
+        table = self.tables.to_arrow(kind, name)
+        if table.num_rows and pc.count_distinct(table.column("id")).as_py() != table.num_rows:
+            raise ExportError(f"{kind} table {name} has duplicate ids")
+        return iter(table.to_batches(max_chunksize=self.batch_rows))
+
+    def filing_of(self, accessions: pa.Array) -> pa.Array:
+        """The filing id each ``accessions`` entry names, as :meth:`_Builder.filing_of`."""
+        by_accession = self.acc_filings.take(pc.index_in(accessions, value_set=self.acc_keys))
+        prefixed = pc.binary_join_element_wise("filing/", accessions, "")
+        null = pa.scalar(None, pa.string())
+        return pc.coalesce(
+            by_accession,
+            pc.if_else(pc.is_in(prefixed, value_set=self.filing_ids), prefixed, null),
+            pc.if_else(pc.is_in(accessions, value_set=self.filing_ids), accessions, null),
+        )
+
+    def listed(self, s: pa.Array, p: str, values: pa.Array, typ: str = "string") -> pa.Array:
+        """One line per item of the list column ``values`` (literals of ``typ``)."""
+        values = _arr(values)
+        items = pc.list_flatten(values)
+        return _nt_lines(s.take(pc.list_parent_indices(values)), p, _nt_literals(items, typ))
+
+    def derived_from(self, s: pa.Array, accessions: pa.Array) -> pa.Array:
+        accessions = _arr(accessions)
+        filings = self.filing_of(pc.list_flatten(accessions))
+        return _nt_lines(s.take(pc.list_parent_indices(accessions)), PROV.wasDerivedFrom, _nt_iris(filings))
+
+    def props(self, s: pa.Array, batch: pa.RecordBatch, props: Iterable[Prop], columns: dict[str, str]) -> Iterator[pa.Array]:
+        for prop in props:
+            p, col = columns[prop.name], batch.column(prop.name)
+            if prop.name in NODE_REF_COLUMNS:
+                yield _nt_lines(s, p, _nt_iris(col))
+            elif prop.type == "string[]":
+                yield self.listed(s, p, col)
+            else:
+                yield _nt_lines(s, p, _nt_literals(col, prop.type))
+
+    def nodes(self) -> Iterator[pa.Array]:
+        for label, node in NODE_TYPES.items():
+            cls, columns = NODE_COLUMNS[label]
+            for batch in self.batches("nodes", label):
+                s = _nt_iris(batch.column("id"))
+                yield _nt_lines(s, RDF.type, f"<{cls}>")
+                yield from self.props(s, batch, node.props[1:], columns)
+
+    def edges(self) -> Iterator[pa.Array]:
+        for rel, edge in EDGE_TYPES.items():
+            for batch in self.batches("edges", rel):
+                if rel in ROLE_CLASSES:
+                    yield from self.roles(rel, batch)
+                    continue
+                src, dst = _nt_iris(batch.column("src")), _nt_iris(batch.column("dst"))
+                yield _nt_lines(src, EDGE_PREDICATES[rel], dst)
+                if rel in QUALIFIED_EDGES:
+                    yield from self.qualified(rel, batch, src, dst)
+
+    def qualified(self, rel: str, batch: pa.RecordBatch, s: pa.Array, d: pa.Array) -> Iterator[pa.Array]:
+        cls, segment = QUALIFIED_EDGES[rel]
+        q = _nt_iris(batch.column("id"), segment + "/")
+        yield _nt_lines(q, RDF.type, f"<{cls}>")
+        if rel == "ATTORNEY_IN_FACT_FOR":
+            yield _nt_lines(s, PROV.qualifiedDelegation, q)
+            yield _nt_lines(q, PROV.agent, d)
+            yield _nt_lines(q, IG.attorney, s)
+        elif rel == "SIGNED":
+            yield _nt_lines(q, IG.signer, s)
+            yield _nt_lines(q, IG.signatureOf, d)
+            yield _nt_lines(q, PROV.wasDerivedFrom, d)
+        else:
+            yield _nt_lines(q, IG.row, s)
+            yield _nt_lines(q, IG.footnote, d)
+        yield from self.props(q, batch, EDGE_TYPES[rel].props, EDGE_COLUMNS[rel])
+        if rel == "ATTORNEY_IN_FACT_FOR":
+            yield self.derived_from(q, batch.column("accessions"))
+
+    def roles(self, rel: str, batch: pa.RecordBatch) -> Iterator[pa.Array]:
+        cls, role, segment = ROLE_CLASSES[rel]
+        path = _id_paths(batch.column("id"), segment + "/")
+        m = pc.binary_join_element_wise("<" + ID_NS, path, ">", "")
+        interval = pc.binary_join_element_wise("<" + ID_NS, path, "/interval>", "")
+        src, dst = _nt_iris(batch.column("src")), _nt_iris(batch.column("dst"))
+        yield _nt_lines(m, RDF.type, f"<{cls}>")
+        yield _nt_lines(m, ORG.member, src)
+        yield _nt_lines(m, ORG.organization, dst)
+        yield _nt_lines(m, ORG.role, f"<{role}>")
+        yield _nt_lines(m, ORG.memberDuring, interval)
+        yield _nt_lines(interval, RDF.type, f"<{TIME.Interval}>")
+        # The period of report is when the filer says the role held; filed dates stand in without one.
+        for first, last, link, plain in (("first_period", "first_filed", TIME.hasBeginning, IG.spanStart),
+                                         ("last_period", "last_filed", TIME.hasEnd, IG.spanEnd)):
+            day = pc.coalesce(_arr(batch.column(first)), _arr(batch.column(last)))
+            self.days.append(pc.unique(day))
+            iso = pc.cast(day, pa.string())
+            yield _nt_lines(interval, link, pc.binary_join_element_wise("<" + ID_NS + "date/", iso, ">", ""))
+            yield _nt_lines(m, plain, _nt_literals(day, "date"))
+        if rel in ROLE_SHORTCUTS:
+            yield _nt_lines(src, ROLE_SHORTCUTS[rel], dst)
+        yield self.derived_from(m, batch.column("accessions"))
+        yield from self.props(m, batch, EDGE_TYPES[rel].props, EDGE_COLUMNS[rel])
+
+    def instants(self) -> Iterator[pa.Array]:
+        if not self.days:
+            return
+        days = pc.drop_null(pc.unique(pa.concat_arrays([d.cast(pa.date32()) for d in self.days])))
+        iso = pc.cast(days, pa.string())
+        iri = pc.binary_join_element_wise("<" + ID_NS + "date/", iso, ">", "")
+        yield _nt_lines(iri, RDF.type, f"<{TIME.Instant}>")
+        yield _nt_lines(iri, TIME.inXSDDate, _nt_literals(days, "date"))
+
+
+def ntriples_lines(tables: GraphTables, batch_rows: int = NT_BATCH_ROWS) -> Iterator["pa.Array"]:
+    """The triples of :func:`to_triples` as arrays of N-Triples lines (``"s p o .\\n"``),
+    in table order, not sorted (a store sorts and deduplicates by itself).
+
+    >>> g = GraphTables.from_rows({"Filing": [{"id": "filing/1", "document_type": "4"}]}, {})
+    >>> print("".join(line for a in ntriples_lines(g) for line in a.to_pylist()), end="")
+    <https://w3id.org/insidergraph/id/filing/1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/insidergraph/ontology#Filing> .
+    <https://w3id.org/insidergraph/id/filing/1> <https://w3id.org/insidergraph/ontology#documentType> "4" .
+    """
+    gen = _NTriples(tables, batch_rows)
+    for lines in itertools.chain(gen.nodes(), gen.edges(), gen.instants()):
+        if len(lines):
+            yield lines
+
+
+def _text(lines: "pa.Array") -> memoryview:
+    """The bytes of an array of lines without nulls: its value buffer between the first
+    and last offsets, with no copy."""
+    width = np.int64 if pa.types.is_large_string(lines.type) else np.int32
+    offsets = np.frombuffer(lines.buffers()[1], dtype=width)
+    start, end = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+    return memoryview(lines.buffers()[2]).cast("B")[start:end]
+
+
+class NTriplesReader(io.RawIOBase):
+    """A binary file object that reads :func:`ntriples_lines` as one N-Triples document,
+    built as it is read: pyoxigraph's ``Store.bulk_load`` pulls it while it indexes what
+    came before, and at most one batch of text is held at a time.
+
+    >>> g = GraphTables.from_rows({"Filing": [{"id": "filing/1"}]}, {})
+    >>> NTriplesReader(g).read().count(b"\\n")
+    1
+    """
+
+    def __init__(self, tables: GraphTables, batch_rows: int = NT_BATCH_ROWS) -> None:
+        super().__init__()
+        self._arrays = ntriples_lines(tables, batch_rows)
+        self._current = memoryview(b"")
+        self._keep: pa.Array | None = None  # owns the buffer _current points into
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: "memoryview | bytearray") -> int:  # type: ignore[override]
+        while not len(self._current):
+            lines = next(self._arrays, None)
+            if lines is None:
+                return 0
+            self._keep = lines
+            self._current = _text(lines)
+        n = min(len(buffer), len(self._current))
+        memoryview(buffer).cast("B")[:n] = self._current[:n]
+        self._current = self._current[n:]
+        return n
