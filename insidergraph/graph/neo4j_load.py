@@ -1,10 +1,29 @@
 """Load the graph into a real Neo4j: constraint-backed, batched, idempotent and resumable.
 
-Every node label gets a uniqueness constraint on ``id`` first; then nodes and then
-relationships go in as ``UNWIND $rows ... MERGE`` batches inside managed write
-transactions (which the driver retries on transient errors). Because every write is a
-MERGE on a constraint-backed key (relationships on their own ``id``), loading twice
-changes nothing, and a load broken off part-way completes when run again.
+Every node label gets a uniqueness constraint on ``id`` first. Then each table (a node
+label or a relationship type) is written the cheapest way that cannot duplicate, decided
+from a marker node ``(:InsiderGraphLoad {key: "nodes/Person"})`` kept in the database
+beside the data, and from the database's own count of the label or type:
+
+- **skip**: the marker says a load of exactly this content (same SHA-256 of the table)
+  finished, and the database still holds the count it left: nothing to write.
+- **create**: the label or type is empty in the database: ``UNWIND $rows ... CREATE``
+  batches, which skip MERGE's search for an existing match (for a relationship, a scan
+  of the relationships between the pair).
+- **diff**: anything else (a load broken off part-way, a grown or changed store, data
+  written by something else): the ids present in the database are read first, absent
+  rows are CREATEd, present rows are MERGEd (their properties refreshed) unless they
+  are relationships without properties, whose id already fixes their endpoints.
+- **merge** (``always_merge=True``, CLI ``--merge``): every row MERGEd, as the first
+  loader did.
+
+Batches run in managed write transactions (retried by the driver on transient errors),
+nodes before relationships. A table's marker is claimed (``state: loading`` with this
+load's token) before its first batch and marked ``done`` only after its last batch
+committed, so a load broken off at any point leaves no table claiming to be complete;
+the next load takes the diff path for it. While claimed, the marker carries a heartbeat;
+a second load that meets a live claim stops with a one-line error instead of writing
+the same rows at the same time.
 
 >>> cfg = Neo4jConfig.from_env({"NEO4J_URI": "bolt://127.0.0.1:7687", "NEO4J_PASSWORD": "x"})
 >>> (cfg.uri, cfg.user, cfg.database)
@@ -13,28 +32,41 @@ changes nothing, and a load broken off part-way completes when run again.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import secrets
 import threading
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Mapping
+
+import pyarrow as pa
 
 from insidergraph.errors import Neo4jError
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import GraphTables, edge_props, node_props
 
 if TYPE_CHECKING:
-    from neo4j import Driver, ManagedTransaction
+    from neo4j import Driver, ManagedTransaction, Session
 
 DEFAULT_BATCH = 5000
-#: One session by default: on 2 cores, concurrent MERGEs meet deadlocks whose retries ate the
-#: gain (1.12x at best, slower at small batches; see bench/neo4j_load.py).
+#: One session by default: on 2 cores, concurrent writers meet deadlocks on shared nodes
+#: whose retries ate the gain (see bench/neo4j_load.py).
 DEFAULT_WORKERS = 1
 
 #: Called before each batch is written: ``(kind, name, batch_index)``. Raising stops the load;
 #: tests use it to break a load off part-way.
 BatchHook = Callable[[str, str, int], None]
+
+#: Label of the per-table completion markers (one node per table, keyed by ``key``).
+MARKER_LABEL = "InsiderGraphLoad"
+#: Seconds between heartbeats of a load's claimed markers, and the age after which a claim
+#: whose load stopped without releasing it (killed, connection lost) counts as abandoned.
+HEARTBEAT_S = 15.0
+STALE_S = 120
+
+Path_ = Literal["skip", "create", "diff", "merge"]
 
 
 @dataclass(frozen=True)
@@ -62,10 +94,11 @@ class Neo4jConfig:
 
 @dataclass
 class LoadSummary:
-    """What a load wrote: per label and type, rows sent and nodes/relationships created."""
+    """What a load wrote: per label and type, rows in the store, nodes/relationships created, path taken."""
 
     rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    paths: dict[str, str] = field(default_factory=dict)
 
     def line(self) -> str:
         """One closing line: created and matched, nodes and relationships."""
@@ -76,10 +109,14 @@ class LoadSummary:
             return made, sum(self.rows[k] for k in keys) - made
         n_made, n_matched = part(nodes)
         r_made, r_matched = part(rels)
+        tables: dict[str, int] = defaultdict(int)
+        for path in self.paths.values():
+            tables[path] += 1
+        ways = ", ".join(f"{n} {path}" for path, n in sorted(tables.items()))
         return (
             f"nodes: {n_made} created, {n_matched} matched; "
             f"relationships: {r_made} created, {r_matched} matched"
-        )
+        ) + (f" (tables: {ways})" if ways else "")
 
 
 def connect(cfg: Neo4jConfig) -> "Driver":
@@ -117,51 +154,64 @@ def _one_line(err: object) -> str:
 
 
 def constraint_statements() -> list[str]:
-    """One uniqueness constraint per node label, on ``id``."""
+    """One uniqueness constraint per node label on ``id``, and one on the load markers' ``key``."""
     return [
         f"CREATE CONSTRAINT ig_{label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
         for label in NODE_TYPES
-    ]
+    ] + [f"CREATE CONSTRAINT ig_load_key IF NOT EXISTS FOR (m:{MARKER_LABEL}) REQUIRE m.key IS UNIQUE"]
 
 
-def _value(value: Any, typ: str) -> Any:
-    # Neo4j has no decimal type: amounts go as floats (the exact text stays in the store and RDF).
-    if value is None:
-        return None
+def _python_column(table: pa.Table, name: str, typ: str) -> list[Any]:
+    """One Arrow column as Python values ready for Bolt."""
+    values = table.column(name).to_pylist()
     if typ == "decimal":
-        return float(value)
-    if typ == "string[]":
-        return list(value)
-    return value
+        # Neo4j has no decimal type: amounts go as floats (the exact text stays in the store and RDF).
+        return [None if v is None else float(v) for v in values]
+    return values
 
 
-def _node_rows(tables: GraphTables, label: str) -> list[dict[str, Any]]:
+def _node_rows(table: pa.Table, label: str) -> list[dict[str, Any]]:
+    """Property maps of a label's nodes; absent values are left out (smaller batches)."""
     props = node_props(label)
-    df = tables.nodes[label]
-    cols = [df[p.name].tolist() for p in props]
+    cols = [_python_column(table, p.name, p.type) for p in props]
+    names = [p.name for p in props]
+    return [{k: v for k, v in zip(names, values) if v is not None} for values in zip(*cols)]
+
+
+def _edge_rows(table: pa.Table, rel: str) -> list[dict[str, Any]]:
+    """``{id, src, dst[, props]}`` per relationship (``props`` only for types that have any)."""
+    props = edge_props(rel)[3:]
+    ids, srcs, dsts = (table.column(c).to_pylist() for c in ("id", "src", "dst"))
+    if not props:
+        return [{"id": i, "src": s, "dst": d} for i, s, d in zip(ids, srcs, dsts)]
+    cols = [_python_column(table, p.name, p.type) for p in props]
+    names = [p.name for p in props]
     return [
-        {p.name: _value(v, p.type) for p, v in zip(props, values) if v is not None}
-        for values in zip(*cols)
+        {"id": i, "src": s, "dst": d, "props": {k: v for k, v in zip(names, values) if v is not None}}
+        for i, s, d, *values in zip(ids, srcs, dsts, *cols)
     ]
 
 
-def _edge_groups(tables: GraphTables, rel: str, labels: dict[str, str]) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    props = edge_props(rel)[3:]
-    df = tables.edges[rel]
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    cols = [df[c].tolist() for c in ("id", "src", "dst")] + [df[p.name].tolist() for p in props]
-    for values in zip(*cols):
-        rid, src, dst, *rest = values
-        row = {"id": rid, "src": src, "dst": dst}
-        if props:
-            row["props"] = {p.name: _value(v, p.type) for p, v in zip(props, rest) if v is not None}
-        groups[(labels[src], labels[dst])].append(row)
-    return groups
+def _digest(table: pa.Table) -> str:
+    """SHA-256 of a table's Arrow IPC bytes: equal digests mean equal content.
+
+    (Different chunking of the same content may digest differently; that only costs the
+    diff path where skipping would have done.)
+    """
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue()).hexdigest()
 
 
 def node_statement(label: str) -> str:
     """The MERGE of one node batch."""
     return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row"
+
+
+def node_create_statement(label: str) -> str:
+    """The CREATE of one batch of nodes known to be absent."""
+    return f"UNWIND $rows AS row CREATE (n:{label}) SET n = row"
 
 
 def edge_statement(rel: str, src: str, dst: str) -> str:
@@ -173,9 +223,155 @@ def edge_statement(rel: str, src: str, dst: str) -> str:
     return statement + " SET r += row.props" if EDGE_TYPES[rel].props else statement
 
 
+def edge_create_statement(rel: str, src: str, dst: str) -> str:
+    """The CREATE of one batch of relationships known to be absent (endpoints by unique index seek)."""
+    statement = (
+        f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}}) MATCH (b:{dst} {{id: row.dst}}) "
+        f"CREATE (a)-[r:{rel} {{id: row.id}}]->(b)"
+    )
+    return statement + " SET r += row.props" if EDGE_TYPES[rel].props else statement
+
+
+def _count_query(kind: str, name: str) -> str:
+    # Both forms are answered from the count store, without touching the data.
+    return f"MATCH (n:{name}) RETURN count(n) AS c" if kind == "nodes" else f"MATCH ()-[r:{name}]->() RETURN count(r) AS c"
+
+
+def _ids_query(kind: str, name: str) -> str:
+    return f"MATCH (n:{name}) RETURN n.id AS id" if kind == "nodes" else f"MATCH ()-[r:{name}]->() RETURN r.id AS id"
+
+
 def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
+
+
+@dataclass
+class _Table:
+    """One node label or relationship type: its rows, digest, and how this load writes it."""
+
+    kind: str
+    name: str
+    rows: list[dict[str, Any]]
+    digest: str
+    path: Path_ = "create"
+    #: ``(statement, rows)`` per label pair (one pair for nodes), filled by :meth:`plan`.
+    work: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    def plan(self, labels: Mapping[str, str], present: set[str] | None) -> None:
+        """Split the rows into CREATE and MERGE batches for :attr:`path` (``present``: ids in the database)."""
+        if self.path == "skip":
+            return
+        if self.path == "create":
+            create, merge = self.rows, []
+        elif self.path == "merge":
+            create, merge = [], self.rows
+        else:
+            assert present is not None
+            create = [r for r in self.rows if r["id"] not in present]
+            # A present relationship without properties is complete: its id names its endpoints.
+            refresh = self.kind == "nodes" or bool(EDGE_TYPES[self.name].props)
+            merge = [r for r in self.rows if r["id"] in present] if refresh else []
+        if self.kind == "nodes":
+            self.work = [(node_create_statement(self.name), create), (node_statement(self.name), merge)]
+            return
+        for rows, statement_of in ((create, edge_create_statement), (merge, edge_statement)):
+            groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+            for row in rows:
+                groups[(labels[row["src"]], labels[row["dst"]])].append(row)
+            for (src, dst), group in sorted(groups.items()):
+                # By source, then target: neighbouring rows touch the same nodes and pages.
+                group.sort(key=lambda r: (r["src"], r["dst"]))
+                self.work.append((statement_of(self.name, src, dst), group))
+
+    def written_rows(self) -> int:
+        return sum(len(rows) for _statement, rows in self.work)
+
+
+_CLAIM = f"""
+MERGE (m:{MARKER_LABEL} {{key: $key}})
+SET m.lock = $token
+RETURN m.state AS state, m.digest AS digest, m.count AS count, m.run AS run,
+       datetime().epochSeconds - coalesce(m.seen, 0) AS age
+"""
+_TAKE = f"""
+MATCH (m:{MARKER_LABEL} {{key: $key}})
+SET m.state = 'loading', m.run = $token, m.seen = datetime().epochSeconds, m.digest = $digest,
+    m.rows = $rows, m.path = $path
+REMOVE m.lock, m.count
+"""
+_DONE = f"""
+MATCH (m:{MARKER_LABEL} {{key: $key}}) WHERE m.run = $token
+SET m.state = 'done', m.count = $count, m.finished = datetime()
+REMOVE m.lock
+"""
+_BEAT = f"MATCH (m:{MARKER_LABEL}) WHERE m.run = $token AND m.state = 'loading' SET m.seen = datetime().epochSeconds"
+_RELEASE = f"MATCH (m:{MARKER_LABEL}) WHERE m.run = $token AND m.state = 'loading' SET m.state = 'broken'"
+
+
+def _claim(session: "Session", table: _Table, token: str, always_merge: bool) -> set[str] | None:
+    """Choose the table's path under its marker's lock and claim it; returns the present ids for diff."""
+    with session.begin_transaction() as tx:
+        # Writing the marker first takes its lock, so two loads cannot both read it as free.
+        marker = tx.run(_CLAIM, key=table.key, token=token).single()
+        assert marker is not None
+        count = tx.run(_count_query(table.kind, table.name)).single()["c"]  # type: ignore[index]
+        if marker["state"] == "loading" and marker["run"] != token and marker["age"] < STALE_S:
+            raise Neo4jError(
+                f"another insidergraph load is writing {table.key} into this database "
+                f"(active {marker['age']} s ago); run again when it has finished"
+            )
+        if always_merge:
+            table.path = "merge"
+        elif marker["state"] == "done" and marker["digest"] == table.digest and marker["count"] == count:
+            table.path = "skip"
+        elif count == 0:
+            table.path = "create"
+        else:
+            table.path = "diff"
+        if table.path == "skip":
+            tx.run(f"MATCH (m:{MARKER_LABEL} {{key: $key}}) REMOVE m.lock", key=table.key).consume()
+        else:
+            tx.run(_TAKE, key=table.key, token=token, digest=table.digest, rows=len(table.rows),
+                   path=table.path).consume()
+        tx.commit()
+    if table.path != "diff":
+        return None
+    return {record["id"] for record in session.run(_ids_query(table.kind, table.name))}
+
+
+def _mark_done(session: "Session", table: _Table, token: str) -> None:
+    """Record that every row of the table is in the database, with the count that proves it."""
+    def write(tx: "ManagedTransaction") -> None:
+        count = tx.run(_count_query(table.kind, table.name)).single()["c"]  # type: ignore[index]
+        tx.run(_DONE, key=table.key, token=token, count=count).consume()
+
+    session.execute_write(write)
+
+
+class _Heartbeat:
+    """Refreshes this load's claims every :data:`HEARTBEAT_S` seconds from a thread of its own."""
+
+    def __init__(self, driver: "Driver", database: str, token: str) -> None:
+        self.stop_event = threading.Event()
+
+        def beat() -> None:
+            while not self.stop_event.wait(HEARTBEAT_S):
+                try:
+                    driver.execute_query(_BEAT, token=token, database_=database)
+                except Exception:  # noqa: BLE001 - a missed beat only ages the claim; the load reports real errors
+                    pass
+
+        self.thread = threading.Thread(target=beat, name="insidergraph-neo4j-heartbeat", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join()
 
 
 def load(
@@ -185,12 +381,15 @@ def load(
     progress: bool = False,
     on_batch: BatchHook | None = None,
     workers: int = DEFAULT_WORKERS,
+    always_merge: bool = False,
 ) -> LoadSummary:
     """Load every node and relationship into Neo4j; safe to repeat or resume.
 
     All nodes go in before any relationship. Within each phase, ``workers`` sessions write
     batches at once: the server then uses more than one core, and the deadlocks that
-    concurrent MERGEs on shared nodes can meet are transient errors the driver retries.
+    concurrent writes on shared nodes can meet are transient errors the driver retries.
+    Each table takes the skip, create or diff path (see the module docstring);
+    ``always_merge`` MERGEs every row instead.
 
     >>> load(GraphTables.empty(), Neo4jConfig("bolt://127.0.0.1:1"))  # doctest: +SKIP
     """
@@ -202,18 +401,13 @@ def load(
         raise Neo4jError(f"workers must be at least 1, not {workers}")
     driver = connect(cfg)
     summary = LoadSummary()
-    labels = tables.label_of()
-    phases: list[list[tuple[str, str, str, list[dict[str, Any]]]]] = [[], []]
-    for label in NODE_TYPES:
-        phases[0].append(("nodes", label, node_statement(label), _node_rows(tables, label)))
-    for rel in EDGE_TYPES:
-        for (src, dst), rows in sorted(_edge_groups(tables, rel, labels).items()):
-            phases[1].append(("edges", rel, edge_statement(rel, src, dst), rows))
-
-    bar = _Progress(progress, phases[0] + phases[1])
+    token = secrets.token_hex(8)
     local = threading.local()
     sessions: list[Any] = []
     lock = threading.Lock()
+    heartbeat: _Heartbeat | None = None
+    bar: _Progress | None = None
+    finished = False
 
     def write(tx: "ManagedTransaction", statement: str, rows: list[dict[str, Any]]) -> tuple[int, int]:
         counters = tx.run(statement, rows=rows).consume().counters
@@ -227,39 +421,75 @@ def load(
                 sessions.append(session)
         nodes_made, rels_made = session.execute_write(write, statement, batch)
         with lock:
-            summary.rows[name] += len(batch)
             summary.created[name] += nodes_made if kind == "nodes" else rels_made
-        bar.advance(name, len(batch))
+        if bar is not None:
+            bar.advance(name, len(batch))
 
     try:
         with driver.session(database=cfg.database) as session:
             for statement in constraint_statements():
                 session.run(statement).consume()
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for phase in phases:
-                pending: list[Future[None]] = []
-                try:
-                    for kind, name, statement, rows in phase:
-                        for index, batch in enumerate(_batches(rows, batch_size)):
-                            if on_batch is not None:
-                                on_batch(kind, name, index)
-                            pending.append(pool.submit(run_batch, kind, name, statement, batch))
-                            # Keep the queue short, so memory stays flat and a failure stops early.
-                            if len(pending) >= 2 * workers:
-                                pending.pop(0).result()
-                finally:
-                    for future in pending:
-                        future.result()
+            heartbeat = _Heartbeat(driver, cfg.database, token)
+            labels = tables.label_of()
+            phases: list[list[_Table]] = [[], []]
+            for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)):
+                for name in names:
+                    arrow = tables.to_arrow(kind, name)
+                    rows = _node_rows(arrow, name) if kind == "nodes" else _edge_rows(arrow, name)
+                    table = _Table(kind, name, rows, _digest(arrow))
+                    table.plan(labels, _claim(session, table, token, always_merge))
+                    summary.rows[name] += len(rows)
+                    summary.paths[name] = table.path
+                    phases[kind == "edges"].append(table)
+            bar = _Progress(progress, phases[0] + phases[1])
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for phase in phases:
+                    pending: list[Future[None]] = []
+                    try:
+                        for table in phase:
+                            # Rows that need no write (skipped, or present and complete) count as matched.
+                            bar.advance(table.name, len(table.rows) - table.written_rows())
+                            index = 0
+                            for statement, rows in table.work:
+                                for batch in _batches(rows, batch_size):
+                                    if on_batch is not None:
+                                        on_batch(table.kind, table.name, index)
+                                    index += 1
+                                    pending.append(pool.submit(run_batch, table.kind, table.name, statement, batch))
+                                    # Keep the queue short, so memory stays flat and a failure stops early.
+                                    if len(pending) >= 2 * workers:
+                                        pending.pop(0).result()
+                    finally:
+                        for future in pending:
+                            future.result()
+                    for table in phase:
+                        if table.path != "skip":
+                            _mark_done(session, table, token)
+            finished = True
     except ex.ServiceUnavailable as err:
         raise Neo4jError(
             f"lost the connection to Neo4j at {cfg.uri}: {_one_line(err)}; run the load again to resume"
         ) from None
+    except ex.ConstraintError as err:
+        raise Neo4jError(
+            f"Neo4j refused a batch: {_one_line(err.message or err)} "
+            "(were nodes written by another load at the same time? run the load again)"
+        ) from None
     except ex.Neo4jError as err:
         raise Neo4jError(f"Neo4j refused a batch: {_one_line(err.message or err)}") from None
     finally:
-        bar.stop()
+        if heartbeat is not None:
+            heartbeat.stop()
+        if bar is not None:
+            bar.stop()
         for session in sessions:
             session.close()
+        if not finished and heartbeat is not None:
+            # Hand the claims back at once, so a rerun need not wait for them to go stale.
+            try:
+                driver.execute_query(_RELEASE, token=token, database_=cfg.database)
+            except Exception:  # noqa: BLE001 - best effort: an unreleased claim goes stale by itself
+                pass
         driver.close()
     return summary
 
@@ -283,7 +513,7 @@ def counts(cfg: Neo4jConfig) -> dict[str, dict[str, int]]:
 class _Progress:
     """A progress bar per label and type (rich), or nothing."""
 
-    def __init__(self, enabled: bool, work: list[tuple[str, str, str, list[dict[str, Any]]]]) -> None:
+    def __init__(self, enabled: bool, work: list[_Table]) -> None:
         self.bar = None
         self.tasks: dict[str, Any] = {}
         if not enabled:
@@ -291,8 +521,8 @@ class _Progress:
         from rich.progress import Progress
 
         totals: dict[str, int] = defaultdict(int)
-        for _kind, name, _stmt, rows in work:
-            totals[name] += len(rows)
+        for table in work:
+            totals[table.name] += len(table.rows)
         self.bar = Progress(transient=False)
         for name, total in totals.items():
             if total:
@@ -300,7 +530,7 @@ class _Progress:
         self.bar.start()
 
     def advance(self, name: str, n: int) -> None:
-        if self.bar is not None and name in self.tasks:
+        if n and self.bar is not None and name in self.tasks:
             self.bar.advance(self.tasks[name], n)
 
     def stop(self) -> None:
