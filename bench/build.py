@@ -161,10 +161,9 @@ def profile(n: int, top: int = 20) -> str:
     return out.getvalue()
 
 
-def _baseline_tree(rev: str) -> str:
-    """The package as committed at ``rev``, extracted into a temporary folder (its path)."""
+def _baseline_tree(rev: str, out: str) -> str:
+    """The package as committed at ``rev``, extracted into the folder ``out`` (returned)."""
     root = Path(__file__).resolve().parents[1]
-    out = tempfile.mkdtemp(prefix="insidergraph-baseline-")
     archive = subprocess.run(["git", "-C", str(root), "archive", rev, "insidergraph"], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", out], input=archive.stdout, check=True)
     return out
@@ -192,16 +191,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.child is not None:
         print(json.dumps(child(args.child)))
         return 0
-    sides: list[tuple[str, str | None]] = [("working tree", None)]
-    if args.baseline:
-        sides.append((args.baseline, _baseline_tree(args.baseline)))
+    with tempfile.TemporaryDirectory(prefix="insidergraph-baseline-") as tmp:
+        sides: list[tuple[str, str | None]] = [("working tree", None)]
+        if args.baseline:
+            sides.append((args.baseline, _baseline_tree(args.baseline, tmp)))
+        _table(args.sizes, args.rounds, sides)
+    if args.profile:
+        print(profile(args.profile))
+    return 0
+
+
+def _table(sizes: str, rounds: int, sides: list[tuple[str, str | None]]) -> None:
+    """One line per size, round and side (working tree, baseline)."""
     # CPU-time rates are printed beside wall-clock ones: on a shared 2-core machine the
     # wall clock also measures whoever else is running. "build MB" is the peak less the
-    # RSS before the build (the parsed filings); "kept MB" what the built tables hold.
+    # RSS before the build (interpreter, libraries, parsed filings); "kept MB" the RSS the
+    # build leaves (its tables, and freed memory the allocators keep).
     print(f"{'code':>12} {'filings':>8} {'build s':>8} {'build/s':>9} {'cpu/s':>9} {'RSS in MB':>10} "
           f"{'peak MB':>8} {'build MB':>8} {'kept MB':>8} {'arrow s':>8} {'peak+arrow MB':>13} {'nodes':>9} {'edges':>9}")
-    for n in (int(s) for s in args.sizes.split(",")):
-        for _ in range(args.rounds):
+    for n in (int(s) for s in sizes.split(",")):
+        for _ in range(rounds):
             for name, package in sides:
                 r = _run_child(n, package)
                 arrow = (f"{r['arrow_s']:>8.2f} {r['peak_with_arrow_mb']:>13,.0f}" if "arrow_s" in r
@@ -211,9 +220,6 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r['peak_rss_mb'] - r['rss_before_build_mb']:>8,.0f} "
                       f"{r.get('rss_after_build_mb', float('nan')) - r['rss_before_build_mb']:>8,.0f} {arrow} "
                       f"{r['nodes']:>9,} {r['edges']:>9,}", flush=True)
-    if args.profile:
-        print(profile(args.profile))
-    return 0
 
 
 if __name__ == "__main__":
