@@ -161,13 +161,19 @@ def neo4j() -> None:
 @_STORE_OPTION
 @_neo4j_options
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(min=1),
-              help="Rows per UNWIND ... MERGE transaction.")
+              help="Rows per UNWIND ... CREATE/MERGE transaction.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Sessions writing batches at once.")
+@click.option("--merge", "always_merge", is_flag=True,
+              help="MERGE every row, ignoring the load markers (slower; for a database edited by hand).")
 @click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a terminal).")
 def neo4j_load(store: str, uri: str, user: str, password: str, database: str, batch_size: int,
-               workers: int, progress: bool | None) -> None:
-    """Load the store into Neo4j (constraints first, then batched MERGEs; safe to repeat)."""
+               workers: int, always_merge: bool, progress: bool | None) -> None:
+    """Load the store into Neo4j: constraints first, then CREATE or MERGE batches; safe to repeat or resume.
+
+    Unchanged tables are skipped, empty ones CREATEd, the rest get their missing rows
+    CREATEd and present ones MERGEd, decided per table from markers kept in the database.
+    """
     import logging
 
     from insidergraph.graph.neo4j_load import Neo4jConfig, load
@@ -178,7 +184,7 @@ def neo4j_load(store: str, uri: str, user: str, password: str, database: str, ba
     tables = Store(store).tables()
     show = sys.stderr.isatty() if progress is None else progress
     summary = load(tables, Neo4jConfig(uri, user, password, database), batch_size=batch_size, progress=show,
-                   workers=workers)
+                   workers=workers, always_merge=always_merge)
     click.echo(summary.line())
 
 

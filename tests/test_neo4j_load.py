@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from insidergraph.cli import cli
 from insidergraph.graph.neo4j_csv import export_csv, load_csv_statements
-from insidergraph.graph.neo4j_load import Neo4jConfig, connect, counts, load
+from insidergraph.errors import Neo4jError
+from insidergraph.graph.neo4j_load import MARKER_LABEL, Neo4jConfig, connect, counts, load
 from insidergraph.graph.store import Store
 from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.xml import parse
@@ -64,9 +65,6 @@ def test_load_gives_the_store_counts_and_a_second_load_changes_nothing(empty: Ne
 
 
 def test_a_load_broken_off_part_way_completes_on_rerun_without_duplicates(empty: Neo4jConfig, tables: GraphTables) -> None:
-    class Stop(Exception):
-        pass
-
     seen: list[tuple[str, str, int]] = []
 
     def hook(kind: str, name: str, index: int) -> None:
@@ -80,6 +78,127 @@ def test_a_load_broken_off_part_way_completes_on_rerun_without_duplicates(empty:
     assert partial["nodes"] == tables.counts()["nodes"]
     assert partial["edges"]["TRANSACTED"] < len(tables.edges["TRANSACTED"])
     load(tables, empty, batch_size=1000, workers=2)  # concurrent sessions must not duplicate either
+    assert counts(empty) == tables.counts()
+
+
+class Stop(Exception):
+    """Raised by a batch hook to break a load off."""
+
+
+def _stop_at(kind: str, name: str, at: int):  # type: ignore[no-untyped-def]
+    def hook(k: str, n: str, index: int) -> None:
+        if (k, n, index) == (kind, name, at):
+            raise Stop
+    return hook
+
+
+def _cypher(cfg: Neo4jConfig, query: str, **params: object) -> list[dict[str, object]]:
+    driver = connect(cfg)
+    try:
+        return [r.data() for r in driver.execute_query(query, params, database_=cfg.database).records]
+    finally:
+        driver.close()
+
+
+def _duplicate_ids(cfg: Neo4jConfig) -> int:
+    """Relationships sharing an id, plus nodes sharing one (the constraints should make that 0)."""
+    rels = _cypher(cfg, "MATCH ()-[r]->() WITH type(r) AS t, r.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS n")
+    nodes = _cypher(cfg, "MATCH (n) WHERE n.id IS NOT NULL WITH labels(n) AS l, n.id AS id, count(*) AS c "
+                         "WHERE c > 1 RETURN count(*) AS n")
+    return int(rels[0]["n"]) + int(nodes[0]["n"])  # type: ignore[call-overload]
+
+
+def test_first_load_creates_and_a_second_skips_every_table_by_its_marker(empty: Neo4jConfig,
+                                                                          tables: GraphTables) -> None:
+    first = load(tables, empty, batch_size=1500)
+    assert set(first.paths.values()) == {"create"}
+    markers = _cypher(empty, f"MATCH (m:{MARKER_LABEL}) RETURN m.key AS key, m.state AS state, m.count AS count")
+    expected = tables.counts()
+    assert {m["key"]: (m["state"], m["count"]) for m in markers} == {
+        f"{kind}/{name}": ("done", n) for kind in ("nodes", "edges") for name, n in expected[kind].items()
+    }
+    second = load(tables, empty, batch_size=1500, workers=2)
+    assert set(second.paths.values()) == {"skip"}
+    assert sum(second.created.values()) == 0 and counts(empty) == expected
+    assert "relationships: 0 created" in second.line() and "skip" in second.line()
+
+
+@pytest.mark.parametrize("kind, name, at, workers", [
+    ("nodes", "Transaction", 3, 1),      # nodes, first CREATE batches committed
+    ("edges", "FOOTNOTED_BY", 5, 2),     # relationships with properties, two sessions
+    ("edges", "IN_SECURITY", 2, 1),      # relationships without properties
+])
+def test_a_load_broken_off_in_a_create_phase_completes_on_rerun_without_duplicates(
+    empty: Neo4jConfig, tables: GraphTables, kind: str, name: str, at: int, workers: int
+) -> None:
+    with pytest.raises(Stop):
+        load(tables, empty, batch_size=400, on_batch=_stop_at(kind, name, at), workers=workers)
+    partial = counts(empty)[kind][name]
+    assert 0 < partial < tables.counts()[kind][name]
+    # The broken table is claimed no more (released at once), and not marked done.
+    state = _cypher(empty, f"MATCH (m:{MARKER_LABEL} {{key: $key}}) RETURN m.state AS s", key=f"{kind}/{name}")
+    assert state == [{"s": "broken"}]
+    again = load(tables, empty, batch_size=400, workers=workers)
+    assert again.paths[name] == "diff"
+    assert again.created[name] == tables.counts()[kind][name] - partial
+    assert counts(empty) == tables.counts()
+    assert _duplicate_ids(empty) == 0
+    assert set(load(tables, empty).paths.values()) == {"skip"}
+
+
+def test_a_grown_store_loads_its_new_rows_once_and_refreshes_changed_ones(
+    empty: Neo4jConfig, corpus: Path, tables: GraphTables, tmp_path: Path
+) -> None:
+    files = sorted((corpus / "xml").glob("*.xml"))
+    half = Store(tmp_path / "half")
+    half.add(parse(p) for p in files[: len(files) // 2])
+    small = half.tables()
+    load(small, empty, batch_size=500)
+    assert counts(empty) == small.counts()
+    grown = load(tables, empty, batch_size=500)
+    assert counts(empty) == tables.counts()
+    assert _duplicate_ids(empty) == 0
+    assert grown.paths["FILED"] == "diff"
+    assert grown.created["FILED"] == len(tables.edges["FILED"]) - len(small.edges["FILED"])
+    # Role spans grow with the filings: the store's latest values are on the server.
+    roles = tables.edges["DIRECTOR_OF"]
+    want = {row.id: row.filing_count for row in roles.itertuples()}
+    got = _cypher(empty, "MATCH ()-[r:DIRECTOR_OF]->() RETURN r.id AS id, r.filing_count AS n")
+    assert {r["id"]: r["n"] for r in got} == want
+    assert set(load(tables, empty).paths.values()) == {"skip"}
+
+
+def test_rows_deleted_behind_the_loaders_back_are_restored(empty: Neo4jConfig, tables: GraphTables) -> None:
+    load(tables, empty)
+    _cypher(empty, "MATCH (t:Transaction) WITH t LIMIT 10 DETACH DELETE t")
+    _cypher(empty, "MATCH ()-[r:ABOUT]->() WITH r LIMIT 7 DELETE r")
+    again = load(tables, empty)
+    assert again.paths["Transaction"] == "diff" and again.paths["ABOUT"] == "diff"
+    assert again.created["Transaction"] == 10 and again.created["ABOUT"] == 7
+    assert counts(empty) == tables.counts()
+
+
+def test_merge_option_rewrites_hand_edited_properties(empty: Neo4jConfig, tables: GraphTables) -> None:
+    load(tables, empty)
+    _cypher(empty, "MATCH (p:Person {id: 'person/0001222287'}) SET p.name = 'edited'")
+    assert set(load(tables, empty).paths.values()) == {"skip"}  # markers cannot see a property edit
+    merged = load(tables, empty, always_merge=True)
+    assert set(merged.paths.values()) == {"merge"} and sum(merged.created.values()) == 0
+    name = _cypher(empty, "MATCH (p:Person {id: 'person/0001222287'}) RETURN p.name AS n")[0]["n"]
+    assert name == tables.nodes["Person"].set_index("id").loc["person/0001222287", "name"]
+    assert counts(empty) == tables.counts()
+
+
+def test_a_live_claim_of_another_load_stops_this_one_and_a_stale_claim_is_taken_over(
+    empty: Neo4jConfig, tables: GraphTables
+) -> None:
+    _cypher(empty, f"CREATE (:{MARKER_LABEL} {{key: 'edges/FILED', state: 'loading', run: 'other', "
+                   "seen: datetime().epochSeconds})")
+    with pytest.raises(Neo4jError, match="another insidergraph load is writing edges/FILED"):
+        load(tables, empty)
+    _cypher(empty, f"MATCH (m:{MARKER_LABEL} {{key: 'edges/FILED'}}) SET m.seen = datetime().epochSeconds - 3600")
+    summary = load(tables, empty)
+    assert summary.paths["FILED"] == "create"
     assert counts(empty) == tables.counts()
 
 
