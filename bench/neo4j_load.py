@@ -1,12 +1,20 @@
 """Benchmark: loading a synthetic graph of 1,000,000+ relationships into a real Neo4j.
 
-Needs a running server (``eval "$(scripts/neo4j-dev-server start --dir /tmp/n4j)"``)
-and prints, for two or three batch sizes, nodes/s and relationships/s of the batched
-``UNWIND ... MERGE`` load into an empty database, then the same for the CSV bulk path
-(the files ``neo4j export-csv`` writes, read by ``LOAD CSV`` on the server, since
-``neo4j-admin`` is not shipped on Maven Central).
+Needs a running server (``eval "$(scripts/neo4j-dev-server start --dir /tmp/n4j --export)"``).
+Every figure comes from one run, against the baseline measured in that run: the batched
+``UNWIND ... MERGE`` of every row (``--merge``, what the loader did for every load before
+it kept per-table markers). Then, into an empty database each time:
 
-    python bench/neo4j_load.py --filings 60000 --batch-sizes 2000,10000,25000
+- the first load (CREATE path) at each batch size, with each number of sessions;
+- a second load of the same graph (every table skipped by its marker);
+- a load broken off halfway through the relationships, then resumed (diff path), against
+  the same resume done by MERGE;
+- optionally (``--csv``) the CSV files of ``neo4j export-csv`` read by ``LOAD CSV``.
+
+Each first-load configuration runs ``--repeat`` times (default 2) so one noisy figure is
+not trusted; rates are relationships (and nodes) over the whole load, nodes included.
+
+    python bench/neo4j_load.py --filings 70000 --batch-sizes 5000,10000,20000,50000 --workers 1,2
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -26,11 +35,12 @@ from synth import generate  # noqa: E402
 from insidergraph.graph.build import GraphBuilder  # noqa: E402
 from insidergraph.graph.neo4j_csv import export_csv, load_csv_statements  # noqa: E402
 from insidergraph.graph.neo4j_load import Neo4jConfig, connect, counts, load  # noqa: E402
+from insidergraph.graph.tables import GraphTables  # noqa: E402
 from insidergraph.loaders.xml import parse_bytes  # noqa: E402
 
 
 def clear(cfg: Neo4jConfig) -> None:
-    """Empty the database (constraints stay)."""
+    """Empty the database, load markers included (constraints stay)."""
     driver = connect(cfg)
     with driver.session(database=cfg.database) as s:
         # Relationships first, in modest transactions: a DETACH DELETE of well-connected
@@ -40,12 +50,12 @@ def clear(cfg: Neo4jConfig) -> None:
     driver.close()
 
 
-def csv_load(cfg: Neo4jConfig, import_dir: Path, tables: object) -> float:
+def csv_load(cfg: Neo4jConfig, import_dir: Path, tables: GraphTables) -> float:
     """Export CSV into the server's import folder and LOAD CSV it; returns seconds."""
     out = import_dir / "bench-csv"
     shutil.rmtree(out, ignore_errors=True)
     t0 = time.perf_counter()
-    export_csv(tables, out)  # type: ignore[arg-type]
+    export_csv(tables, out)
     driver = connect(cfg)
     with driver.session(database=cfg.database) as s:
         for statement in load_csv_statements("file:///bench-csv", rows_per_transaction=20000):
@@ -54,12 +64,19 @@ def csv_load(cfg: Neo4jConfig, import_dir: Path, tables: object) -> float:
     return time.perf_counter() - t0
 
 
+class _Halfway(Exception):
+    """Raised by the batch hook to break a load off."""
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--filings", type=int, default=60_000)
+    ap.add_argument("--filings", type=int, default=70_000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--batch-sizes", default="2000,10000,25000")
+    ap.add_argument("--batch-sizes", default="5000,10000,20000,50000")
     ap.add_argument("--workers", default="1,2", help="comma-separated session counts to compare")
+    ap.add_argument("--baseline-batch", type=int, default=5000, help="batch size of the MERGE baseline")
+    ap.add_argument("--repeat", type=int, default=2, help="runs of each first-load configuration")
+    ap.add_argument("--csv", action="store_true", help="also time the CSV + LOAD CSV path")
     args = ap.parse_args()
     cfg = Neo4jConfig.from_env()
 
@@ -72,28 +89,66 @@ def main() -> int:
     n_nodes, n_rels = sum(c["nodes"].values()), sum(c["edges"].values())
     print(f"synthetic graph: {args.filings} filings, {n_nodes} nodes, {n_rels} relationships "
           f"(generated, parsed and built in {time.perf_counter() - t0:.1f} s)")
-
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+    def timed(label: str, baseline: float | None = None, **kw: Any) -> float:
+        clear(cfg)
+        t = time.perf_counter()
+        summary = load(tables, cfg, **kw)
+        dt = time.perf_counter() - t
+        assert counts(cfg) == c, "load lost or duplicated rows"
+        ratio = f"  {baseline / dt:5.2f}x baseline" if baseline else "  (baseline)"
+        print(f"{label:44} {dt:7.1f} s  {n_nodes / dt:9.0f} nodes/s  {n_rels / dt:9.0f} rels/s{ratio}  "
+              f"[{', '.join(sorted(set(summary.paths.values())))}]", flush=True)
+        return dt
+
+    base = min(timed(f"MERGE every row (baseline), 1 session, batch {args.baseline_batch}",
+                     batch_size=args.baseline_batch, always_merge=True) for _ in range(args.repeat))
     for workers in [int(w) for w in args.workers.split(",")]:
         for size in [int(s) for s in args.batch_sizes.split(",")]:
-            clear(cfg)
-            t = time.perf_counter()
-            load(tables, cfg, batch_size=size, workers=workers)
-            dt = time.perf_counter() - t
-            assert counts(cfg) == c, "load lost or duplicated rows"
-            print(f"batched MERGE, {workers} worker(s), batch {size:>6}: {dt:7.1f} s  {n_nodes / dt:9.0f} nodes/s  "
-                  f"{n_rels / dt:9.0f} rels/s (overall {(n_nodes + n_rels) / dt:9.0f} rows/s)")
+            for _ in range(args.repeat):
+                timed(f"first load, {workers} session(s), batch {size}", base, batch_size=size, workers=workers)
+    base = min(base, timed(f"MERGE every row (baseline again), batch {args.baseline_batch}", base,
+                           batch_size=args.baseline_batch, always_merge=True))
+
     t = time.perf_counter()
-    load(tables, cfg, batch_size=10000)
-    print(f"second load (all MATCHed, nothing created): {time.perf_counter() - t:.1f} s")
+    summary = load(tables, cfg, batch_size=args.baseline_batch)
+    assert set(summary.paths.values()) == {"skip"}
+    print(f"second load of the same graph (every table skipped): {time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    load(tables, cfg, batch_size=args.baseline_batch, always_merge=True)
+    print(f"second load with --merge (every row MATCHed): {time.perf_counter() - t:.1f} s")
+
+    # Resume after a break halfway through the relationships: diff path against MERGE.
+    half = n_rels // 2
+    for always_merge in (False, True):
+        clear(cfg)
+        seen = [0]
+
+        def hook(kind: str, name: str, index: int) -> None:
+            if kind == "edges":
+                seen[0] += 1
+                if seen[0] * args.baseline_batch >= half:
+                    raise _Halfway
+
+        try:
+            load(tables, cfg, batch_size=args.baseline_batch, on_batch=hook)
+        except _Halfway:
+            pass
+        missing = n_rels - sum(counts(cfg)["edges"].values())
+        t = time.perf_counter()
+        load(tables, cfg, batch_size=args.baseline_batch, always_merge=always_merge)
+        dt = time.perf_counter() - t
+        assert counts(cfg) == c
+        how = "--merge" if always_merge else "diff path"
+        print(f"resume of a load broken off with {missing} relationships missing, {how}: {dt:.1f} s "
+              f"({missing / dt:.0f} missing rels/s)", flush=True)
 
     import_dir = os.environ.get("NEO4J_IMPORT_DIR")
-    if import_dir:
+    if args.csv and import_dir:
         clear(cfg)
         dt = csv_load(cfg, Path(import_dir), tables)
         print(f"CSV bulk path (export + LOAD CSV): {dt:7.1f} s  {n_nodes / dt:9.0f} nodes/s  {n_rels / dt:9.0f} rels/s")
-    else:
-        print("CSV bulk path skipped: NEO4J_IMPORT_DIR is not set")
     return 0
 
 
