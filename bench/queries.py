@@ -8,6 +8,7 @@ engine included) and the best of ``--repeat`` warm runs.
 
     python bench/queries.py                      # 20,000 filings
     python bench/queries.py --filings 200000 --keep /tmp/bench-store
+    python bench/queries.py --reuse --keep /tmp/bench-store --baseline HEAD~3   # A/B of the query files
 
 Targets (issue 5): at 1,000,000 filings, under 1 s per query on the embedded Cypher and
 SPARQL engines, and a build under 10 minutes on a 2-core machine.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -98,6 +100,50 @@ def time_queries(path: Path, engines: list[str], repeat: int) -> None:
             print(f"{name:<18} {engine:<9} {len(df):>7,} {first:>9.3f}s {best:>9.3f}s")
 
 
+class _TextAt:
+    """A named query whose text comes from another git revision (the A/B baseline)."""
+
+    def __init__(self, query: Any, rev: str) -> None:
+        self._query, self._rev = query, rev
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._query, name)
+
+    def text(self, dialect: str) -> str:
+        suffix = "rq" if dialect == "sparql" else "cypher"
+        path = f"insidergraph/queries/{self._query.name}.{suffix}"
+        root = Path(__file__).resolve().parent.parent
+        return subprocess.run(["git", "show", f"{self._rev}:{path}"], cwd=root, check=True,
+                              capture_output=True, text=True).stdout
+
+
+def time_baseline(path: Path, engines: list[str], repeat: int, rev: str) -> None:
+    """Time the query texts of git revision ``rev`` against the current ones on the same
+    store, alternating, so that both see the same machine load (best of ``repeat`` each)."""
+    from insidergraph.graph.store import Store
+    from insidergraph.queries.engines import open_engine
+    from insidergraph.queries.registry import QUERIES as REGISTRY
+
+    store = Store(path)
+    print(f"\n{'query':<18} {'engine':<9} {'rows':>7} {'baseline ' + rev:>16} {'current':>9} {'speed-up':>9}")
+    for name in QUERIES:
+        current = REGISTRY[name]
+        baseline = _TextAt(current, rev)
+        bound = current.bind({})
+        for engine_name in (e for e in engines if e in ("cypher", "sparql")):
+            engine = open_engine(engine_name, store)
+            best = {"baseline": float("inf"), "current": float("inf")}
+            rows = {}
+            for _ in range(repeat):
+                for label, query in (("baseline", baseline), ("current", current)):
+                    t0 = time.perf_counter()
+                    rows[label] = engine.run_named(query, bound)
+                    best[label] = min(best[label], time.perf_counter() - t0)
+            same = "" if len(rows["baseline"]) == len(rows["current"]) else "  (row counts differ!)"
+            print(f"{name:<18} {engine_name:<9} {len(rows['current']):>7,} {best['baseline']:>15.3f}s "
+                  f"{best['current']:>8.3f}s {best['baseline'] / best['current']:>8.2f}x{same}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--filings", type=int, default=20_000, help="synthetic filings (default 20000)")
@@ -106,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="warm runs per query (best is shown)")
     ap.add_argument("--keep", type=Path, help="build the store here and keep it (default: a temp dir)")
     ap.add_argument("--reuse", action="store_true", help="time the queries on an existing --keep store")
+    ap.add_argument("--baseline", metavar="REV",
+                    help="also time the query files of git revision REV on the same store (A/B, alternating)")
     args = ap.parse_args(argv)
 
     path = args.keep or Path(tempfile.mkdtemp(prefix="ig-bench-")) / "store"
@@ -121,7 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"store size {_mb(_size(path))}: " + ", ".join(
             f"{part} {_mb(_size(path / part))}" for part in ("filings", "graph", "engines/ladybug", "engines/oxigraph")
             if (path / part).exists()))
-        time_queries(path, [e for e in args.engines.split(",") if e], args.repeat)
+        engines = [e for e in args.engines.split(",") if e]
+        time_queries(path, engines, args.repeat)
+        if args.baseline:
+            time_baseline(path, engines, args.repeat, args.baseline)
     finally:
         if args.keep is None:
             shutil.rmtree(path.parent, ignore_errors=True)
