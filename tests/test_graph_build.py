@@ -153,6 +153,25 @@ def test_store_adds_new_filings_and_ignores_repeats(filings: list[Filing], tmp_p
     assert store.tables().counts() == before == build_graph(filings).counts()
 
 
+def test_store_writes_filings_in_bounded_chunks_and_reads_them_all_back(
+    filings: list[Filing], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import insidergraph.graph.store as store_module
+
+    monkeypatch.setattr(store_module, "FILINGS_PER_CHUNK", 128)
+    store = Store(tmp_path / "store")
+    store.add(filings[:300])
+    store.add(filings)
+    chunks = sorted(p.name for p in (tmp_path / "store" / "filings").iterdir())
+    n_first, n_all = 300, len({filing_id(f) for f in filings})
+    # 300 -> 3 chunks; the rest in chunks of 128 after them; no partial files left.
+    assert chunks == [f"{i:06d}.pickle" for i in range(3 + -(-(n_all - n_first) // 128))]
+    assert [filing_id(f) for f in store.filings()] == [filing_id(f) for f in filings[:300]] + [
+        filing_id(f) for f in filings[300:]
+    ]
+    assert store.tables().counts() == build_graph(filings).counts()
+
+
 def _owner(cik: str | None, name: str, display: str, director: bool = True) -> ReportingOwner:
     return ReportingOwner(cik=cik, name=name, display_name=display, kind="person",
                           relationship=Relationship(is_director=director))
