@@ -84,7 +84,15 @@ _STORE_OPTION = click.option(
 @_STORE_OPTION
 @click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
-def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | None) -> None:
+@click.option(
+    "--sparql",
+    type=click.Choice(["full", "relations", "none"]),
+    default=None,
+    help="What the embedded SPARQL store holds: every triple (full, the default for a new store); "
+    "relations: no transactions, holdings or footnotes (a third of the triples, for large stores); "
+    "none: no SPARQL store. Default: what the store was built with.",
+)
+def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | None, sparql: str | None) -> None:
     """Parse PATHS (files, folders, -) and add them to the graph store.
 
     Building again with more filings adds them; a filing already in the store changes
@@ -94,7 +102,7 @@ def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | Non
 
     show = sys.stderr.isatty() if progress is None else progress
     result = build_store(
-        paths, store, on_error=lambda err: click.echo(str(err), err=True), strict=strict, progress=show
+        paths, store, on_error=lambda err: click.echo(str(err), err=True), strict=strict, progress=show, sparql=sparql
     )
     click.echo(result.summary())
     if result.failed:

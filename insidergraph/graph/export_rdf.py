@@ -232,6 +232,40 @@ _XSD_OF = {"string": XSD.string, "date": XSD.date, "decimal": XSD.decimal, "int"
 _IRI = ""  # datatype slot of a Statement whose object is an IRI
 
 
+#: Tables that the ``relations`` SPARQL scope leaves out (see
+#: :data:`insidergraph.graph.store.SPARQL_SCOPES`).
+ROW_NODE_TABLES: frozenset[str] = frozenset({"Transaction", "Holding", "Footnote"})
+ROW_EDGE_TABLES: frozenset[str] = frozenset(
+    {"TRANSACTED", "HOLDS", "IN_SECURITY", "REPORTED_IN", "HAS_FOOTNOTE", "FOOTNOTED_BY"}
+)
+
+
+def row_only_terms() -> frozenset[str]:
+    """IRIs (classes and predicates) that only the row-level tables give: a SPARQL query
+    that names one of them finds nothing in a ``relations`` store.
+
+    >>> str(IG.transacted) in row_only_terms(), str(IG.Directorship) in row_only_terms()
+    (True, False)
+    """
+    def terms(nodes: Iterable[str], edges: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for label in nodes:
+            cls, columns = NODE_COLUMNS[label]
+            out |= {str(cls), *map(str, columns.values())}
+        for rel in edges:
+            if rel in EDGE_PREDICATES:
+                out.add(str(EDGE_PREDICATES[rel]))
+            out |= set(map(str, EDGE_COLUMNS.get(rel, {}).values()))
+            if rel in QUALIFIED_EDGES:
+                out.add(str(QUALIFIED_EDGES[rel][0]))
+        return out
+
+    # Memberships, powers of attorney and signatures cite their filings too.
+    kept = terms(set(NODE_COLUMNS) - ROW_NODE_TABLES, set(EDGE_TYPES) - ROW_EDGE_TABLES) | {str(PROV.wasDerivedFrom)}
+    dropped = terms(ROW_NODE_TABLES, ROW_EDGE_TABLES) | {str(IG.row), str(IG.footnote)}
+    return frozenset(dropped - kept)
+
+
 def _check_registry() -> None:
     """Every property column of the registry has a predicate here (a new column must be mapped)."""
     for label, node in NODE_TYPES.items():
@@ -661,9 +695,11 @@ def _nt_lines(s: "pa.Array | str", p: str, o: "pa.Array | str") -> "pa.Array":
 class _NTriples:
     """Yields arrays of N-Triples lines for one GraphTables (see :func:`ntriples_lines`)."""
 
-    def __init__(self, tables: GraphTables, batch_rows: int) -> None:
+    def __init__(self, tables: GraphTables, batch_rows: int, scope: str = "full") -> None:
         self.tables = tables
         self.batch_rows = batch_rows
+        self.skip_nodes = ROW_NODE_TABLES if scope == "relations" else frozenset()
+        self.skip_edges = ROW_EDGE_TABLES if scope == "relations" else frozenset()
         filings = tables.to_arrow("nodes", "Filing")
         self.filing_ids = _arr(filings.column("id"))
         accessions = _arr(filings.column("accession"))
@@ -712,6 +748,8 @@ class _NTriples:
 
     def nodes(self) -> Iterator[pa.Array]:
         for label, node in NODE_TYPES.items():
+            if label in self.skip_nodes:
+                continue
             cls, columns = NODE_COLUMNS[label]
             for batch in self.batches("nodes", label):
                 s = _nt_iris(batch.column("id"))
@@ -720,6 +758,8 @@ class _NTriples:
 
     def edges(self) -> Iterator[pa.Array]:
         for rel, edge in EDGE_TYPES.items():
+            if rel in self.skip_edges:
+                continue
             for batch in self.batches("edges", rel):
                 if rel in ROLE_CLASSES:
                     yield from self.roles(rel, batch)
@@ -783,16 +823,17 @@ class _NTriples:
         yield _nt_lines(iri, TIME.inXSDDate, _nt_literals(days, "date"))
 
 
-def ntriples_lines(tables: GraphTables, batch_rows: int = NT_BATCH_ROWS) -> Iterator["pa.Array"]:
+def ntriples_lines(tables: GraphTables, batch_rows: int = NT_BATCH_ROWS, scope: str = "full") -> Iterator["pa.Array"]:
     """The triples of :func:`to_triples` as arrays of N-Triples lines (``"s p o .\\n"``),
-    in table order, not sorted (a store sorts and deduplicates by itself).
+    in table order, not sorted (a store sorts and deduplicates by itself); with ``scope``
+    ``relations``, without the row-level tables (:data:`ROW_NODE_TABLES`, :data:`ROW_EDGE_TABLES`).
 
     >>> g = GraphTables.from_rows({"Filing": [{"id": "filing/1", "document_type": "4"}]}, {})
     >>> print("".join(line for a in ntriples_lines(g) for line in a.to_pylist()), end="")
     <https://w3id.org/insidergraph/id/filing/1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/insidergraph/ontology#Filing> .
     <https://w3id.org/insidergraph/id/filing/1> <https://w3id.org/insidergraph/ontology#documentType> "4" .
     """
-    gen = _NTriples(tables, batch_rows)
+    gen = _NTriples(tables, batch_rows, scope)
     for lines in itertools.chain(gen.nodes(), gen.edges(), gen.instants()):
         if len(lines):
             yield lines
@@ -817,9 +858,9 @@ class NTriplesReader(io.RawIOBase):
     1
     """
 
-    def __init__(self, tables: GraphTables, batch_rows: int = NT_BATCH_ROWS) -> None:
+    def __init__(self, tables: GraphTables, batch_rows: int = NT_BATCH_ROWS, scope: str = "full") -> None:
         super().__init__()
-        self._arrays = ntriples_lines(tables, batch_rows)
+        self._arrays = ntriples_lines(tables, batch_rows, scope)
         self._current = memoryview(b"")
         self._keep: pa.Array | None = None  # owns the buffer _current points into
 

@@ -36,6 +36,12 @@ from insidergraph.loaders.model import Filing
 
 FORMAT_VERSION = 1
 DEFAULT_STORE = "insidergraph-store"
+#: What the embedded SPARQL store holds (``insidergraph build --sparql``): ``full`` is every
+#: triple of the RDF export; ``relations`` leaves out the row-level facts (transactions,
+#: holdings, footnotes and the edges to them: about two thirds of the triples, and of the
+#: build time at scale), which stay in the tables, the Cypher engine and the exports;
+#: ``none`` builds no SPARQL store.
+SPARQL_SCOPES: tuple[str, ...] = ("full", "relations", "none")
 #: Filings per pickle file: the pickler remembers every object it has written to a file,
 #: so one file for a million filings would carry gigabytes of that bookkeeping.
 FILINGS_PER_CHUNK = 20_000
@@ -69,6 +75,7 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._sparql: str | None = None  # set by add() for the engine writers
 
     @property
     def graph_dir(self) -> Path:
@@ -104,12 +111,25 @@ class Store:
         self.manifest()
         return GraphTables.read(self.graph_dir)
 
-    def add(self, filings: Iterable[Filing]) -> tuple[int, int, GraphTables]:
+    def sparql_scope(self) -> str:
+        """What the embedded SPARQL store holds: ``full``, ``relations`` or ``none``
+        (see :data:`insidergraph.graph.export_rdf.SPARQL_SCOPES`); ``full`` for a new store."""
+        if not self.exists():
+            return self._sparql or "full"
+        engines = self.manifest().get("engines")
+        return self._sparql or (engines.get("sparql", "full") if isinstance(engines, dict) else "full")
+
+    def add(self, filings: Iterable[Filing], sparql: str | None = None) -> tuple[int, int, GraphTables]:
         """Add filings, rebuild the graph and engines; returns (offered, added, tables).
 
         "Added" counts filings that changed the store: new ones, and richer copies of
-        known ones (see :meth:`GraphBuilder.add`).
+        known ones (see :meth:`GraphBuilder.add`). ``sparql`` sets what the SPARQL store
+        holds (``full``, ``relations``, ``none``); ``None`` keeps the store's choice.
         """
+        if sparql is not None and sparql not in SPARQL_SCOPES:
+            raise StoreError(f"{self.path}: unknown SPARQL scope {sparql!r} (one of {', '.join(SPARQL_SCOPES)})")
+        before = self.sparql_scope() if self.exists() else None
+        self._sparql = sparql or before or "full"
         with _gc_paused():
             builder = GraphBuilder()
             for f in self.filings():
@@ -120,7 +140,7 @@ class Store:
                 offered += 1
                 if builder.add(f):
                     new.append(f)
-            if not new and self.exists():
+            if not new and self.exists() and self._sparql == before:
                 return offered, 0, self.tables()
             self._write_filings(new)
             added = len(new)
@@ -129,7 +149,8 @@ class Store:
             tables = builder.tables()
             del builder  # the filings are on disk; the tables are all that is needed now
             self._write_outputs(tables)
-            manifest = {"format": FORMAT_VERSION, "filings": n_filings, "counts": tables.counts()}
+            manifest = {"format": FORMAT_VERSION, "filings": n_filings, "counts": tables.counts(),
+                        "engines": {"sparql": self._sparql}}
             (self.path / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         return offered, added, tables
 
@@ -185,11 +206,13 @@ def build_store(
     on_error: Callable[[InsiderGraphError], None] | None = None,
     strict: bool = False,
     progress: bool = False,
+    sparql: str | None = None,
 ) -> BuildResult:
     """Parse every input (files, folders, ``-``) and add it to the store.
 
     A file that fails is reported through ``on_error`` and the rest still go in;
-    ``strict`` stops at the first failure instead.
+    ``strict`` stops at the first failure instead. ``sparql`` is what the embedded
+    SPARQL store holds (see :meth:`Store.add`).
 
     >>> import tempfile
     >>> build_store([], tempfile.mkdtemp()).read
@@ -219,7 +242,7 @@ def build_store(
             if bar is not None:
                 bar[0].stop()
 
-    result.read, result.added, tables = Store(store).add(parsed())
+    result.read, result.added, tables = Store(store).add(parsed(), sparql=sparql)
     result.counts = tables.counts()
     return result
 

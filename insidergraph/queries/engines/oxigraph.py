@@ -51,12 +51,15 @@ def write(store: "Store", tables: GraphTables) -> None:
 
     path = store_path(store)
     shutil.rmtree(path, ignore_errors=True)
+    scope = store.sparql_scope()
+    if scope == "none":
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         ox_store = ox.Store(str(path))
         # lenient: the text is ours and its IRIs are percent-encoded by construction, so
         # the parser's IRI validation (about a third of its time) is skipped.
-        ox_store.bulk_load(NTriplesReader(tables), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        ox_store.bulk_load(NTriplesReader(tables, scope=scope), format=ox.RdfFormat.N_TRIPLES, lenient=True)
         ox_store.flush()
         ox_store.optimize()
         del ox_store  # releases the write lock before anyone opens it read-only
@@ -112,6 +115,12 @@ class OxigraphEngine:
 
     def __init__(self, store: "Store") -> None:
         path = store_path(store)
+        self.scope = store.sparql_scope()
+        if self.scope == "none":
+            raise StoreError(
+                f"{store.path}: this store was built without a SPARQL store (--sparql none); "
+                "build it again with --sparql full or --sparql relations"
+            )
         if not path.is_dir():
             raise StoreError(f"{store.path}: no SPARQL store in this store (run `insidergraph build` again)")
         try:
@@ -121,6 +130,8 @@ class OxigraphEngine:
 
     def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
         """Run SPARQL with ``?name`` variables pre-bound to the parameters."""
+        if self.scope == "relations":
+            _check_relations_only(text)
         subs = {ox.Variable(k): literal(v) for k, v in params.items()}
         try:
             result = self._store.query(text, substitutions=subs)
@@ -146,6 +157,30 @@ class OxigraphEngine:
         lists = {c for group in query.list_columns for c in group}
         index = [columns.index(c) for c in query.columns]
         return [[_split(row[i]) if query.columns[j] in lists else row[i] for j, i in enumerate(index)] for row in rows]
+
+
+def _check_relations_only(text: str) -> None:
+    """A query naming a row-level term on a ``relations`` store would find nothing: say so.
+
+    >>> _check_relations_only("PREFIX ig: <https://w3id.org/insidergraph/ontology#> SELECT * { ?o ig:holds ?r }")
+    Traceback (most recent call last):
+    ...
+    insidergraph.errors.QueryError: ig:holds is a row-level term, and this store's SPARQL graph was built with --sparql relations, which leaves rows and footnotes out; build it again with --sparql full, or use --engine cypher
+    """
+    from insidergraph.graph.export_rdf import row_only_terms
+
+    prefixes: dict[str, list[str]] = {}
+    for name, ns in re.findall(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", text, flags=re.IGNORECASE):
+        prefixes.setdefault(ns, []).append(name)
+    for iri in sorted(row_only_terms()):
+        ns, local = re.match(r"(.*[#/])([^#/]*)$", iri).groups()  # type: ignore[union-attr]
+        names = [f"{p}:{local}" for p in prefixes.get(ns, [])]
+        if f"<{iri}>" in text or any(re.search(rf"(?<![\w:]){re.escape(n)}(?![\w-])", text) for n in names):
+            shown = names[0] if names else f"<{iri}>"
+            raise QueryError(
+                f"{shown} is a row-level term, and this store's SPARQL graph was built with --sparql relations, "
+                "which leaves rows and footnotes out; build it again with --sparql full, or use --engine cypher"
+            )
 
 
 def _split(value: Any) -> list[str]:
