@@ -34,7 +34,9 @@ from insidergraph.graph.build import GraphBuilder
 from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.model import Filing
 
-FORMAT_VERSION = 1
+#: 2: the SPARQL store states ig:directorOf and span dates that the named queries read, and
+#: the manifest records the SPARQL scope; a format-1 store would answer them with nothing.
+FORMAT_VERSION = 2
 DEFAULT_STORE = "insidergraph-store"
 #: What the embedded SPARQL store holds (``insidergraph build --sparql``): ``full`` is every
 #: triple of the RDF export; ``relations`` leaves out the row-level facts (transactions,
@@ -95,7 +97,10 @@ class Store:
             raise StoreError(f"{self.path}: no insidergraph store here (run `insidergraph build PATH --store {self.path}`)")
         data: dict[str, object] = json.loads((self.path / "manifest.json").read_text())
         if data.get("format") != FORMAT_VERSION:
-            raise StoreError(f"{self.path}: store format {data.get('format')} is not {FORMAT_VERSION}; rebuild it")
+            raise StoreError(
+                f"{self.path}: store format {data.get('format')} was written by another version of insidergraph "
+                f"(this one reads format {FORMAT_VERSION}); delete it and build it again from the filings"
+            )
         return data
 
     def filings(self) -> list[Filing]:

@@ -83,17 +83,32 @@ def normalise(query: NamedQuery, rows: list[list[Any]]) -> "pd.DataFrame":
     import pandas as pd
 
     kinds = {c: "float" for c in query.float_columns} | {c: "date" for c in query.date_columns}
-    list_cols = {c for group in query.list_columns for c in group}
+    position = {c: i for i, c in enumerate(query.columns)}
+    groups = [[position[c] for c in group] for group in query.list_columns]
+    in_lists = {i for group in groups for i in group}
+    scalars = [(i, kinds.get(c, "")) for i, c in enumerate(query.columns) if i not in in_lists]
     out: list[list[Any]] = []
+    # Tens of thousands of rows at scale: the common case (plain strings, no None) takes
+    # the short ways, which give what the general ones would.
     for row in rows:
-        rec = dict(zip(query.columns, row))
-        for group in query.list_columns:
-            lists = [[_plain(x) for x in (rec[c] or [])] for c in group]
-            # Parallel lists sort together, by the first then the rest (None last).
-            ordered = sorted(zip(*lists), key=lambda t: tuple((x is None, x if x is not None else "") for x in t))
-            for i, c in enumerate(group):
-                rec[c] = [t[i] for t in ordered]
-        out.append([rec[c] if c in list_cols else _cell(rec[c], kinds.get(c, "")) for c in query.columns])
+        rec = list(row)
+        for group in groups:
+            lists = [rec[i] or [] for i in group]
+            if not all(type(x) is str for items in lists for x in items):
+                lists = [[_plain(x) for x in items] for items in lists]
+            ordered = list(zip(*lists))
+            if any(None in t for t in ordered) or not all(type(x) is str for t in ordered for x in t):
+                # Parallel lists sort together, by the first then the rest (None last).
+                ordered.sort(key=lambda t: tuple((x is None, x if x is not None else "") for x in t))
+            else:
+                ordered.sort()
+            for k, i in enumerate(group):
+                rec[i] = [t[k] for t in ordered]
+        for i, kind in scalars:
+            value = rec[i]
+            if type(value) is not str or kind == "float":
+                rec[i] = _cell(value, kind)
+        out.append(rec)
     return pd.DataFrame(out, columns=list(query.columns), dtype=object)
 
 
