@@ -93,6 +93,11 @@ def normalise(query: NamedQuery, rows: list[list[Any]]) -> "pd.DataFrame":
     for row in rows:
         rec = list(row)
         for group in groups:
+            if len(group) == 1:
+                items = rec[group[0]] or []
+                if all(type(x) is str for x in items):
+                    rec[group[0]] = sorted(items)
+                    continue
             lists = [rec[i] or [] for i in group]
             if not all(type(x) is str for items in lists for x in items):
                 lists = [[_plain(x) for x in items] for items in lists]

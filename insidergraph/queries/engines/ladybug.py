@@ -146,9 +146,25 @@ class LadybugEngine:
         return columns, [list(r) for r in rows]
 
     def run_named(self, query: Any, bound: dict[str, Any]) -> list[list[Any]]:
+        """A named query's rows, fetched as Arrow columns.
+
+        The named queries return only strings, numbers, dates and lists of them, which
+        Arrow hands over as the same Python values as ``get_all``; tens of thousands of
+        rows come over in a fraction of the time of one call per row.
+        """
         text = query.text("cypher")
         used = {k: v for k, v in bound.items() if re.search(rf"\${k}\b", text)}
-        return self.run_text(text, used)[1]
+        try:
+            result = self._conn.execute(text, used)
+            if isinstance(result, list):
+                result = result[-1]
+            table = result.get_as_arrow(_ARROW_CHUNK)
+        except RuntimeError as err:
+            raise QueryError(_one_line(str(err))) from None
+        return [list(row) for row in zip(*(column.to_pylist() for column in table.columns))]
+
+
+_ARROW_CHUNK = 100_000
 
 
 def _one_line(message: str) -> str:
