@@ -45,6 +45,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
@@ -60,7 +61,7 @@ import pyarrow.compute as pc
 import pyoxigraph as ox
 
 from insidergraph.errors import ExportError
-from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, ROLE_TYPES, Prop
+from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, Prop
 from insidergraph.graph.tables import GraphTables
 from insidergraph.ontology import ID_NS, IG, ORG, PREFIXES, PROV, RDF, RDFS, SKOS, TIME, XSD, graph_iri, node_iri
 
@@ -240,6 +241,7 @@ ROW_EDGE_TABLES: frozenset[str] = frozenset(
 )
 
 
+@functools.cache
 def row_only_terms() -> frozenset[str]:
     """IRIs (classes and predicates) that only the row-level tables give: a SPARQL query
     that names one of them finds nothing in a ``relations`` store.

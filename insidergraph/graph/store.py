@@ -25,6 +25,7 @@ import json
 import pickle
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -182,11 +183,10 @@ class Store:
         from insidergraph.queries.engines import close_all
 
         close_all()  # an engine open in this process must not read files being replaced
-        jobs: dict[str, Callable[[], None]] = {"tables": lambda: tables.write(self.graph_dir)}
-        for name, writer in ENGINE_WRITERS.items():
-            jobs[name] = (lambda w: lambda: w(self, tables))(writer)
+        jobs: list[Callable[[], None]] = [partial(tables.write, self.graph_dir)]
+        jobs += [partial(writer, self, tables) for writer in ENGINE_WRITERS.values()]
         with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="insidergraph-write") as pool:
-            futures = [pool.submit(job) for job in jobs.values()]
+            futures = [pool.submit(job) for job in jobs]
         for future in futures:
             future.result()  # the first failure, with its own message
 

@@ -133,16 +133,19 @@ class LadybugEngine:
         self._conn.close()
         self._db.close()
 
-    def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-        """Run Cypher with parameters bound by ladybug."""
+    def _execute(self, text: str, params: dict[str, Any], fetch: Any) -> Any:
+        """Run Cypher with parameters bound by ladybug; ``fetch(result)`` reads the rows."""
         try:
             result = self._conn.execute(text, params)
             if isinstance(result, list):  # several statements: the last one's rows
                 result = result[-1]
-            columns = result.get_column_names()
-            rows = result.get_all()
+            return fetch(result)
         except RuntimeError as err:
             raise QueryError(_one_line(str(err))) from None
+
+    def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+        """Run Cypher with parameters bound by ladybug."""
+        columns, rows = self._execute(text, params, lambda r: (r.get_column_names(), r.get_all()))
         return columns, [list(r) for r in rows]
 
     def run_named(self, query: Any, bound: dict[str, Any]) -> list[list[Any]]:
@@ -154,13 +157,7 @@ class LadybugEngine:
         """
         text = query.text("cypher")
         used = {k: v for k, v in bound.items() if re.search(rf"\${k}\b", text)}
-        try:
-            result = self._conn.execute(text, used)
-            if isinstance(result, list):
-                result = result[-1]
-            table = result.get_as_arrow(_ARROW_CHUNK)
-        except RuntimeError as err:
-            raise QueryError(_one_line(str(err))) from None
+        table = self._execute(text, used, lambda r: r.get_as_arrow(_ARROW_CHUNK))
         return [list(row) for row in zip(*(column.to_pylist() for column in table.columns))]
 
 

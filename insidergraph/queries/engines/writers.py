@@ -2,7 +2,8 @@
 
 ``Store.add`` imports this module before it runs the writers, so ``build`` fills the
 ladybug database and the pyoxigraph store after the tables; the engines' own modules
-(and their heavy imports) load only then.
+(and their heavy imports) load only then. ``Store.add`` closes the engines open in this
+process once, before the writers run side by side.
 
 >>> from insidergraph.graph.store import ENGINE_WRITERS
 >>> sorted(ENGINE_WRITERS)
@@ -14,7 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from insidergraph.graph.store import ENGINE_WRITERS
-from insidergraph.queries.engines import close_all
 
 if TYPE_CHECKING:
     from insidergraph.graph.store import Store
@@ -25,7 +25,6 @@ def write_cypher(store: "Store", tables: "GraphTables") -> None:
     """Rebuild the ladybug database."""
     from insidergraph.queries.engines.ladybug import write
 
-    close_all()  # an engine open in this process must not read a database being replaced
     write(store, tables)
 
 
@@ -33,7 +32,6 @@ def write_sparql(store: "Store", tables: "GraphTables") -> None:
     """Rebuild the pyoxigraph store."""
     from insidergraph.queries.engines.oxigraph import write
 
-    close_all()
     write(store, tables)
 
 
