@@ -16,6 +16,7 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from insidergraph.graph.schema import ROLE_TYPES
@@ -56,7 +57,8 @@ class Graph:
         df = self.seats("DIRECTOR_OF")
         df = df[df["src"].isin(self.persons.index) & df["dst"].isin(self.companies.index)]
         if use_as_of:
-            df = df[[_covers(s, e, as_of) for s, e in zip(df["start"], df["end"])]]
+            # A Boolean array, not a list: an empty list would select no columns.
+            df = df[np.array([_covers(s, e, as_of) for s, e in zip(df["start"], df["end"])], dtype=bool)]
         return df
 
     @cached_property
@@ -125,7 +127,8 @@ def interlocks(g: Graph, min_shared: int, use_as_of: bool, as_of: date, overlapp
     pairs = seats.merge(seats, on="src", suffixes=("_a", "_b"))
     pairs = pairs[pairs["dst_a"] < pairs["dst_b"]]
     if overlapping:
-        pairs = pairs[[_overlap(*v) for v in zip(pairs["start_a"], pairs["end_a"], pairs["start_b"], pairs["end_b"])]]
+        keep_pairs = [_overlap(*v) for v in zip(pairs["start_a"], pairs["end_a"], pairs["start_b"], pairs["end_b"])]
+        pairs = pairs[np.array(keep_pairs, dtype=bool)]
     pairs = pairs[["dst_a", "dst_b", "src"]].drop_duplicates()
     names = g.persons["name"].to_dict()
     grouped = pairs.groupby(["dst_a", "dst_b"], sort=False)["src"].agg(list).reset_index()
