@@ -15,7 +15,7 @@ import pytest
 from insidergraph.errors import QueryError
 from insidergraph.graph.store import Store, build_store
 from insidergraph.loaders.names import owner_kind
-from insidergraph.queries import run
+from insidergraph.queries import normalise, run, run_text
 from insidergraph.queries.registry import QUERIES
 
 ENGINES = ("cypher", "sparql", "networkx")
@@ -73,6 +73,24 @@ def test_engine_gives_the_same_rows_as_cypher(answers: dict[tuple[int, str], pd.
     got = answers[(case, engine)]
     assert list(got.columns) == list(QUERIES[CASES[case][0]].columns)
     assert got.to_dict("records") == expected.to_dict("records")
+
+
+@pytest.mark.parametrize("name, params", [
+    ("shared-directors", {}), ("shared-directors", {"min_boards": 3}),
+    ("interlocks", {}), ("interlocks", {"min_shared": 2}), ("interlocks", {"max_boards": 3}),
+])
+def test_undated_cypher_gives_the_rows_of_the_general_one(store: Store, name: str, params: dict[str, Any]) -> None:
+    # Without date options the engines run NAME.undated.cypher (no span predicates); the
+    # general text with the options off must give the very same rows, in the same order.
+    query = QUERIES[name]
+    bound = query.bind(params)
+    general, undated = query.text("cypher"), query.text("cypher", bound)
+    assert general != undated and "$as_of" not in undated
+    rows = [normalise(query, run_text(text, store, engine="cypher",
+                                      params={k: v for k, v in bound.items() if f"${k}" in text}).values.tolist())
+            for text in (general, undated)]
+    assert len(rows[0]) > 0
+    pd.testing.assert_frame_equal(rows[0], rows[1])
 
 
 @pytest.mark.parametrize("case", range(len(CASES)), ids=[n for n, _ in CASES])

@@ -155,7 +155,7 @@ class LadybugEngine:
         Arrow hands over as the same Python values as ``get_all``; tens of thousands of
         rows come over in a fraction of the time of one call per row.
         """
-        text = query.text("cypher")
+        text = query.text("cypher", bound)
         used = {k: v for k, v in bound.items() if re.search(rf"\${k}\b", text)}
         table = self._execute(text, used, lambda r: r.get_as_arrow(_ARROW_CHUNK))
         return [list(row) for row in zip(*(column.to_pylist() for column in table.columns))]

@@ -56,6 +56,6 @@ class Neo4jEngine:
         return list(keys), [[_native(v) for v in r.values()] for r in records]
 
     def run_named(self, query: Any, bound: dict[str, Any]) -> list[list[Any]]:
-        text = query.text("neo4j")
+        text = query.text("neo4j", bound)
         used = {k: v for k, v in bound.items() if re.search(rf"\${k}\b", text)}
         return self.run_text(text, used)[1]
