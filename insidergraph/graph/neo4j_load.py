@@ -7,9 +7,10 @@ beside the data, and from the database's own count of the label or type:
 
 - **skip**: the marker says a load of exactly this content (same SHA-256 of the table)
   finished, and the database still holds the count it left: nothing to write.
-- **create**: the label or type is empty in the database: ``UNWIND $rows ... CREATE``
-  batches, which skip MERGE's search for an existing match (for a relationship, a scan
-  of the relationships between the pair).
+- **create**: the label or type is empty in the database: ``UNWIND ... CREATE`` batches,
+  which skip MERGE's search for an existing match (for a relationship, a scan of the
+  relationships between the pair). Their parameters are one list per column, made from
+  the Arrow table batch by batch, not a map per row.
 - **diff**: anything else (a load broken off part-way, a grown or changed store, data
   written by something else): the ids present in the database are read first, absent
   rows are CREATEd, present rows are MERGEd (their properties refreshed) unless they
@@ -39,13 +40,15 @@ import threading
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from insidergraph.errors import Neo4jError
-from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
-from insidergraph.graph.tables import GraphTables, edge_props, node_props
+from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, Prop
+from insidergraph.graph.tables import GraphTables, node_props
 
 if TYPE_CHECKING:
     from neo4j import Driver, ManagedTransaction, Session
@@ -170,25 +173,43 @@ def _python_column(table: pa.Table, name: str, typ: str) -> list[Any]:
     return values
 
 
-def _node_rows(table: pa.Table, label: str) -> list[dict[str, Any]]:
-    """Property maps of a label's nodes; absent values are left out (smaller batches)."""
-    props = node_props(label)
-    cols = [_python_column(table, p.name, p.type) for p in props]
-    names = [p.name for p in props]
-    return [{k: v for k, v in zip(names, values) if v is not None} for values in zip(*cols)]
+def _props(kind: str, name: str) -> list[Prop]:
+    """The properties a row of the table carries: every node column; an edge's ``id`` and properties."""
+    if kind == "nodes":
+        return node_props(name)
+    return [Prop("id")] + list(EDGE_TYPES[name].props)
 
 
-def _edge_rows(table: pa.Table, rel: str) -> list[dict[str, Any]]:
-    """``{id, src, dst[, props]}`` per relationship (``props`` only for types that have any)."""
-    props = edge_props(rel)[3:]
-    ids, srcs, dsts = (table.column(c).to_pylist() for c in ("id", "src", "dst"))
-    if not props:
-        return [{"id": i, "src": s, "dst": d} for i, s, d in zip(ids, srcs, dsts)]
-    cols = [_python_column(table, p.name, p.type) for p in props]
+def _columns(batch: pa.Table, kind: str, name: str) -> dict[str, list[Any]]:
+    """A CREATE batch as one list per column (``$id``, ``$src``, ...), nulls kept in place.
+
+    Column lists are packed and sent without a map per row; CREATE stores no property
+    whose value is null, so the nodes and relationships are the same as from row maps.
+    """
+    cols = {f"p{k}": _python_column(batch, p.name, p.type) for k, p in enumerate(_props(kind, name))}
+    if kind == "edges":
+        cols["src"] = batch.column("src").to_pylist()
+        cols["dst"] = batch.column("dst").to_pylist()
+    return cols
+
+
+def _row_maps(batch: pa.Table, kind: str, name: str) -> list[dict[str, Any]]:
+    """A MERGE batch as maps: a node's properties, or ``{id, src, dst[, props]}`` per relationship.
+
+    Absent values are left out of the maps, so ``SET ... += `` leaves a property that the
+    store lacks as it is in the database.
+    """
+    props = _props(kind, name)
+    cols = [_python_column(batch, p.name, p.type) for p in props]
     names = [p.name for p in props]
+    if kind == "nodes":
+        return [{k: v for k, v in zip(names, values) if v is not None} for values in zip(*cols)]
+    srcs, dsts = batch.column("src").to_pylist(), batch.column("dst").to_pylist()
+    if len(props) == 1:
+        return [{"id": i, "src": s, "dst": d} for i, s, d in zip(cols[0], srcs, dsts)]
     return [
-        {"id": i, "src": s, "dst": d, "props": {k: v for k, v in zip(names, values) if v is not None}}
-        for i, s, d, *values in zip(ids, srcs, dsts, *cols)
+        {"id": i, "src": s, "dst": d, "props": {k: v for k, v in zip(names[1:], values) if v is not None}}
+        for i, s, d, *values in zip(cols[0], srcs, dsts, *cols[1:])
     ]
 
 
@@ -205,13 +226,18 @@ def _digest(table: pa.Table) -> str:
 
 
 def node_statement(label: str) -> str:
-    """The MERGE of one node batch."""
+    """The MERGE of one node batch (``$rows``: property maps)."""
     return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row"
 
 
+def _create_map(kind: str, name: str) -> str:
+    """``{id: $p0[i], cik: $p1[i], ...}``: the properties of row ``i`` of a column-wise batch."""
+    return "{" + ", ".join(f"{p.name}: $p{k}[i]" for k, p in enumerate(_props(kind, name))) + "}"
+
+
 def node_create_statement(label: str) -> str:
-    """The CREATE of one batch of nodes known to be absent."""
-    return f"UNWIND $rows AS row CREATE (n:{label}) SET n = row"
+    """The CREATE of one batch of nodes known to be absent (``$p0``, ``$p1``, ...: columns)."""
+    return f"UNWIND range(0, size($p0) - 1) AS i CREATE (n:{label} {_create_map('nodes', label)})"
 
 
 def edge_statement(rel: str, src: str, dst: str) -> str:
@@ -224,12 +250,15 @@ def edge_statement(rel: str, src: str, dst: str) -> str:
 
 
 def edge_create_statement(rel: str, src: str, dst: str) -> str:
-    """The CREATE of one batch of relationships known to be absent (endpoints by unique index seek)."""
-    statement = (
-        f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}}) MATCH (b:{dst} {{id: row.dst}}) "
-        f"CREATE (a)-[r:{rel} {{id: row.id}}]->(b)"
+    """The CREATE of one batch of relationships known to be absent (endpoints by unique index seek).
+
+    The properties are written by the CREATE itself: a ``SET r += ...`` after it makes the
+    planner put an Eager (the whole batch held, then replayed) before the SET.
+    """
+    return (
+        f"UNWIND range(0, size($p0) - 1) AS i MATCH (a:{src} {{id: $src[i]}}) MATCH (b:{dst} {{id: $dst[i]}}) "
+        f"CREATE (a)-[r:{rel} {_create_map('edges', rel)}]->(b)"
     )
-    return statement + " SET r += row.props" if EDGE_TYPES[rel].props else statement
 
 
 def _count_query(kind: str, name: str) -> str:
@@ -241,55 +270,87 @@ def _ids_query(kind: str, name: str) -> str:
     return f"MATCH (n:{name}) RETURN n.id AS id" if kind == "nodes" else f"MATCH ()-[r:{name}]->() RETURN r.id AS id"
 
 
-def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), size):
-        yield rows[i : i + size]
+class _Labels:
+    """The label of every node id, for grouping relationships by their endpoints' labels in Arrow."""
+
+    def __init__(self) -> None:
+        self.ids: list[pa.ChunkedArray] = []
+        self.names: list[str] = []
+        self._all: pa.ChunkedArray | None = None
+        self._codes: pa.Array | None = None
+
+    def add(self, label: str, ids: pa.ChunkedArray) -> None:
+        self.ids.append(ids)
+        self.names.append(label)
+        self._all = None
+
+    def codes(self, ids: pa.ChunkedArray) -> pa.Array:
+        """Index into :attr:`names` of each id's label (null for an id of no node)."""
+        if self._all is None:
+            self._all = pa.chunked_array([c for ids_ in self.ids for c in ids_.chunks], type=pa.string())
+            sizes = [len(ids_) for ids_ in self.ids]
+            self._codes = pa.array(np.repeat(np.arange(len(sizes), dtype=np.int32), sizes))
+        return pc.take(self._codes, pc.index_in(ids, value_set=self._all))
 
 
 @dataclass
 class _Table:
-    """One node label or relationship type: its rows, digest, and how this load writes it."""
+    """One node label or relationship type: its rows (Arrow), digest, and how this load writes it."""
 
     kind: str
     name: str
-    rows: list[dict[str, Any]]
+    arrow: pa.Table
     digest: str
     path: Path_ = "create"
-    #: ``(statement, rows)`` per label pair (one pair for nodes), filled by :meth:`plan`.
-    work: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    #: ``(statement, create, rows)`` per label pair (one pair for nodes), filled by :meth:`plan`:
+    #: CREATE work goes as column lists, MERGE work as row maps.
+    work: list[tuple[str, bool, pa.Table]] = field(default_factory=list)
 
     @property
     def key(self) -> str:
         return f"{self.kind}/{self.name}"
 
-    def plan(self, labels: Mapping[str, str], present: set[str] | None) -> None:
-        """Split the rows into CREATE and MERGE batches for :attr:`path` (``present``: ids in the database)."""
+    @property
+    def rows(self) -> int:
+        return self.arrow.num_rows
+
+    def plan(self, labels: _Labels, present: set[str] | None) -> None:
+        """Split the rows into CREATE and MERGE work for :attr:`path` (``present``: ids in the database)."""
         if self.path == "skip":
             return
+        table = self.arrow
         if self.path == "create":
-            create, merge = self.rows, []
+            create, merge = table, table.slice(0, 0)
         elif self.path == "merge":
-            create, merge = [], self.rows
+            create, merge = table.slice(0, 0), table
         else:
             assert present is not None
-            create = [r for r in self.rows if r["id"] not in present]
+            there = pc.is_in(table.column("id"), value_set=pa.array(list(present), type=pa.string()))
+            create = table.filter(pc.invert(there))
             # A present relationship without properties is complete: its id names its endpoints.
             refresh = self.kind == "nodes" or bool(EDGE_TYPES[self.name].props)
-            merge = [r for r in self.rows if r["id"] in present] if refresh else []
+            merge = table.filter(there) if refresh else table.slice(0, 0)
         if self.kind == "nodes":
-            self.work = [(node_create_statement(self.name), create), (node_statement(self.name), merge)]
+            self.work = [(node_create_statement(self.name), True, create), (node_statement(self.name), False, merge)]
             return
-        for rows, statement_of in ((create, edge_create_statement), (merge, edge_statement)):
-            groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-            for row in rows:
-                groups[(labels[row["src"]], labels[row["dst"]])].append(row)
-            for (src, dst), group in sorted(groups.items()):
+        for rows, creating in ((create, True), (merge, False)):
+            statement_of = edge_create_statement if creating else edge_statement
+            if not rows.num_rows:
+                continue
+            src, dst = labels.codes(rows.column("src")), labels.codes(rows.column("dst"))
+            if src.null_count or dst.null_count:
+                missing = rows.filter(pc.or_(src.is_null(), dst.is_null())).column("id")[0].as_py()
+                raise Neo4jError(f"{self.name} {missing!r}: an end of the relationship is no node of the store")
+            pair = pc.add(pc.multiply(src.cast(pa.int64()), len(labels.names)), dst.cast(pa.int64()))
+            for code in sorted(pc.unique(pair).to_pylist()):
+                group = rows.filter(pc.equal(pair, code))
                 # By source, then target: neighbouring rows touch the same nodes and pages.
-                group.sort(key=lambda r: (r["src"], r["dst"]))
-                self.work.append((statement_of(self.name, src, dst), group))
+                group = group.sort_by([("src", "ascending"), ("dst", "ascending")])
+                a, b = labels.names[code // len(labels.names)], labels.names[code % len(labels.names)]
+                self.work.append((statement_of(self.name, a, b), creating, group))
 
     def written_rows(self) -> int:
-        return sum(len(rows) for _statement, rows in self.work)
+        return sum(rows.num_rows for _statement, _create, rows in self.work)
 
 
 _CLAIM = f"""
@@ -336,7 +397,7 @@ def _claim(session: "Session", table: _Table, token: str, always_merge: bool) ->
         if table.path == "skip":
             tx.run(f"MATCH (m:{MARKER_LABEL} {{key: $key}}) REMOVE m.lock", key=table.key).consume()
         else:
-            tx.run(_TAKE, key=table.key, token=token, digest=table.digest, rows=len(table.rows),
+            tx.run(_TAKE, key=table.key, token=token, digest=table.digest, rows=table.rows,
                    path=table.path).consume()
         tx.commit()
     if table.path != "diff":
@@ -409,36 +470,37 @@ def load(
     bar: _Progress | None = None
     finished = False
 
-    def write(tx: "ManagedTransaction", statement: str, rows: list[dict[str, Any]]) -> tuple[int, int]:
-        counters = tx.run(statement, rows=rows).consume().counters
+    def write(tx: "ManagedTransaction", statement: str, params: dict[str, Any]) -> tuple[int, int]:
+        counters = tx.run(statement, params).consume().counters
         return counters.nodes_created, counters.relationships_created
 
-    def run_batch(kind: str, name: str, statement: str, batch: list[dict[str, Any]]) -> None:
+    def run_batch(kind: str, name: str, statement: str, params: dict[str, Any], n: int) -> None:
         session = getattr(local, "session", None)
         if session is None:
             session = local.session = driver.session(database=cfg.database)
             with lock:
                 sessions.append(session)
-        nodes_made, rels_made = session.execute_write(write, statement, batch)
+        nodes_made, rels_made = session.execute_write(write, statement, params)
         with lock:
             summary.created[name] += nodes_made if kind == "nodes" else rels_made
         if bar is not None:
-            bar.advance(name, len(batch))
+            bar.advance(name, n)
 
     try:
         with driver.session(database=cfg.database) as session:
             for statement in constraint_statements():
                 session.run(statement).consume()
             heartbeat = _Heartbeat(driver, cfg.database, token)
-            labels = tables.label_of()
+            labels = _Labels()
             phases: list[list[_Table]] = [[], []]
             for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)):
                 for name in names:
                     arrow = tables.to_arrow(kind, name)
-                    rows = _node_rows(arrow, name) if kind == "nodes" else _edge_rows(arrow, name)
-                    table = _Table(kind, name, rows, _digest(arrow))
+                    if kind == "nodes":
+                        labels.add(name, arrow.column("id"))
+                    table = _Table(kind, name, arrow, _digest(arrow))
                     table.plan(labels, _claim(session, table, token, always_merge))
-                    summary.rows[name] += len(rows)
+                    summary.rows[name] += table.rows
                     summary.paths[name] = table.path
                     phases[kind == "edges"].append(table)
             bar = _Progress(progress, phases[0] + phases[1])
@@ -448,14 +510,22 @@ def load(
                     try:
                         for table in phase:
                             # Rows that need no write (skipped, or present and complete) count as matched.
-                            bar.advance(table.name, len(table.rows) - table.written_rows())
+                            bar.advance(table.name, table.rows - table.written_rows())
                             index = 0
-                            for statement, rows in table.work:
-                                for batch in _batches(rows, batch_size):
+                            for statement, creating, rows in table.work:
+                                for start in range(0, rows.num_rows, batch_size):
                                     if on_batch is not None:
                                         on_batch(table.kind, table.name, index)
                                     index += 1
-                                    pending.append(pool.submit(run_batch, table.kind, table.name, statement, batch))
+                                    # Parameters are made here, while the sessions wait on the server
+                                    # for the batches before this one.
+                                    batch = rows.slice(start, batch_size)
+                                    params = (
+                                        _columns(batch, table.kind, table.name) if creating
+                                        else {"rows": _row_maps(batch, table.kind, table.name)}
+                                    )
+                                    pending.append(pool.submit(run_batch, table.kind, table.name, statement,
+                                                               params, batch.num_rows))
                                     # Keep the queue short, so memory stays flat and a failure stops early.
                                     if len(pending) >= 2 * workers:
                                         pending.pop(0).result()
@@ -522,7 +592,7 @@ class _Progress:
 
         totals: dict[str, int] = defaultdict(int)
         for table in work:
-            totals[table.name] += len(table.rows)
+            totals[table.name] += table.rows
         self.bar = Progress(transient=False)
         for name, total in totals.items():
             if total:
