@@ -34,6 +34,7 @@ the same rows at the same time.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import secrets
@@ -41,7 +42,7 @@ import threading
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -285,13 +286,31 @@ class _Labels:
         self.names.append(label)
         self._all = None
 
-    def codes(self, ids: pa.ChunkedArray) -> pa.Array:
-        """Index into :attr:`names` of each id's label (null for an id of no node)."""
-        if self._all is None:
-            self._all = pa.chunked_array([c for ids_ in self.ids for c in ids_.chunks], type=pa.string())
-            sizes = [len(ids_) for ids_ in self.ids]
-            self._codes = pa.array(np.repeat(np.arange(len(sizes), dtype=np.int32), sizes))
-        return pc.take(self._codes, pc.index_in(ids, value_set=self._all))
+    def codes(self, ids: pa.ChunkedArray, likely: Iterable[str] = ()) -> pa.ChunkedArray:
+        """Index into :attr:`names` of each id's label (null for an id of no node).
+
+        The ``likely`` labels (the schema's for that end) are tried first, each against its
+        own ids; only ids found in none of them are looked up among all node ids. (Each
+        lookup builds a hash table of the ids it searches, so the small sets save most.)
+
+        >>> labels = _Labels()
+        >>> labels.add("A", pa.chunked_array([["a1", "a2"]]))
+        >>> labels.add("B", pa.chunked_array([["b1"]]))
+        >>> labels.codes(pa.chunked_array([["b1", "a2", "x"]]), ["A"]).to_pylist()
+        [1, 0, None]
+        """
+        codes = pa.nulls(len(ids), type=pa.int32())
+        for label in likely:
+            if label in self.names:
+                k = self.names.index(label)
+                codes = pc.if_else(pc.is_in(ids, value_set=self.ids[k]), pa.scalar(k, pa.int32()), codes)
+        if codes.null_count:
+            if self._all is None:
+                self._all = pa.chunked_array([c for ids_ in self.ids for c in ids_.chunks], type=pa.string())
+                sizes = [len(ids_) for ids_ in self.ids]
+                self._codes = pa.array(np.repeat(np.arange(len(sizes), dtype=np.int32), sizes))
+            codes = pc.coalesce(codes, pc.take(self._codes, pc.index_in(ids, value_set=self._all)))
+        return codes
 
 
 @dataclass
@@ -338,7 +357,9 @@ class _Table:
             statement_of = edge_create_statement if creating else edge_statement
             if not rows.num_rows:
                 continue
-            src, dst = labels.codes(rows.column("src")), labels.codes(rows.column("dst"))
+            pairs = EDGE_TYPES[self.name].pairs
+            src = labels.codes(rows.column("src"), dict.fromkeys(a for a, _b in pairs))
+            dst = labels.codes(rows.column("dst"), dict.fromkeys(b for _a, b in pairs))
             if src.null_count or dst.null_count:
                 missing = rows.filter(pc.or_(src.is_null(), dst.is_null())).column("id")[0].as_py()
                 raise Neo4jError(f"{self.name} {missing!r}: an end of the relationship is no node of the store")
@@ -484,6 +505,10 @@ def load(
     prep: ThreadPoolExecutor | None = None
     stopping = threading.Event()
     finished = False
+    # The batches' parameter lists are millions of fresh objects without reference cycles:
+    # left on, the cyclic collector rescans them again and again for nothing.
+    gc_enabled = gc.isenabled()
+    gc.disable()
 
     def write(tx: "ManagedTransaction", statement: str, params: dict[str, Any]) -> tuple[int, int]:
         counters = tx.run(statement, params).consume().counters
@@ -593,6 +618,8 @@ def load(
             except Exception:  # noqa: BLE001 - best effort: an unreleased claim goes stale by itself
                 pass
         driver.close()
+        if gc_enabled:
+            gc.enable()
     return summary
 
 
