@@ -1,6 +1,11 @@
 """Benchmark: loading a synthetic graph of 1,000,000+ relationships into a real Neo4j.
 
 Needs a running server (``eval "$(scripts/neo4j-dev-server start --dir /tmp/n4j --export)"``).
+The figures depend on the server's memory: the dev server's defaults (1 GB heap, 256 MB page
+cache) are smaller than the store these loads leave (about 750 MB) and than what a Neo4j
+installed on the same machine gives itself when neo4j.conf sets nothing (a quarter of RAM as
+heap, half of the rest as page cache); ``NEO4J_DEV_HEAP=4g NEO4J_DEV_PAGECACHE_MB=2048``
+before ``start`` gives it room. The first line printed says what the server has.
 Every figure comes from one run, against the baseline measured in that run: the batched
 ``UNWIND ... MERGE`` of every row (``--merge``, what the loader did for every load before
 it kept per-table markers). Then, into an empty database each time:
@@ -50,6 +55,22 @@ def clear(cfg: Neo4jConfig) -> None:
     driver.close()
 
 
+def server_line(cfg: Neo4jConfig) -> str:
+    """Version, heap and page cache of the server, so each run says what it was measured on."""
+    driver = connect(cfg)
+    try:
+        version = driver.execute_query("CALL dbms.components() YIELD versions, edition "
+                                       "RETURN versions[0] + ' ' + edition AS v", database_=cfg.database).records[0]["v"]
+        heap = driver.execute_query("CALL dbms.queryJmx('java.lang:type=Memory') YIELD attributes "
+                                    "RETURN attributes.HeapMemoryUsage.value.properties.max AS b",
+                                    database_=cfg.database).records[0]["b"]
+        cache = driver.execute_query("SHOW SETTINGS YIELD name, value WHERE name = 'server.memory.pagecache.size' "
+                                     "RETURN value", database_=cfg.database).records[0]["value"]
+    finally:
+        driver.close()
+    return f"server: Neo4j {version}, heap max {heap / 2**30:.1f} GiB, page cache {cache}"
+
+
 def csv_load(cfg: Neo4jConfig, import_dir: Path, tables: GraphTables) -> float:
     """Export CSV into the server's import folder and LOAD CSV it; returns seconds."""
     out = import_dir / "bench-csv"
@@ -90,6 +111,7 @@ def main() -> int:
     print(f"synthetic graph: {args.filings} filings, {n_nodes} nodes, {n_rels} relationships "
           f"(generated, parsed and built in {time.perf_counter() - t0:.1f} s)")
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
+    print(server_line(cfg), f"; load average {os.getloadavg()[0]:.2f} at the start", sep="")
 
     def timed(label: str, baseline: float | None = None, **kw: Any) -> float:
         clear(cfg)
@@ -99,7 +121,7 @@ def main() -> int:
         assert counts(cfg) == c, "load lost or duplicated rows"
         ratio = f"  {baseline / dt:5.2f}x baseline" if baseline else "  (baseline)"
         print(f"{label:44} {dt:7.1f} s  {n_nodes / dt:9.0f} nodes/s  {n_rels / dt:9.0f} rels/s{ratio}  "
-              f"[{', '.join(sorted(set(summary.paths.values())))}]", flush=True)
+              f"[{', '.join(sorted(set(summary.paths.values())))}]  load average {os.getloadavg()[0]:.1f}", flush=True)
         return dt
 
     base = min(timed(f"MERGE every row (baseline), 1 session, batch {args.baseline_batch}",
