@@ -170,7 +170,7 @@ def neo4j() -> None:
 @_neo4j_options
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(min=1),
               help="Rows per UNWIND ... CREATE/MERGE transaction.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1),
               help="Sessions writing batches at once.")
 @click.option("--merge", "always_merge", is_flag=True,
               help="MERGE every row, ignoring the load markers (slower; for a database edited by hand).")
