@@ -2,10 +2,11 @@
 
 Needs a running server (``eval "$(scripts/neo4j-dev-server start --dir /tmp/n4j --export)"``).
 The figures depend on the server's memory: the dev server's defaults (1 GB heap, 256 MB page
-cache) are smaller than the store these loads leave (about 750 MB) and than what a Neo4j
-installed on the same machine gives itself when neo4j.conf sets nothing (a quarter of RAM as
-heap, half of the rest as page cache); ``NEO4J_DEV_HEAP=4g NEO4J_DEV_PAGECACHE_MB=2048``
-before ``start`` gives it room. The first line printed says what the server has.
+cache) are smaller than the store these loads leave (about 750 MB) and than what a Neo4j on
+the same machine takes when neo4j.conf sets no memory (the JVM's default heap, a quarter of
+RAM; a page cache computed from the free memory, about half of it);
+``NEO4J_DEV_HEAP=4g NEO4J_DEV_PAGECACHE_MB=2048`` before ``start`` gives it room. The first
+line printed says what the server has.
 Every figure comes from one run, against the baseline measured in that run: the batched
 ``UNWIND ... MERGE`` of every row (``--merge``, what the loader did for every load before
 it kept per-table markers). Then, into an empty database each time:
@@ -17,7 +18,9 @@ it kept per-table markers). Then, into an empty database each time:
 - optionally (``--csv``) the CSV files of ``neo4j export-csv`` read by ``LOAD CSV``.
 
 Each first-load configuration runs ``--repeat`` times (default 2) so one noisy figure is
-not trusted; rates are relationships (and nodes) over the whole load, nodes included.
+not trusted; rates are relationships (and nodes) over the whole load, nodes included. The
+baseline runs in one session; the reloads and resumes in the loader's default number of
+sessions.
 
     python bench/neo4j_load.py --filings 70000 --batch-sizes 5000,10000,20000,50000 --workers 1,2
 """
@@ -125,13 +128,13 @@ def main() -> int:
         return dt
 
     base = min(timed(f"MERGE every row (baseline), 1 session, batch {args.baseline_batch}",
-                     batch_size=args.baseline_batch, always_merge=True) for _ in range(args.repeat))
+                     batch_size=args.baseline_batch, workers=1, always_merge=True) for _ in range(args.repeat))
     for workers in [int(w) for w in args.workers.split(",")]:
         for size in [int(s) for s in args.batch_sizes.split(",")]:
             for _ in range(args.repeat):
                 timed(f"first load, {workers} session(s), batch {size}", base, batch_size=size, workers=workers)
     base = min(base, timed(f"MERGE every row (baseline again), batch {args.baseline_batch}", base,
-                           batch_size=args.baseline_batch, always_merge=True))
+                           batch_size=args.baseline_batch, workers=1, always_merge=True))
 
     t = time.perf_counter()
     summary = load(tables, cfg, batch_size=args.baseline_batch)
