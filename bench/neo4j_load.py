@@ -18,7 +18,9 @@ it kept per-table markers). Then, into an empty database each time:
 - optionally (``--csv``) the CSV files of ``neo4j export-csv`` read by ``LOAD CSV``.
 
 Each first-load configuration runs ``--repeat`` times (default 2) so one noisy figure is
-not trusted; rates are relationships (and nodes) over the whole load, nodes included. The
+not trusted. The first line of each gives relationships (and nodes) over the whole load,
+nodes included; the second splits the load at its first relationship batch (every node is
+written by then) into a node phase and a relationship phase, each with its own rate. The
 baseline runs in one session; the reloads and resumes in the loader's default number of
 sessions.
 
@@ -118,13 +120,25 @@ def main() -> int:
 
     def timed(label: str, baseline: float | None = None, **kw: Any) -> float:
         clear(cfg)
+        # Every node is written before the first relationship batch is handed out, so the
+        # first relationship batch splits the load into its node and relationship phases.
+        edges_from: list[float] = []
+
+        def phase_mark(kind: str, name: str, index: int) -> None:
+            if kind == "edges" and not edges_from:
+                edges_from.append(time.perf_counter())
+
         t = time.perf_counter()
-        summary = load(tables, cfg, **kw)
-        dt = time.perf_counter() - t
+        summary = load(tables, cfg, on_batch=phase_mark, **kw)
+        end = time.perf_counter()
+        dt = end - t
         assert counts(cfg) == c, "load lost or duplicated rows"
         ratio = f"  {baseline / dt:5.2f}x baseline" if baseline else "  (baseline)"
+        split = end if not edges_from else edges_from[0]
         print(f"{label:44} {dt:7.1f} s  {n_nodes / dt:9.0f} nodes/s  {n_rels / dt:9.0f} rels/s{ratio}  "
-              f"[{', '.join(sorted(set(summary.paths.values())))}]  load average {os.getloadavg()[0]:.1f}", flush=True)
+              f"[{', '.join(sorted(set(summary.paths.values())))}]  load average {os.getloadavg()[0]:.1f}\n"
+              f"{'':44}   phases: nodes {split - t:5.1f} s ({n_nodes / (split - t):7.0f} nodes/s), "
+              f"relationships {end - split:5.1f} s ({n_rels / max(end - split, 1e-9):7.0f} rels/s)", flush=True)
         return dt
 
     base = min(timed(f"MERGE every row (baseline), 1 session, batch {args.baseline_batch}",

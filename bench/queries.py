@@ -109,7 +109,9 @@ class _TextAt:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._query, name)
 
-    def text(self, dialect: str) -> str:
+    def text(self, dialect: str, bound: dict[str, Any] | None = None) -> str:
+        # The baseline's one text per dialect, whatever the options (the current registry
+        # may pick NAME.undated.cypher without date options).
         suffix = "rq" if dialect == "sparql" else "cypher"
         path = f"insidergraph/queries/{self._query.name}.{suffix}"
         root = Path(__file__).resolve().parent.parent
@@ -121,6 +123,7 @@ def time_baseline(path: Path, engines: list[str], repeat: int, rev: str) -> None
     """Time the query texts of git revision ``rev`` against the current ones on the same
     store, alternating, so that both see the same machine load (best of ``repeat`` each)."""
     from insidergraph.graph.store import Store
+    from insidergraph.queries import normalise
     from insidergraph.queries.engines import open_engine
     from insidergraph.queries.registry import QUERIES as REGISTRY
 
@@ -139,7 +142,8 @@ def time_baseline(path: Path, engines: list[str], repeat: int, rev: str) -> None
                     t0 = time.perf_counter()
                     rows[label] = engine.run_named(query, bound)
                     best[label] = min(best[label], time.perf_counter() - t0)
-            same = "" if len(rows["baseline"]) == len(rows["current"]) else "  (row counts differ!)"
+            frames = [normalise(current, rows[label]) for label in ("baseline", "current")]
+            same = "" if frames[0].equals(frames[1]) else "  (rows differ!)"
             print(f"{name:<18} {engine_name:<9} {len(rows['current']):>7,} {best['baseline']:>15.3f}s "
                   f"{best['current']:>8.3f}s {best['baseline'] / best['current']:>8.2f}x{same}")
 

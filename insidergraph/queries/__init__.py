@@ -111,7 +111,8 @@ def normalise(query: NamedQuery, rows: list[list[Any]]) -> "pd.DataFrame":
                 rec[i] = [t[k] for t in ordered]
         for i, kind in scalars:
             value = rec[i]
-            if type(value) is not str or kind == "float":
+            # Strings (unless a float is due) and plain ints (counts) are already what _cell gives.
+            if kind == "float" or (type(value) is not str and (type(value) is not int or kind)):
                 rec[i] = _cell(value, kind)
         out.append(rec)
     return pd.DataFrame(out, columns=list(query.columns), dtype=object)
