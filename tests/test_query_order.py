@@ -88,7 +88,7 @@ def test_the_constructed_graph_has_cikless_and_odd_nodes(store: Store) -> None:
     threes = people[people.issuer_count == 3].person_cik.tolist()
     assert threes == ["0000000013", "m-12"]
     twos = people[people.issuer_count == 2].person_cik.tolist()
-    assert twos == [None, "zz14"] or twos == ["", "zz14"]
+    assert twos == [None, "zz14"]  # NOAKES has no CIK: person/n/noakes-ann sorts before person/zz14
     pairs = run("interlocks", store, engine="cypher")
     names = set(pairs.issuer_a_name) | set(pairs.issuer_b_name)
     assert {"Beta Holdings", "Zed Co", "KAPPA LTD", "OMEGA PLC"} <= names
