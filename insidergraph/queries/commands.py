@@ -14,6 +14,7 @@ parameter variable (``SELECT ?x ?cik WHERE { ... }``).
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _FORMATS = ["table", "csv", "json"]
+#: What both engines accept as a parameter (Cypher ``$name``, SPARQL ``?name``).
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def parse_param(text: str) -> tuple[str, Any]:
@@ -36,6 +39,9 @@ def parse_param(text: str) -> tuple[str, Any]:
     if not sep or not key:
         raise QueryError(f"--param {text!r}: expected name=value")
     name, _, typ = key.partition(":")
+    if not _NAME.fullmatch(name):
+        raise QueryError(f"--param {text!r}: {name!r} is not a parameter name (letters, digits and _, "
+                         "not starting with a digit)")
     try:
         if typ in ("", "str", "string"):
             return name, value
@@ -147,22 +153,39 @@ def queries() -> None:
 def _adhoc(language: str) -> click.Command:
     engines = sorted(e for e, lang in LANGUAGE.items() if lang == language)
 
-    def callback(text: str, store: str, engine: str, fmt: str | None, param: tuple[str, ...]) -> None:
+    def callback(text: str | None, store: str, engine: str, fmt: str | None, param: tuple[str, ...],
+                 recover: bool = False) -> None:
         from insidergraph.queries import run_text
 
+        if recover:
+            from insidergraph.graph.store import Store
+            from insidergraph.queries.engines.ladybug import recover as recover_db
+
+            click.echo(recover_db(Store(store)), err=True)
+            if text is None:
+                return
+        if text is None:
+            raise click.UsageError(f"Missing argument 'TEXT' (the {language.capitalize()} query).")
         params = dict(parse_param(p) for p in param)
         emit(run_text(text, store, engine=engine, params=params), fmt)
 
     help_text = {
-        "cypher": "Run an ad-hoc Cypher query on the store (ladybug dialect), parameters bound by the engine.",
+        "cypher": "Run an ad-hoc Cypher query on the store (ladybug dialect), parameters bound by the engine. "
+                  "Only statements that read the graph run: writes, COPY, LOAD FROM, INSTALL, ATTACH and "
+                  "settings are refused.",
         "sparql": "Run an ad-hoc SPARQL query on the store (named graphs merged), parameters bound by "
-                  "substitution: project each parameter variable.",
+                  "substitution: project each parameter variable. Updates and SERVICE are refused.",
     }[language]
     cmd = click.Command(language, callback=callback, help=help_text + "\n\n--param name[:type]=value, "
                         "type one of str (default), int, float, bool, date" + (", iri" if language == "sparql" else "") + ".")
-    cmd.params.append(click.Argument(["text"]))
+    cmd.params.append(click.Argument(["text"], required=language != "cypher"))
     cmd = _common(cmd, engines)
     cmd.params.append(click.Option(["--param", "-p"], "param", multiple=True, help="name[:type]=value (repeatable)."))
+    if language == "cypher":
+        cmd.params.append(click.Option(
+            ["--recover"], is_flag=True,
+            help="Complete a checkpoint that an interrupted write left pending in the store's Cypher "
+                 "database (opens it for writing once), then run TEXT if given."))
     return cmd
 
 

@@ -116,7 +116,8 @@ def write(store: "Store", tables: GraphTables) -> None:
 
 
 class LadybugEngine:
-    """Cypher over the store's ladybug database (read-only)."""
+    """Cypher over the store's ladybug database, opened read-only; ad-hoc text may only read
+    (see :mod:`insidergraph.queries.guard`)."""
 
     name = "cypher"
 
@@ -126,7 +127,10 @@ class LadybugEngine:
         path = db_path(store)
         if not path.exists():
             raise StoreError(f"{store.path}: no Cypher database in this store (run `insidergraph build` again)")
-        self._db = lb.Database(str(path), read_only=True)
+        try:
+            self._db = lb.Database(str(path), read_only=True)
+        except RuntimeError as err:
+            raise StoreError(_open_error(store, path, err)) from None
         self._conn = lb.Connection(self._db)
 
     def close(self) -> None:
@@ -143,10 +147,41 @@ class LadybugEngine:
         except RuntimeError as err:
             raise QueryError(_one_line(str(err))) from None
 
+    def _prepare(self, text: str) -> Any:
+        """The engine's own prepared statement (one statement only, bound, not run)."""
+        import warnings
+
+        with warnings.catch_warnings():
+            # Deprecated in favour of execute(), which would run what it is given at once.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            statement = self._conn.prepare(text)
+        if not statement.is_success():
+            message = _one_line(statement.get_error_message())
+            if "multiple statements" in message:
+                message = "one Cypher statement at a time: this text holds several"
+            raise QueryError(message)
+        return statement
+
     def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-        """Run Cypher with parameters bound by ladybug."""
-        columns, rows = self._execute(text, params, lambda r: (r.get_column_names(), r.get_all()))
+        """Run one reading Cypher statement with parameters bound by ladybug.
+
+        The text is checked by keyword before the engine binds it (binding ``LOAD FROM``
+        opens the file), then by the engine's plan; what runs is the checked statement.
+        """
+        from insidergraph.queries.guard import check_cypher, check_cypher_plan
+
+        check_cypher(text)
+        statement = self._prepare(text)
+        plan = self._execute_prepared(self._prepare("EXPLAIN " + text), params, lambda r: r.get_all())
+        check_cypher_plan("\n".join(str(cell) for row in plan for cell in row))
+        columns, rows = self._execute_prepared(statement, params, lambda r: (r.get_column_names(), r.get_all()))
         return columns, [list(r) for r in rows]
+
+    def _execute_prepared(self, statement: Any, params: dict[str, Any], fetch: Any) -> Any:
+        try:
+            return fetch(self._conn.execute(statement, params))
+        except RuntimeError as err:
+            raise QueryError(_one_line(str(err))) from None
 
     def run_named(self, query: Any, bound: dict[str, Any]) -> list[list[Any]]:
         """A named query's rows, fetched as Arrow columns.
@@ -162,6 +197,39 @@ class LadybugEngine:
 
 
 _ARROW_CHUNK = 100_000
+
+
+def _open_error(store: "Store", path: Path, err: RuntimeError) -> str:
+    """One line for a database that cannot be opened read-only."""
+    if "recovery is pending" in str(err):
+        return (
+            f"{path}: the Cypher database has a checkpoint left pending by an interrupted write "
+            f"({path.name}.wal); run `insidergraph cypher --recover --store {store.path}` to complete it"
+        )
+    return f"{path}: cannot open the Cypher database: {_one_line(str(err))}"
+
+
+def recover(store: "Store") -> str:
+    """Complete a checkpoint that an interrupted write left pending (``cypher --recover``).
+
+    Opening the database for writing once is ladybug's own recovery: it replays the
+    write-ahead log and removes it. Asked for explicitly, since queries open read-only.
+    """
+    import ladybug as lb
+
+    path = db_path(store)
+    if not path.exists():
+        raise StoreError(f"{store.path}: no Cypher database in this store (run `insidergraph build` again)")
+    pending = [p.name for p in (path.with_name(path.name + ".wal"), path.with_name(path.name + ".shadow"))
+               if p.exists()]
+    if not pending:
+        return f"{path}: nothing to recover"
+    try:
+        lb.Database(str(path)).close()
+        lb.Database(str(path), read_only=True).close()
+    except RuntimeError as err:
+        raise StoreError(f"{path}: recovery failed: {_one_line(str(err))}") from None
+    return f"{path}: recovered ({', '.join(pending)} replayed)"
 
 
 def _one_line(message: str) -> str:

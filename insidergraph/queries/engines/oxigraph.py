@@ -138,7 +138,11 @@ class OxigraphEngine:
             raise QueryError(str(err).strip().splitlines()[0]) from None
 
     def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-        """Run SPARQL with ``?name`` variables pre-bound to the parameters."""
+        """Run a SPARQL query with ``?name`` variables pre-bound to the parameters; updates
+        and ``SERVICE`` calls are refused (see :mod:`insidergraph.queries.guard`)."""
+        from insidergraph.queries.guard import check_sparql
+
+        check_sparql(text)
         result = self._query(text, params)
         if isinstance(result, ox.QuerySolutions):
             columns = [v.value for v in result.variables]
