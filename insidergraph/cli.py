@@ -98,12 +98,14 @@ def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | Non
     Building again with more filings adds them; a filing already in the store changes
     nothing. Files that fail are reported on stderr; the rest still go in.
     """
-    from insidergraph.graph.store import build_store
+    from insidergraph.graph.store import Store, build_store
 
     show = sys.stderr.isatty() if progress is None else progress
     result = build_store(
         paths, store, on_error=lambda err: click.echo(str(err), err=True), strict=strict, progress=show, sparql=sparql
     )
+    if result.read == 0 and not Store(store).exists():
+        sys.exit(1)  # every file failed (each said why on stderr): no store was made
     click.echo(result.summary())
     if result.failed:
         sys.exit(1)
@@ -127,21 +129,75 @@ def _export_choices() -> list[str]:
     help="Which part of the graph (visual formats).",
 )
 def export(store: str, fmt: str, output: str, view: str) -> None:
-    """Export the graph as RDF or for visualization (GraphML, GEXF, Cytoscape JSON, HTML)."""
-    from insidergraph.graph.exporters import export as run_export
+    """Export the graph as RDF or for visualization (GraphML, GEXF, Cytoscape JSON, HTML).
+
+    Says on stderr what it wrote. The HTML page, or more than 1 MB of anything else, is
+    not written to a terminal: use -o FILE, or a pipe.
+    """
+    from insidergraph.graph.exporters import EXPORTERS
     from insidergraph.graph.store import Store
 
     tables = Store(store).tables()
+    exporter = EXPORTERS[fmt]
     if output == "-":
-        run_export(tables, fmt, sys.stdout.buffer, view)
-        sys.stdout.buffer.flush()
-        return
-    tmp = output + ".partial"
-    with open(tmp, "wb") as fh:
-        run_export(tables, fmt, fh, view)
-    import os
+        size = _export_stdout(tables, fmt, view)
+        where = "stdout"
+    else:
+        size = _export_file(tables, fmt, view, output)
+        where = output
+    shown = f"{exporter.name}, view {view}" if exporter.kind == "visual" else exporter.name
+    click.echo(f"wrote {where} ({shown}): {size[0]:,} nodes, {size[1]:,} edges", err=True)
 
-    os.replace(tmp, output)
+
+#: Most bytes of an export written to a terminal (more is a file's job, as git pages long output).
+_TERMINAL_BYTES = 1_000_000
+
+
+def _export_stdout(tables: Any, fmt: str, view: str) -> tuple[int, int]:
+    import io
+
+    from insidergraph.errors import ExportError
+    from insidergraph.graph.exporters import EXPORTERS
+    from insidergraph.graph.exporters import export as run_export
+
+    if not sys.stdout.isatty():
+        size = run_export(tables, fmt, sys.stdout.buffer, view)
+        sys.stdout.buffer.flush()
+        return size
+    name = EXPORTERS[fmt].name
+    if name == "html":
+        raise ExportError("an HTML page is not for a terminal: write it to a file with -o FILE (or pipe it)")
+    buffer = io.BytesIO()
+    size = run_export(tables, fmt, buffer, view)
+    if buffer.tell() > _TERMINAL_BYTES:
+        raise ExportError(f"the {name} export is {buffer.tell():,} bytes, too much for a terminal: "
+                          "write it to a file with -o FILE (or pipe it)")
+    sys.stdout.buffer.write(buffer.getvalue())
+    sys.stdout.buffer.flush()
+    return size
+
+
+def _export_file(tables: Any, fmt: str, view: str, output: str) -> tuple[int, int]:
+    import os
+    from pathlib import Path
+
+    from insidergraph.errors import ExportError
+    from insidergraph.graph.exporters import export as run_export
+
+    folder = Path(output).parent
+    if not folder.is_dir():
+        raise ExportError(f"{output}: cannot write: the folder {folder} does not exist")
+    tmp = output + ".partial"
+    try:
+        with open(tmp, "wb") as fh:
+            size = run_export(tables, fmt, fh, view)
+        os.replace(tmp, output)
+    except OSError as err:
+        raise ExportError(f"{output}: cannot write: {err.strerror or err}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return size
 
 
 def _neo4j_options(func: Any) -> Any:

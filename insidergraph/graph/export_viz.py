@@ -9,6 +9,7 @@ the view graph is built in sorted order and the GEXF date stamp is removed.
 >>> from insidergraph.graph.tables import GraphTables
 >>> buf = io.BytesIO()
 >>> write_graphml(GraphTables.empty(), buf, "full")
+(0, 0)
 >>> buf.getvalue().startswith(b"<?xml")
 True
 """
@@ -28,10 +29,15 @@ from insidergraph.graph.tables import GraphTables
 from insidergraph.graph.views import view_graph
 
 
-def write_graphml(tables: GraphTables, out: BinaryIO, view: str) -> None:
-    """Write ``view`` of ``tables`` as GraphML (yEd, Cytoscape desktop, Gephi)."""
+def _size(graph: nx.Graph) -> tuple[int, int]:
+    return graph.number_of_nodes(), graph.number_of_edges()
+
+
+def write_graphml(tables: GraphTables, out: BinaryIO, view: str) -> tuple[int, int]:
+    """Write ``view`` of ``tables`` as GraphML (yEd, Cytoscape desktop, Gephi); (nodes, edges) written."""
     graph = view_graph(tables, view)
     nx.write_graphml(graph, out, encoding="utf-8", prettyprint=True)
+    return _size(graph)
 
 
 class _StableGEXFWriter(GEXFWriter):  # type: ignore[misc]
@@ -45,11 +51,13 @@ class _StableGEXFWriter(GEXFWriter):  # type: ignore[misc]
             meta.attrib.pop("lastmodifieddate", None)
 
 
-def write_gexf(tables: GraphTables, out: BinaryIO, view: str) -> None:
-    """Write ``view`` of ``tables`` as GEXF 1.2 (Gephi)."""
+def write_gexf(tables: GraphTables, out: BinaryIO, view: str) -> tuple[int, int]:
+    """Write ``view`` of ``tables`` as GEXF 1.2 (Gephi); (nodes, edges) written."""
     writer = _StableGEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
-    writer.add_graph(view_graph(tables, view))
+    graph = view_graph(tables, view)
+    writer.add_graph(graph)
     writer.write(out)
+    return _size(graph)
 
 
 def cytoscape_json(tables: GraphTables, view: str) -> dict[str, Any]:
@@ -59,17 +67,24 @@ def cytoscape_json(tables: GraphTables, view: str) -> dict[str, Any]:
     return data
 
 
-def write_cytoscape(tables: GraphTables, out: BinaryIO, view: str) -> None:
-    """Write ``view`` of ``tables`` as Cytoscape.js JSON (reads back with ``networkx.cytoscape_graph``)."""
-    text = json.dumps(cytoscape_json(tables, view), sort_keys=True, ensure_ascii=False, indent=1)
+def _elements(data: dict[str, Any]) -> tuple[int, int]:
+    return len(data["elements"]["nodes"]), len(data["elements"]["edges"])
+
+
+def write_cytoscape(tables: GraphTables, out: BinaryIO, view: str) -> tuple[int, int]:
+    """Write ``view`` of ``tables`` as Cytoscape.js JSON (reads back with ``networkx.cytoscape_graph``);
+    (nodes, edges) written."""
+    data = cytoscape_json(tables, view)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1)
     out.write(text.encode("utf-8") + b"\n")
+    return _elements(data)
 
 
 def _static(name: str) -> str:
     return (resources.files("insidergraph.graph") / "static" / name).read_text(encoding="utf-8")
 
 
-def write_html(tables: GraphTables, out: BinaryIO, view: str) -> None:
+def write_html(tables: GraphTables, out: BinaryIO, view: str) -> tuple[int, int]:
     """Write ``view`` of ``tables`` as one HTML page that draws it with Cytoscape.js.
 
     The page needs no network: the library (MIT, licence header kept) and the graph
@@ -79,7 +94,8 @@ def write_html(tables: GraphTables, out: BinaryIO, view: str) -> None:
     library = _static("cytoscape.min.js")
     if "</script" in library.lower():
         raise ExportError("the bundled cytoscape.min.js contains '</script' and cannot be embedded")
-    graph = json.dumps(cytoscape_json(tables, view), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    data = cytoscape_json(tables, view)
+    graph = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     # "<" escaped as \u003c keeps any "</script>" or "<!--" in filing text from ending the block.
     graph = graph.replace("<", "\\u003c")
     page = (
@@ -89,3 +105,4 @@ def write_html(tables: GraphTables, out: BinaryIO, view: str) -> None:
         .replace("__GRAPH_JSON__", graph)
     )
     out.write(page.encode("utf-8"))
+    return _elements(data)

@@ -2,7 +2,8 @@
 
 Each entry names the module and function that writes the format, so importing the
 registry (for ``--format`` choices) costs nothing. A writer has the signature
-``write(tables: GraphTables, out: BinaryIO, view: str) -> None``.
+``write(tables: GraphTables, out: BinaryIO, view: str)``, returning the (nodes, edges) it
+wrote when they differ from the tables' (the visual views), else ``None``.
 
 >>> "turtle" in EXPORTERS and "graphml" in EXPORTERS
 True
@@ -21,7 +22,7 @@ from insidergraph.errors import ExportError
 if TYPE_CHECKING:
     from insidergraph.graph.tables import GraphTables
 
-Writer = Callable[["GraphTables", BinaryIO, str], None]
+Writer = Callable[["GraphTables", BinaryIO, str], "tuple[int, int] | None"]
 
 VIEWS: tuple[str, ...] = ("full", "people-issuers", "interlocks")
 
@@ -66,10 +67,15 @@ for _alias, _name in ALIASES.items():
     EXPORTERS.setdefault(_alias, EXPORTERS[_name])
 
 
-def export(tables: "GraphTables", fmt: str, out: BinaryIO, view: str = "full") -> None:
-    """Write ``tables`` in format ``fmt`` to the binary stream ``out``."""
+def export(tables: "GraphTables", fmt: str, out: BinaryIO, view: str = "full") -> tuple[int, int]:
+    """Write ``tables`` in format ``fmt`` to the binary stream ``out``; returns the nodes and
+    edges written (the view's for the visual formats, every table's for RDF)."""
     if fmt not in EXPORTERS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(sorted(EXPORTERS))}")
     if view not in VIEWS:
         raise ExportError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-    EXPORTERS[fmt].writer()(tables, out, view)
+    size = EXPORTERS[fmt].writer()(tables, out, view)
+    if size is not None:
+        return size
+    counts = tables.counts()
+    return sum(counts["nodes"].values()), sum(counts["edges"].values())

@@ -21,6 +21,7 @@ False
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import pickle
 from concurrent.futures import ThreadPoolExecutor
@@ -247,7 +248,12 @@ def build_store(
             if bar is not None:
                 bar[0].stop()
 
-    result.read, result.added, tables = Store(store).add(parsed(), sparql=sparql)
+    stream = parsed()
+    first = next(stream, None)
+    if first is None and not Store(store).exists():
+        return result  # nothing could be read: no empty store is made for it
+    filings = stream if first is None else itertools.chain([first], stream)
+    result.read, result.added, tables = Store(store).add(filings, sparql=sparql)
     result.counts = tables.counts()
     return result
 

@@ -70,8 +70,29 @@ def _cell(value: Any, sep: str) -> Any:
     return value
 
 
+#: First characters that make a spreadsheet read a text cell as a formula (OWASP, CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell for CSV meant for spreadsheets: text that a spreadsheet would run as a formula
+    gets a leading single quote (OWASP's advice); numbers, negative ones included, stay numbers.
+
+    >>> csv_cell("=SUM(A1)"), csv_cell("-1"), csv_cell(-1.5), csv_cell(["@a", "b"])
+    ("'=SUM(A1)", "'-1", -1.5, "'@a; b")
+    """
+    value = _cell(value, "; ")
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def emit(df: "pd.DataFrame", fmt: str | None) -> None:
-    """Write rows as a rich table (default on a terminal), CSV (default otherwise) or JSON."""
+    """Write rows as a rich table (default on a terminal), CSV (default otherwise) or JSON.
+
+    CSV cells that a spreadsheet would read as formulas are prefixed (:func:`csv_cell`);
+    JSON and the library keep every value exactly.
+    """
     fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
     if fmt == "json":
         import json
@@ -79,7 +100,7 @@ def emit(df: "pd.DataFrame", fmt: str | None) -> None:
         records = [dict(zip(df.columns, row)) for row in df.itertuples(index=False)]
         click.echo(json.dumps(records, indent=2, ensure_ascii=False, default=str))
     elif fmt == "csv":
-        df.map(lambda v: _cell(v, "; ")).to_csv(sys.stdout, index=False, lineterminator="\n")
+        df.map(csv_cell).to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         from rich.console import Console
         from rich.table import Table

@@ -179,7 +179,8 @@ def insider_roles(g: Graph, person_by_cik: str, person_by_id: str, person_by_tex
 
 
 def issuer_insiders(g: Graph, issuer_by_cik: str, issuer_by_id: str, issuer_by_text: str) -> list[list[Any]]:
-    """Insiders of the matching issuer, their roles and their latest holding per security."""
+    """Insiders of the matching issuer, their roles and their latest holding per security and
+    ownership form (direct, or indirect of each nature)."""
     c = g.companies
     issuers = {i for i, cik, t in zip(c["id"], c["cik"], c["ticker"])
                if cik == issuer_by_cik or i == issuer_by_id or (issuer_by_text and (t or "").upper() == issuer_by_text)}
@@ -193,7 +194,7 @@ def issuer_insiders(g: Graph, issuer_by_cik: str, issuer_by_id: str, issuer_by_t
     securities = g.t.nodes["Security"]
     securities = securities[securities["issuer_id"].isin(issuers)].set_index("id", drop=False)
     filings = g.t.nodes["Filing"].set_index("id")["period_of_report"].to_dict()
-    latest: dict[tuple[str, str], tuple[Any, ...]] = {}
+    latest: dict[tuple[str, str, str, str], tuple[Any, ...]] = {}
     for label, rel in (("Transaction", "TRANSACTED"), ("Holding", "HOLDS")):
         rows = g.t.nodes[label]
         in_sec = g.t.edges["IN_SECURITY"]
@@ -210,17 +211,18 @@ def issuer_insiders(g: Graph, issuer_by_cik: str, issuer_by_id: str, issuer_by_t
             if period is None or row["shares_owned_following"] is None or row.get("superseded") is True:
                 continue
             key = (period, row["filing_id"], row["seq"])
-            if (owner, sec) not in latest or key > latest[(owner, sec)][0]:
-                latest[(owner, sec)] = (key, row["shares_owned_following"], row["direct_indirect"])
+            form = (owner, sec, row["direct_indirect"] or "", row["nature_of_ownership"] or "")
+            if form not in latest or key > latest[form][0]:
+                latest[form] = (key, row["shares_owned_following"], row["direct_indirect"], row["nature_of_ownership"])
     e = g.entities
     out = []
     for owner in sorted(roles):
-        held = sorted((s, v) for (o, s), v in latest.items() if o == owner)
+        held = sorted(((s, di, nat), v) for (o, s, di, nat), v in latest.items() if o == owner)
         base = [e.at[owner, "cik"], e.at[owner, "name"], sorted(roles[owner])]
         if not held:
-            out.append(base + [None, None, None, None])
-        for sec, (key, shares, di) in held:
-            out.append(base + [securities.at[sec, "title"], float(shares), di, key[0]])
+            out.append(base + [None, None, None, None, None])
+        for (sec, _, _), (key, shares, di, nature) in held:
+            out.append(base + [securities.at[sec, "title"], float(shares), di, nature, key[0]])
     return out
 
 

@@ -241,20 +241,23 @@ QUERIES: dict[str, NamedQuery] = {
         ),
         NamedQuery(
             "issuer-insiders",
-            "Every insider of an issuer (CIK, node id or ticker), their roles, and latest holding per security.",
+            "Every insider of an issuer (CIK, node id or ticker), their roles, and latest holding per security "
+            "and ownership form.",
             (Param("issuer", "str", None, "CIK, node id or ticker of the issuer.", required=True),),
             (
                 "insider_cik", "insider_name", "roles", "security", "shares_owned", "direct_indirect",
-                "as_of",
+                "nature_of_ownership", "as_of",
             ),
             list_columns=(("roles",),),
             float_columns=("shares_owned",),
             date_columns=("as_of",),
             details=(
-                "The latest holding of a security is the shares owned following the last row (highest "
-                "sequence) that reports that security in the insider's latest filing reporting it (by "
+                "The latest holding of a security, per ownership form (direct, or indirect of each nature "
+                "of ownership, as filed), is the shares owned following the last row (highest sequence) "
+                "that reports that security in that form in the insider's latest filing reporting it so (by "
                 "period of report, then filing id); superseded holdings are skipped. An insider with no "
-                "such row has one row with an empty security. Rows by insider id, then security id."
+                "such row has one row with an empty security. Rows by insider id, security id, form "
+                "(D before I), then nature."
             ),
         ),
         NamedQuery(

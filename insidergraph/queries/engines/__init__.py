@@ -19,7 +19,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any, Protocol
 
-from insidergraph.errors import QueryError
+from insidergraph.errors import QueryError, StoreError
 
 #: Engine name -> ``"module:Class"``; the class is built with ``Class(store)``.
 ENGINES: dict[str, str] = {
@@ -65,7 +65,11 @@ def open_engine(name: str, store: Any) -> Engine:
     if name == "neo4j":  # the server holds the graph; no local store is needed
         module, _, cls = ENGINES[name].partition(":")
         return getattr(import_module(module), cls)(store)  # type: ignore[no-any-return]
-    store.manifest()  # a missing or stale store is a StoreError naming the directory
+    # A missing or stale store is a StoreError naming the directory; so is an empty one,
+    # which would answer every query with a header and no rows.
+    if store.manifest().get("filings") == 0:
+        raise StoreError(f"{store.path}: the store holds no filings; add some with "
+                         f"`insidergraph build PATH --store {store.path}`")
     stamp = (Path(store.path) / "manifest.json").stat().st_mtime_ns
     key = (name, str(Path(store.path).resolve()), stamp)
     engine = _OPEN.get(key)
