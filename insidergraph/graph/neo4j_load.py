@@ -38,6 +38,7 @@ import gc
 import hashlib
 import os
 import secrets
+import socket
 import threading
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -72,6 +73,13 @@ MARKER_LABEL = "InsiderGraphLoad"
 #: whose load stopped without releasing it (killed, connection lost) counts as abandoned.
 HEARTBEAT_S = 15.0
 STALE_S = 120
+#: Seconds the driver keeps retrying a transaction, and waits to connect: a server that
+#: went away is reported within about this long, not after minutes of retries by every
+#: session in turn (the driver's defaults are 30 s each).
+RETRY_S = 10.0
+CONNECT_S = 5.0
+#: URI schemes of Bolt, the only protocol the driver speaks to a server.
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 Path_ = Literal["skip", "create", "diff", "merge"]
 
@@ -126,15 +134,36 @@ class LoadSummary:
         ) + (f" (tables: {ways})" if ways else "")
 
 
+def check_uri(uri: str) -> None:
+    """Refuse a URI the driver cannot speak to (an ``http://`` one would need another driver).
+
+    >>> check_uri("http://localhost:7474")
+    Traceback (most recent call last):
+    ...
+    insidergraph.errors.Neo4jError: bad Neo4j URI 'http://localhost:7474': Neo4j is reached over Bolt, with a bolt://, neo4j://, bolt+s://, neo4j+s://, bolt+ssc:// or neo4j+ssc:// URI (for example bolt://localhost:7687)
+    """
+    scheme, sep, _ = uri.partition("://")
+    if not sep or scheme.lower() not in URI_SCHEMES:
+        raise Neo4jError(
+            f"bad Neo4j URI {uri!r}: Neo4j is reached over Bolt, with a bolt://, neo4j://, bolt+s://, neo4j+s://, "
+            "bolt+ssc:// or neo4j+ssc:// URI (for example bolt://localhost:7687)"
+        )
+
+
 def connect(cfg: Neo4jConfig) -> "Driver":
     """A verified driver, or a :class:`Neo4jError` saying in one line what is wrong."""
     from neo4j import GraphDatabase
     from neo4j import exceptions as ex
 
+    check_uri(cfg.uri)
     try:
         # Notifications (e.g. "relationship type does not exist" when counting an empty
         # type) are advice for interactive users, not for a loader's output.
-        driver = GraphDatabase.driver(cfg.uri, auth=(cfg.user, cfg.password), notifications_min_severity="OFF")
+        driver = GraphDatabase.driver(
+            cfg.uri, auth=(cfg.user, cfg.password), notifications_min_severity="OFF",
+            max_transaction_retry_time=RETRY_S, connection_timeout=CONNECT_S,
+            connection_acquisition_timeout=RETRY_S + CONNECT_S,
+        )
     except (ex.ConfigurationError, ValueError) as err:
         raise Neo4jError(f"bad Neo4j URI {cfg.uri!r}: {err}") from None
     try:
@@ -380,13 +409,13 @@ class _Table:
 _CLAIM = f"""
 MERGE (m:{MARKER_LABEL} {{key: $key}})
 SET m.lock = $token
-RETURN m.state AS state, m.digest AS digest, m.count AS count, m.run AS run,
+RETURN m.state AS state, m.digest AS digest, m.count AS count, m.run AS run, m.host AS host, m.pid AS pid,
        datetime().epochSeconds - coalesce(m.seen, 0) AS age
 """
 _TAKE = f"""
 MATCH (m:{MARKER_LABEL} {{key: $key}})
 SET m.state = 'loading', m.run = $token, m.seen = datetime().epochSeconds, m.digest = $digest,
-    m.rows = $rows, m.path = $path
+    m.rows = $rows, m.path = $path, m.host = $host, m.pid = $pid
 REMOVE m.lock, m.count
 """
 _DONE = f"""
@@ -405,10 +434,13 @@ def _claim(session: "Session", table: _Table, token: str, always_merge: bool) ->
         marker = tx.run(_CLAIM, key=table.key, token=token).single()
         assert marker is not None
         count = tx.run(_count_query(table.kind, table.name)).single()["c"]  # type: ignore[index]
-        if marker["state"] == "loading" and marker["run"] != token and marker["age"] < STALE_S:
+        if marker["state"] == "loading" and marker["run"] != token and marker["age"] < STALE_S \
+                and not _owner_gone(marker["host"], marker["pid"]):
+            owner = f"process {marker['pid']} on {marker['host']}, " if marker["host"] and marker["pid"] else ""
             raise Neo4jError(
                 f"another insidergraph load is writing {table.key} into this database "
-                f"(active {marker['age']} s ago); run again when it has finished"
+                f"({owner}active {marker['age']} s ago); run again when it has finished, "
+                f"or in {STALE_S - marker['age']} s, when its claim counts as abandoned"
             )
         if always_merge:
             table.path = "merge"
@@ -422,11 +454,29 @@ def _claim(session: "Session", table: _Table, token: str, always_merge: bool) ->
             tx.run(f"MATCH (m:{MARKER_LABEL} {{key: $key}}) REMOVE m.lock", key=table.key).consume()
         else:
             tx.run(_TAKE, key=table.key, token=token, digest=table.digest, rows=table.rows,
-                   path=table.path).consume()
+                   path=table.path, host=socket.gethostname(), pid=os.getpid()).consume()
         tx.commit()
     if table.path != "diff":
         return None
     return {record["id"] for record in session.run(_ids_query(table.kind, table.name))}
+
+
+def _owner_gone(host: str | None, pid: int | None) -> bool:
+    """True when a claim's load ran on this host in a process that no longer exists: its
+    claim is abandoned at once, not after :data:`STALE_S` (another host's cannot be seen).
+
+    >>> _owner_gone(socket.gethostname(), os.getpid()), _owner_gone("elsewhere.invalid", 1)
+    (False, False)
+    """
+    if host != socket.gethostname() or not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def _mark_done(session: "Session", table: _Table, token: str) -> None:
@@ -507,6 +557,7 @@ def load(
     prep: ThreadPoolExecutor | None = None
     stopping = threading.Event()
     finished = False
+    server_gone = False  # then the claims cannot be handed back; they go stale by themselves
     # The batches' parameter lists are millions of fresh objects without reference cycles:
     # left on, the cyclic collector rescans them again and again for nothing.
     gc_enabled = gc.isenabled()
@@ -591,9 +642,11 @@ def load(
                         if table.path != "skip":
                             _mark_done(session, table, token)
             finished = True
-    except ex.ServiceUnavailable as err:
+    except (ex.ServiceUnavailable, ex.SessionExpired) as err:
+        server_gone = True
         raise Neo4jError(
-            f"lost the connection to Neo4j at {cfg.uri}: {_one_line(err)}; run the load again to resume"
+            f"the Neo4j server at {cfg.uri} went away during the load ({_one_line(err)}); "
+            "run the load again when it is back to resume"
         ) from None
     except ex.ConstraintError as err:
         raise Neo4jError(
@@ -613,7 +666,7 @@ def load(
             bar.stop()
         for session in sessions:
             session.close()
-        if not finished and heartbeat is not None:
+        if not finished and heartbeat is not None and not server_gone:
             # Hand the claims back at once, so a rerun need not wait for them to go stale.
             try:
                 driver.execute_query(_RELEASE, token=token, database_=cfg.database)

@@ -29,6 +29,16 @@ def _native(value: Any) -> Any:
     return to_native() if to_native is not None else value
 
 
+def _first_line(message: str) -> str:
+    """The server's message without the query text and caret it quotes after the first line.
+
+    >>> _first_line("Invalid input 'x' (line 1, column 1)" + chr(10) + '"x"' + chr(10) + " ^")
+    "Invalid input 'x' (line 1, column 1)"
+    """
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    return lines[0] if lines else "Neo4j refused the query"
+
+
 class Neo4jEngine:
     """Cypher on Neo4j; the store only names the graph, the server holds it."""
 
@@ -42,15 +52,22 @@ class Neo4jEngine:
         self._driver.close()
 
     def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-        """Run Cypher with parameters bound by the driver."""
+        """Run one Cypher statement with parameters bound by the driver (in a read transaction)."""
         from neo4j import exceptions as ex
 
+        from insidergraph.queries.guard import cypher_words
+
+        words = cypher_words(text)
+        while words and words[-1] == ";":
+            words.pop()
+        if ";" in words:
+            raise QueryError("Neo4j runs one Cypher statement at a time: this text holds several (separated by ';')")
         try:
             records, _summary, keys = self._driver.execute_query(
                 text, params, database_=self.cfg.database, routing_="r"
             )
         except ex.Neo4jError as err:
-            raise QueryError(_one_line(err.message or err)) from None
+            raise QueryError(_first_line(err.message or str(err))) from None
         except ex.DriverError as err:
             raise QueryError(_one_line(err)) from None
         return list(keys), [[_native(v) for v in r.values()] for r in records]
