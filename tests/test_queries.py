@@ -218,6 +218,39 @@ def test_issuer_insiders_by_ticker(answers: dict[tuple[int, str], pd.DataFrame])
     assert len(held) and all(isinstance(v, float) for v in held["shares_owned"])
 
 
+def _last_filing_holdings(path: Path, security: str) -> dict[tuple[str, str | None], float]:
+    """Independent reading of one filing: shares owned following, per ownership form, of the
+    last row of each form reporting ``security``."""
+    held: dict[tuple[str, str | None], float] = {}
+    for row in ET.parse(path).getroot().iter():
+        if row.tag not in ("nonDerivativeTransaction", "nonDerivativeHolding", "derivativeTransaction",
+                           "derivativeHolding") or row.findtext("securityTitle/value", "").strip() != security:
+            continue
+        form = row.findtext("ownershipNature/directOrIndirectOwnership/value", "").strip()
+        nature = row.findtext("ownershipNature/natureOfOwnership/value")
+        shares = row.findtext("postTransactionAmounts/sharesOwnedFollowingTransaction/value")
+        held[(form, nature.strip() if nature else None)] = float(shares)  # the last row of the form wins
+    return held
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_issuer_insiders_keeps_one_row_per_security_and_ownership_form(
+    answers: dict[tuple[int, str], pd.DataFrame], corpus: Path, engine: str
+) -> None:
+    # Levchin's last YELP filing reports Class B held directly and through an entity: both are his.
+    last = corpus / "xml" / "0001209191-13-029698__YELP__F4__2013-05-28__Levchin-Max-R.xml"
+    expected = _last_filing_holdings(last, "Class B Common Stock")
+    assert expected == {("D", None): 2357027.0, ("I", "See Footnote"): 3395707.0}
+    yelp = answers[(10, engine)]
+    rows = yelp[(yelp["insider_cik"] == LEVCHIN) & (yelp["security"] == "Class B Common Stock")]
+    got = {(r.direct_indirect, r.nature_of_ownership): r.shares_owned for r in rows.itertuples()}
+    assert got == expected
+    assert set(rows["as_of"]) == {"2013-05-28"}
+    # Every (insider, security, form, nature) appears once.
+    keys = yelp.dropna(subset=["security"])[["insider_cik", "security", "direct_indirect", "nature_of_ownership"]]
+    assert not keys.astype(str).duplicated().any()
+
+
 def test_connection_is_a_chain_of_named_hops(answers: dict[tuple[int, str], pd.DataFrame]) -> None:
     path = answers[(14, "cypher")]
     hops = path.drop_duplicates("hop")

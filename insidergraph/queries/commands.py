@@ -100,7 +100,8 @@ def emit(df: "pd.DataFrame", fmt: str | None) -> None:
         records = [dict(zip(df.columns, row)) for row in df.itertuples(index=False)]
         click.echo(json.dumps(records, indent=2, ensure_ascii=False, default=str))
     elif fmt == "csv":
-        df.map(csv_cell).to_csv(sys.stdout, index=False, lineterminator="\n")
+        # CRLF ends rows (RFC 4180): then a cell holding a bare CR is quoted too, not cut in two.
+        df.map(csv_cell).to_csv(sys.stdout, index=False, lineterminator="\r\n")
     else:
         from rich.console import Console
         from rich.table import Table

@@ -99,8 +99,9 @@ def check_cypher(text: str) -> None:
         raise QueryError(f"CALL of a setting is refused: {_CYPHER_WHY}")
 
 
-_OPERATOR = re.compile(r"^│\s*([A-Z][A-Z_]*)\[\d+\]\s*│$", re.MULTILINE)
-_FUNCTION = re.compile(r"^│\s*Function: ([A-Za-z_0-9]+)\s*│$", re.MULTILINE)
+# Boxes of sibling operators stand side by side on one line (``│ A[2] ││ B[3] │``).
+_OPERATOR = re.compile(r"│\s*([A-Z][A-Z_]*)\[\d+\]\s*(?=│)")
+_FUNCTION = re.compile(r"│\s*Function: ([A-Za-z_0-9]+)\s*(?=│)")
 
 
 def check_cypher_plan(plan: str) -> None:
