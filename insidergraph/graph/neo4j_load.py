@@ -516,9 +516,10 @@ class _Heartbeat:
         self.thread = threading.Thread(target=beat, name="insidergraph-neo4j-heartbeat", daemon=True)
         self.thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> None:
         self.stop_event.set()
-        self.thread.join()
+        if wait:
+            self.thread.join()
 
 
 def load(
@@ -556,6 +557,7 @@ def load(
     bar: _Progress | None = None
     prep: ThreadPoolExecutor | None = None
     stopping = threading.Event()
+    failed = threading.Event()
     finished = False
     server_gone = False  # then the claims cannot be handed back; they go stale by themselves
     # The batches' parameter lists are millions of fresh objects without reference cycles:
@@ -573,7 +575,13 @@ def load(
             session = local.session = driver.session(database=cfg.database)
             with lock:
                 sessions.append(session)
-        nodes_made, rels_made = session.execute_write(write, statement, params)
+        if failed.is_set():
+            return  # a batch before this one failed: the load is stopping, and its error is reported
+        try:
+            nodes_made, rels_made = session.execute_write(write, statement, params)
+        except BaseException:
+            failed.set()  # queued batches then end at once instead of each retrying a server that is gone
+            raise
         with lock:
             summary.created[name] += nodes_made if kind == "nodes" else rels_made
         if bar is not None:
@@ -659,9 +667,10 @@ def load(
         stopping.set()
         if prep is not None:
             # Wait for a claim in progress, so that the release below hands it back too.
-            prep.shutdown(wait=True, cancel_futures=True)
+            # Unless the server is gone: then that claim only retries until the driver gives up.
+            prep.shutdown(wait=not server_gone, cancel_futures=True)
         if heartbeat is not None:
-            heartbeat.stop()
+            heartbeat.stop(wait=not server_gone)
         if bar is not None:
             bar.stop()
         for session in sessions:

@@ -59,17 +59,18 @@ _SPARQL_WHY = "ad-hoc SPARQL may only read the store's graph (no updates and no 
 # inside them is no keyword. An unterminated one runs to the end (the engine then says so).
 _CYPHER_TOKEN = re.compile(
     r"""(?P<skip>'(?:[^'\\]|\\.)*(?:'|$)|"(?:[^"\\]|\\.)*(?:"|$)|`[^`]*(?:`|$)|//[^\n]*|/\*.*?(?:\*/|$))"""
-    r"""|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<semi>;)|(?P<dot>\.)|(?P<other>\S)""",
+    r"""|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<semi>;)|(?P<dot>[.:])|(?P<other>\S)""",
     re.DOTALL,
 )
 
 
 def cypher_words(text: str) -> list[str]:
     """The keywords and names of a Cypher text, upper-cased, outside strings, comments and
-    backquoted names; property names after a dot are left out, ``;`` is kept.
+    backquoted names; names after a dot or colon (properties, labels, map keys) are left out,
+    ``;`` and ``=`` are kept.
 
-    >>> cypher_words("MATCH (p) /* SET */ WHERE p.set = 'CREATE' RETURN `DROP`; ")
-    ['MATCH', 'P', 'WHERE', 'P', '=', 'RETURN', ';']
+    >>> cypher_words("MATCH (p:Set) /* SET */ WHERE p.set = 'CREATE' RETURN `DROP`, {use: 1}; ")
+    ['MATCH', 'P', 'WHERE', 'P', '=', 'RETURN', 'USE', ';']
     """
     out: list[str] = []
     after_dot = False
@@ -127,7 +128,8 @@ def check_cypher_plan(plan: str) -> None:
 _SPARQL_TOKEN = re.compile(
     r"""(?P<skip>'''.*?(?:'''|$)|\"\"\".*?(?:\"\"\"|$)|'(?:[^'\\\n]|\\.)*(?:'|$)|"(?:[^"\\\n]|\\.)*(?:"|$)"""
     r"""|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n]*|[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)"""
-    r"""|(?P<word>[A-Za-z][A-Za-z0-9_.-]*:?)|(?P<other>\S)""",
+    r"""|(?P<pname>[A-Za-z_][\w.-]*:[^\s{}()<>,;]*|:[^\s{}()<>,;]*)|(?P<word>[A-Za-z][A-Za-z0-9_]*)"""
+    r"""|(?P<other>\S)""",
     re.DOTALL,
 )
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -137,14 +139,10 @@ def sparql_words(text: str) -> list[str]:
     """The bare keywords of a SPARQL text, upper-cased, outside strings, IRIs, comments and
     variables; prefixed names (``service:x``) are left out.
 
-    >>> sparql_words('SELECT ?service WHERE { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
+    >>> sparql_words('SELECT ?service WHERE { ?s <http://x/SERVICE> "SERVICE" ; ig:load :copy } # SERVICE')
     ['SELECT', 'WHERE']
     """
-    out = []
-    for m in _SPARQL_TOKEN.finditer(text):
-        if m.lastgroup == "word" and not m.group().endswith(":") and ":" not in m.group():
-            out.append(m.group().upper())
-    return out
+    return [m.group().upper() for m in _SPARQL_TOKEN.finditer(text) if m.lastgroup == "word"]
 
 
 def check_sparql(text: str) -> None:
