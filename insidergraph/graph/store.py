@@ -248,7 +248,7 @@ def build_store(
             if bar is not None:
                 bar[0].stop()
 
-    stream = parsed()
+    stream = iter(parsed())
     first = next(stream, None)
     if first is None and not Store(store).exists():
         return result  # nothing could be read: no empty store is made for it

@@ -115,7 +115,7 @@ def emit(df: "pd.DataFrame", fmt: str | None) -> None:
         click.echo(f"{len(df)} row{'s' if len(df) != 1 else ''}", err=True)
 
 
-def _common(func: Any, engines: list[str]) -> Any:
+def _common(func: click.Command, engines: list[str]) -> click.Command:
     func = click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
                         help="Output: table (default on a terminal), csv (default otherwise) or json.")(func)
     func = click.option("--engine", type=click.Choice(engines), default=engines[0], show_default=True,
