@@ -25,13 +25,9 @@ from typing import Callable, TextIO
 import httpx
 import tenacity
 
+from insidergraph.edgar.limits import DEFAULT_PAUSE, DEFAULT_RATE, MAX_RATE
 from insidergraph.errors import InsiderGraphError
 
-#: SEC's published limit: at most 10 requests per second from one user.
-MAX_RATE = 10
-DEFAULT_RATE = 8
-#: SEC's own block lasts until the rate has stayed low for 10 minutes.
-DEFAULT_PAUSE = 600.0
 #: How much longer than a second the limiter's window is: an admitted request still has
 #: to be written to the socket by its thread, and on a busy machine that thread can be
 #: descheduled for a few milliseconds; without the margin two such requests could reach
