@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -89,7 +90,7 @@ def corpus_filings(corpus: Path) -> list[SiteFiling]:
         out[f.accession] = SiteFiling(f.accession, f.document_type, f.filing_date, entities[0], entities[1], data)
     for path in sorted((corpus / "xml").glob("*.xml")):
         accession = path.name.split("__")[0]
-        if accession in out:
+        if not re.fullmatch(r"\d{10}-\d{2}-\d{6}", accession) or accession in out:
             continue  # the XML taken out of a submission that is served whole
         data = path.read_bytes()
         f = xml.parse_bytes(data, str(path))

@@ -13,9 +13,9 @@ import importlib
 from typing import Any
 
 _WHERE = {
-    "fetch": "fetch", "FetchResult": "fetch", "Failure": "fetch", "Urls": "fetch",
+    "fetch": "fetching", "FetchResult": "fetching", "Failure": "fetching", "Urls": "fetching",
     "EdgarClient": "client", "EdgarError": "client", "NotFound": "client", "RateLimiter": "client",
-    "Mirror": "mirror", "update": "update", "UpdateResult": "update",
+    "Mirror": "mirror", "update": "updating", "UpdateResult": "updating",
 }
 __all__ = sorted(_WHERE)
 

@@ -107,7 +107,7 @@ def fetch_command(ciks: tuple[str, ...], tickers: tuple[str, ...], since: dateti
     found, fetched, already present, failed; each failure on its own line. Exit status 1
     when any failed.
     """
-    from insidergraph.edgar.fetch import fetch
+    from insidergraph.edgar.fetching import fetch
 
     result = _run(progress, lambda bar: fetch(
         out, user_agent=user_agent, ciks=ciks, tickers=tickers, since=_day(since), until=_day(until), forms=forms,
@@ -132,8 +132,8 @@ def update_command(store: str, ciks: tuple[str, ...], tickers: tuple[str, ...], 
     those given, or else every filer. --since overrides the last day. Run twice, the
     second run fetches nothing new and changes nothing.
     """
-    from insidergraph.edgar.fetch import resolve_user_agent
-    from insidergraph.edgar.update import update
+    from insidergraph.edgar.fetching import resolve_user_agent
+    from insidergraph.edgar.updating import update
 
     resolve_user_agent(user_agent)  # no User-Agent: one line, before the store is even read
     result = _run(progress, lambda bar: update(

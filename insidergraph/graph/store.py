@@ -158,7 +158,7 @@ class Store:
             self._write_outputs(tables)
             manifest = {"format": FORMAT_VERSION, "filings": n_filings, "counts": tables.counts(),
                         "engines": {"sparql": self._sparql}}
-            if previous_fetch is not None:  # what `insidergraph update` keeps (insidergraph.edgar.update)
+            if previous_fetch is not None:  # what `insidergraph update` keeps (insidergraph.edgar.updating)
                 manifest["fetch"] = previous_fetch
             (self.path / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         return offered, added, tables

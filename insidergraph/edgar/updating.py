@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from insidergraph.edgar.fetch import DEFAULT_OUT, FetchResult, fetch
+from insidergraph.edgar.fetching import DEFAULT_OUT, FetchResult, fetch
 from insidergraph.errors import InsiderGraphError
 
 FETCH_KEY = "fetch"
