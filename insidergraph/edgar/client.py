@@ -182,7 +182,7 @@ class EdgarClient:
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_Transient),
             stop=tenacity.stop_after_attempt(self.attempts),
-            wait=tenacity.wait_exponential_jitter(initial=self.backoff, max=60 * self.backoff, jitter=self.backoff),
+            wait=tenacity.wait_exponential_jitter(multiplier=self.backoff, max=60 * self.backoff, jitter=self.backoff),
             reraise=True,
         )
         for _ in range(self.max_blocks + 1):
