@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
 from insidergraph.edgar import index
-from insidergraph.edgar.client import DEFAULT_PAUSE, DEFAULT_RATE, EdgarClient, EdgarError, NotFound, check_user_agent
+from insidergraph.edgar.client import EdgarClient, EdgarError, NotFound, check_user_agent
+from insidergraph.edgar.limits import DEFAULT_PAUSE, DEFAULT_RATE
 from insidergraph.edgar.index import OWNERSHIP_FORMS, Entry
 from insidergraph.edgar.mirror import FilingError, Mirror, check_submission
 from insidergraph.errors import InsiderGraphError

@@ -65,7 +65,7 @@ class UpdateResult:
 def _last_filing_day(store: str | os.PathLike[str]) -> date | None:
     from insidergraph.graph.store import Store
 
-    s = Store(store)
+    s = Store(Path(store))
     if not s.exists():
         return None
     days = [f.filing_date for f in s.filings() if f.filing_date]
@@ -114,7 +114,7 @@ def update(
                 if on_error is not None:
                     on_error(str(err))
 
-    result.offered, result.added, _ = Store(store).add(parsed())
+    result.offered, result.added, _ = Store(Path(store)).add(parsed())
     # Only a run that got everything moves the last day on; otherwise the next one retries it.
     through = end if not fetched.failures and not result.parse_failures else start
     write_fetch_state(store, {"through": through.isoformat(), "ciks": cik_list, "tickers": ticker_list})
