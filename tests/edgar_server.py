@@ -16,6 +16,7 @@ connection is reset without an answer), ``slow`` (answers after ``slow_seconds``
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import struct
@@ -67,8 +68,7 @@ class EdgarServer:
         if corpus is not None:
             self._static["/files/company_tickers.json"] = (corpus / "edgar" / "company_tickers.json").read_bytes()
             self._static[f"{site.DATASET_PATH}/2024q3_form345.zip"] = site.dataset_zip(corpus)
-            template = (corpus / "edgar" / "submissions" / "CIK0000320193.json").read_text()
-            self._template = __import__("json").loads(template)
+            self._template = json.loads((corpus / "edgar" / "submissions" / "CIK0000320193.json").read_text())
         else:
             self._template = {"cik": "", "filings": {}}
         self.filings: list[SiteFiling] = []
@@ -83,8 +83,7 @@ class EdgarServer:
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     def __enter__(self) -> "EdgarServer":
         self._thread.start()

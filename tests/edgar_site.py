@@ -22,8 +22,10 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from insidergraph.loaders import submission, xml
+from insidergraph.loaders.model import Filing
 
 DATASET_PATH = "/files/structureddata/data/insider-transactions-data-sets"
 _IDX_HEAD = (
@@ -53,7 +55,7 @@ def business_day(day: date) -> date:
     return day
 
 
-def _wrap(f: "xml.Filing", accession: str, filed: date, data: bytes) -> bytes:
+def _wrap(f: Filing, accession: str, filed: date, data: bytes) -> bytes:
     """A complete submission around an ownership XML, in EDGAR's ``<SEC-HEADER>`` style."""
     d = f"{filed:%Y%m%d}"
     owners = "".join(
@@ -102,7 +104,7 @@ def corpus_filings(corpus: Path) -> list[SiteFiling]:
     return [out[k] for k in sorted(out)]
 
 
-def _entities(f: "xml.Filing") -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _entities(f: Filing) -> tuple[tuple[str, ...], tuple[str, ...]]:
     pairs = {f"{int(f.issuer.cik or 0):010d}": f.issuer.name or "UNKNOWN"}
     for o in f.reporting_owners:
         if o.cik:
@@ -143,7 +145,7 @@ def form_idx(filings: list[SiteFiling], day: date, quarterly: bool = False) -> b
     return (head + cols + "-" * 141 + "\n" + "".join(lines)).encode("latin-1", "replace")
 
 
-def submissions_json(template: dict, cik: str, filings: list[SiteFiling]) -> tuple[bytes, bytes]:
+def submissions_json(template: dict[str, Any], cik: str, filings: list[SiteFiling]) -> tuple[bytes, bytes]:
     """The submissions JSON of ``cik`` and its older page: newest first, the older half on the page."""
     rows = sorted(filings, key=lambda f: (f.filed, f.accession), reverse=True)
     if rows:  # a filing of another form, which an ownership fetch must leave alone
