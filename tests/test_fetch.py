@@ -276,3 +276,8 @@ def test_update_twice_then_a_new_day(filings, corpus: Path, tmp_path: Path) -> N
     left = {p.relative_to(a.graph_dir): p.read_bytes() for p in sorted(a.graph_dir.rglob("*.parquet"))}
     right = {p.relative_to(b.graph_dir): p.read_bytes() for p in sorted(b.graph_dir.rglob("*.parquet"))}
     assert left and left == right  # the same graph, byte for byte, as a store built from scratch
+    # A later `build` into the store keeps what `update` remembers.
+    from insidergraph.edgar.updating import read_fetch_state
+
+    build_store([str(corpus / "txt" / "0000899243-22-035394__TSLA__F4.txt")], store)
+    assert read_fetch_state(store) == {"through": "2021-12-03", "ciks": [], "tickers": []}
