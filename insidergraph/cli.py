@@ -273,6 +273,16 @@ def _add_query_commands() -> None:
 _add_query_commands()
 
 
+def _add_edgar_commands() -> None:
+    from insidergraph.edgar.commands import fetch_command, update_command
+
+    cli.add_command(fetch_command)
+    cli.add_command(update_command)
+
+
+_add_edgar_commands()
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="insidergraph")

@@ -136,6 +136,7 @@ class Store:
         if sparql is not None and sparql not in SPARQL_SCOPES:
             raise StoreError(f"{self.path}: unknown SPARQL scope {sparql!r} (one of {', '.join(SPARQL_SCOPES)})")
         before = self.sparql_scope() if self.exists() else None
+        previous_fetch = self.manifest().get("fetch") if self.exists() else None
         self._sparql = sparql or before or "full"
         with _gc_paused():
             builder = GraphBuilder()
@@ -158,6 +159,8 @@ class Store:
             self._write_outputs(tables)
             manifest = {"format": FORMAT_VERSION, "filings": n_filings, "counts": tables.counts(),
                         "engines": {"sparql": self._sparql}}
+            if previous_fetch is not None:  # what `insidergraph update` keeps (insidergraph.edgar.updating)
+                manifest["fetch"] = previous_fetch
             (self.path / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         return offered, added, tables
 
