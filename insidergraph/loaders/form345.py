@@ -25,6 +25,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -121,7 +122,7 @@ def _open(source: str, errors: list[ParseError]) -> dict[str, tuple[str, bytes]]
             label = f"{source}/{info.filename}"
             try:
                 found[name] = (label, archive.read(info))
-            except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as err:
+            except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile, zlib.error) as err:
                 errors.append(ParseError(label, f"damaged in the zip (truncated?): {err}"))
     return found
 

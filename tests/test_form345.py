@@ -1,0 +1,267 @@
+"""SEC's quarterly Insider Transactions Data Sets: every quirk on a fixture of our own, the bad
+inputs (missing file, truncated zip, not a zip, wrong header, bad value), and the real excerpt."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from insidergraph.cli import cli
+from insidergraph.errors import ParseError
+from insidergraph.loaders.detect import iter_filings
+from insidergraph.loaders.form345 import iter_dataset, parse_dataset, quarter_of
+
+FIXTURE = Path(__file__).parent / "fixtures" / "form345" / "form345_2023q1_quirks"
+EXCERPT = "tsv/form345_2024q3_excerpt"
+
+
+def _load(path: Path | str) -> tuple[dict[str, object], list[str]]:
+    errors: list[ParseError] = []
+    filings = {f.accession: f for f in parse_dataset(path, errors)}
+    return filings, [str(e) for e in errors]
+
+
+@pytest.fixture(scope="module")
+def quirks() -> dict[str, object]:
+    filings, errors = _load(FIXTURE)
+    assert errors == []
+    return filings
+
+
+def _zip(folder: Path, target: Path, edit: dict[str, str] | None = None,
+         column: tuple[str, list[str]] | None = None) -> Path:
+    """The fixture as a zip, with texts replaced and a SUBMISSION column added (name, cells)."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for tsv in sorted(folder.glob("*.tsv")):
+            text = tsv.read_text(encoding="utf-8")
+            if column is not None and tsv.stem == "SUBMISSION":
+                # Through a CSV reader and writer, so the quoted multi-line remarks stay one record.
+                name, cells = column
+                records = list(csv.reader(text.splitlines(keepends=True), delimiter="\t"))
+                out = [list(records[0]) + [name]] + [r + [c] for r, c in zip(records[1:], cells)]
+                buf = io.StringIO()
+                csv.writer(buf, delimiter="\t", lineterminator="\n").writerows(out)
+                text = buf.getvalue()
+            for old, new in (edit or {}).items():
+                text = text.replace(old, new)
+            zf.writestr(tsv.name, text)
+    return target
+
+
+def test_source_quarter_and_rounding_flag(quirks: dict) -> None:
+    f = quirks["0009999901-23-000001"]
+    assert (f.source.format, f.source.quarter, f.amounts_rounded) == ("form345", "2023q1", True)
+    assert quarter_of("2024q3_form345.zip") == "2024q3"
+
+
+def test_dates_dd_mon_yyyy_any_case(quirks: dict) -> None:
+    f = quirks["0009999901-23-000002"]
+    assert (f.filing_date, f.period_of_report) == (date(2023, 2, 15), date(2023, 2, 13))
+
+
+def test_booleans_empty_0_1_false_true(quirks: dict) -> None:
+    flags = {a: f.not_subject_to_section16 for a, f in quirks.items()}
+    assert flags == {
+        "0009999901-23-000001": False,  # "0"
+        "0009999901-23-000002": False,  # "false"
+        "0009999901-23-000003": True,  # "true"
+        "0009999901-23-000004": None,  # empty
+        "0009999901-23-000005": True,  # "1"
+    }
+    swaps = [r.equity_swap_involved for r in quirks["0009999901-23-000001"].non_derivative]
+    assert swaps == [False, False]  # "false" (SK 3) then "0" (SK 12)
+
+
+def test_quoted_fields_with_doubled_quotes_and_newlines(quirks: dict) -> None:
+    f = quirks["0009999901-23-000001"]
+    assert f.remarks == 'Remarks with a "quoted" word, a tab-free line\nand a second line'
+    assert f.footnotes["F1"] == 'The price is a weighted average; the "range" is $224.01 to $224.09.'
+    assert quirks["0009999901-23-000002"].signatures[0].text == 'Quirk Capital By" its GP, /s/ Richard Roe'
+
+
+def test_footnote_siblings_and_value_only_by_footnote(quirks: dict) -> None:
+    rows = quirks["0009999901-23-000001"].non_derivative
+    assert [r.transaction_code for r in rows] == ["M", "S"]  # ordered by row key (SK 3, 12)
+    assert rows[0].footnotes["shares_owned_following"] == ("F3", "F2", "F4")
+    assert rows[1].price_per_share is None and rows[1].footnotes["price_per_share"] == ("F1",)
+    assert rows[1].footnotes["transaction_code"] == ("F4",)  # EQUITY_SWAP_TRANS_CD_FN: the coding's footnotes
+    option = quirks["0009999901-23-000001"].derivative[0]
+    assert option.expiration_date is None and option.footnotes == {"expiration_date": ("F5",)}
+
+
+def test_relationship_read_by_name(quirks: dict) -> None:
+    def roles(acc: str) -> list[tuple[bool, bool, bool, bool]]:
+        return [
+            (o.relationship.is_director, o.relationship.is_officer, o.relationship.is_ten_percent_owner,
+             o.relationship.is_other)
+            for o in quirks[acc].reporting_owners
+        ]
+
+    assert roles("0009999901-23-000001") == [(True, True, False, False), (False, False, True, True)]
+    assert roles("0009999901-23-000002") == [(False, False, True, False)]
+    assert roles("0009999901-23-000004") == [(True, False, True, True)]
+    assert roles("0009999901-23-000005") == [(False, True, False, False)]
+    owner = quirks["0009999901-23-000001"].reporting_owners[0]
+    assert (owner.cik, owner.relationship.officer_title, owner.address.city) == (
+        "0009990101", "Chief Executive Officer", "Springfield")
+    assert quirks["0009999901-23-000001"].reporting_owners[1].relationship.other_text == "Member of 13(d) group"
+    assert quirks["0009999901-23-000002"].reporting_owners[0].cik == "0009990103"  # zero-padded
+
+
+def test_duplicated_signature_rows_kept_one_per_owner(quirks: dict) -> None:
+    sigs = quirks["0009999901-23-000001"].signatures
+    assert [s.text for s in sigs] == ["/s/ Alan Smithee, Attorney-in-Fact"] * 2
+    assert all(s.attorney_in_fact and s.date == date(2023, 1, 3) for s in sigs)
+
+
+def test_excercise_date_and_exercise_date(quirks: dict) -> None:
+    assert quirks["0009999901-23-000001"].derivative[0].exercisable_date == date(2020, 1, 1)  # EXCERCISE_DATE
+    held = quirks["0009999901-23-000004"].derivative[0]
+    assert (held.type, held.exercisable_date, held.expiration_date) == (
+        "holding", date(2023, 3, 2), date(2024, 11, 2))  # EXERCISE_DATE
+
+
+def test_form3_holdings_reported_either_spelling(quirks: dict, tmp_path: Path) -> None:
+    f = quirks["0009999901-23-000005"]
+    assert (f.form3_holdings_reported, f.form4_transactions_reported) == (True, False)
+    readme = _zip(FIXTURE, tmp_path / "2023q1_form345.zip", {"FORM3_HOLDINGS_REPORTED": "FORM3_HOLDING_REPORTED"})
+    filings, errors = _load(readme)
+    assert errors == [] and filings["0009999901-23-000005"].form3_holdings_reported is True
+
+
+def test_metadata_columns_missing_from_tsv_are_fine_extra_columns_ignored(tmp_path: Path) -> None:
+    # The fixture, like SEC's files, has no CONTACT_* columns the metadata lists; a column
+    # we do not know is left aside, not an error.
+    extra = _zip(FIXTURE, tmp_path / "2023q1_form345.zip", column=("CONTACT_NAME", ["A. Clerk"] * 5))
+    filings, errors = _load(extra)
+    assert errors == [] and len(filings) == 5
+
+
+def test_odd_tickers_kept_as_filed(quirks: dict) -> None:
+    tickers = sorted(f.issuer.ticker for f in quirks.values())
+    assert tickers == ["(SIRI)", "BFA, BFB", "N/A", "NONE", "NYSE: KRC"]
+    assert quirks["0009999901-23-000001"].issuer.cik == "0009990001"
+
+
+def test_rounded_amounts_kept_as_the_data_set_says(quirks: dict) -> None:
+    row = quirks["0009999901-23-000001"].non_derivative[0]
+    assert row.price_per_share == Decimal("224.05") and str(row.shares) == "250.0"
+
+
+def test_amendment_has_original_date_but_no_original_accession(quirks: dict) -> None:
+    f = quirks["0009999901-23-000003"]
+    assert f.is_amendment and f.date_of_original_submission == date(2023, 1, 3)
+
+
+def test_aff10b5one_column_present_in_some_quarters_only(quirks: dict, tmp_path: Path) -> None:
+    assert all(f.aff10b5one is None for f in quirks.values())
+    cells = ["1", "false", "", "0", "true"]
+    filings, errors = _load(_zip(FIXTURE, tmp_path / "2024q1_form345.zip", column=("AFF10B5ONE", cells)))
+    assert errors == []
+    assert [filings[f"0009999901-23-00000{i}"].aff10b5one for i in (1, 2, 3)] == [True, False, None]
+    assert filings["0009999901-23-000001"].source.quarter == "2024q1"
+
+
+def test_missing_file_loads_the_rest_and_names_it(tmp_path: Path) -> None:
+    folder = tmp_path / "2023q1"
+    shutil.copytree(FIXTURE, folder)
+    (folder / "REPORTINGOWNER.tsv").unlink()
+    filings, errors = _load(folder)
+    assert len(filings) == 5 and all(f.reporting_owners == () for f in filings.values())
+    assert errors == [f"{folder}: missing from the data set: REPORTINGOWNER.tsv; its filings are read without those rows"]
+
+
+def test_bad_value_leaves_out_only_its_filing_with_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "2023q1"
+    shutil.copytree(FIXTURE, folder)
+    sub = folder / "SUBMISSION.tsv"
+    sub.write_text(sub.read_text().replace("15-FEB-2023", "31-FEB-2023"))
+    filings, errors = _load(folder)
+    assert sorted(filings) == ["0009999901-23-000001", "0009999901-23-000003", "0009999901-23-000004",
+                               "0009999901-23-000005"]
+    # Line 4: the quoted remarks of the first filing span lines 2 and 3.
+    assert errors == [f"{sub}:4: FILING_DATE: not a date (DD-MON-YYYY): '31-FEB-2023' "
+                      "(accession 0009999901-23-000002; its filing is left out)"]
+
+
+def test_bad_zips_one_line_each_other_quarters_load_exit_1(tmp_path: Path) -> None:
+    good = _zip(FIXTURE, tmp_path / "2023q1_form345.zip")
+    truncated = tmp_path / "2023q2_form345.zip"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    not_zip = tmp_path / "2023q3_form345.zip"
+    not_zip.write_text("<html>404 Not Found</html>")
+    header = _zip(FIXTURE, tmp_path / "2023q4_form345.zip", {"ISSUERCIK\t": "ISSUER_CIK\t"})
+    result = CliRunner().invoke(cli, ["parse", "--format", "jsonl", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout.count("\n") == 5  # the good quarter, whole
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith(f"{truncated}: not a readable zip")
+    assert lines[1].startswith(f"{not_zip}: not a readable zip")
+    assert lines[2].startswith(f"{header}/SUBMISSION.tsv:1: wrong header: no column ISSUERCIK")
+
+
+def test_damaged_member_names_zip_and_file(tmp_path: Path) -> None:
+    good = _zip(FIXTURE, tmp_path / "2023q1_form345.zip")
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as zf:
+        info = zf.getinfo("FOOTNOTES.tsv")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + 5] ^= 0xFF  # corrupt the compressed bytes: CRC or inflate error
+    good.write_bytes(bytes(data))
+    filings, errors = _load(good)
+    assert len(filings) == 5 and all(not f.footnotes for f in filings.values())
+    assert len(errors) == 1 and errors[0].startswith(f"{good}/FOOTNOTES.tsv: damaged in the zip")
+
+
+def test_real_excerpt_loads_every_row(corpus: Path) -> None:
+    folder = corpus / EXCERPT
+    filings, errors = _load(folder)
+    assert errors == [f"{folder}: missing from the data set: REPORTINGOWNER.tsv, NONDERIV_TRANS.tsv, "
+                      "FOOTNOTES.tsv; its filings are read without those rows"]
+
+    def records(name: str) -> list[dict[str, str]]:
+        with (folder / f"{name}.tsv").open(encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh, delimiter="\t"))
+
+    assert len(filings) == len(records("SUBMISSION")) == 275
+    for name, get in (
+        ("NONDERIV_HOLDING", lambda f: [r for r in f.non_derivative if r.type == "holding"]),
+        ("DERIV_TRANS", lambda f: [r for r in f.derivative if r.type == "transaction"]),
+        ("DERIV_HOLDING", lambda f: [r for r in f.derivative if r.type == "holding"]),
+        ("OWNER_SIGNATURE", lambda f: list(f.signatures)),
+    ):
+        rows = records(name)
+        assert sum(len(get(f)) for f in filings.values()) == len(rows), name
+    # Every footnote id of every cell is on its row, and every share count equals the cell.
+    for rec in records("DERIV_TRANS"):
+        f = filings[rec["ACCESSION_NUMBER"]]
+        ids = {i.strip() for k, v in rec.items() if k.endswith("_FN") and v for i in v.split(",")}
+        assert ids <= {i for r in f.derivative for ids_ in r.footnotes.values() for i in ids_}
+        if rec["TRANS_SHARES"]:
+            assert Decimal(rec["TRANS_SHARES"]) in {r.shares for r in f.derivative}
+    sirius = filings["0001225208-24-008881"]
+    assert (sirius.document_type, sirius.issuer.ticker, sirius.date_of_original_submission) == (
+        "4/A", "(SIRI)", date(2024, 9, 11))
+    assert sirius.remarks.startswith('This Form 4/A is being filed to amend and restate Table I of the original '
+                                     'Form 4 filed by the reporting person on September 11, 2024 ("Original Form 4")')
+
+
+def test_iter_filings_takes_a_corpus_folder_with_a_data_set_inside(corpus: Path) -> None:
+    items = list(iter_filings([corpus / "tsv"]))
+    assert sum(not isinstance(x, ParseError) for x in items) == 275
+    assert [str(x) for x in items if isinstance(x, ParseError)] == [
+        f"{corpus / EXCERPT}: missing from the data set: REPORTINGOWNER.tsv, NONDERIV_TRANS.tsv, FOOTNOTES.tsv; "
+        "its filings are read without those rows"]
+
+
+def test_iter_dataset_yields_errors_first() -> None:
+    assert [type(x).__name__ for x in iter_dataset(FIXTURE)] == ["Filing"] * 5
