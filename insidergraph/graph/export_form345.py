@@ -6,13 +6,14 @@ quarters have it), the readme's types: dates ``DD-MON-YYYY``, flags ``1``/``0``,
 to 2 decimals (NUMBER(16,2)), footnote ids joined by ``", "``, CSV quoting where a value holds a
 tab, quote or newline. Row keys (``*_SK``) count rows from 1 in accession order, so the same
 filings always give the same bytes. What the data set has no column for is not written: a
-filing's schema version and other documents, and a transaction's footnotes on its form type.
+filing's schema version and other documents, a filing without an accession number. Footnotes
+on a transaction's form type or swap flag share the coding's one column
+(EQUITY_SWAP_TRANS_CD_FN) and so read back on its transaction code.
 
 >>> import tempfile, os
->>> out = tempfile.mkdtemp()
->>> write_dataset([], out)
->>> sorted(os.listdir(out))[:3]
-['DERIV_HOLDING.tsv', 'DERIV_TRANS.tsv', 'FOOTNOTES.tsv']
+>>> with tempfile.TemporaryDirectory() as out:
+...     write_dataset([], out), sorted(os.listdir(out))[:3]
+(0, ['DERIV_HOLDING.tsv', 'DERIV_TRANS.tsv', 'FOOTNOTES.tsv'])
 """
 
 from __future__ import annotations
