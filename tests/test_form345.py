@@ -265,3 +265,43 @@ def test_iter_filings_takes_a_corpus_folder_with_a_data_set_inside(corpus: Path)
 
 def test_iter_dataset_yields_errors_first() -> None:
     assert [type(x).__name__ for x in iter_dataset(FIXTURE)] == ["Filing"] * 5
+
+
+def _synth():  # type: ignore[no-untyped-def]
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "synth.py"
+    spec = importlib.util.spec_from_file_location("insidergraph_bench_synth", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_synth_writes_data_set_zips_that_read_back_as_its_xml(tmp_path: Path) -> None:
+    from insidergraph.loaders.xml import parse_bytes
+
+    synth = _synth()
+    zips = synth.write_form345(300, 5, tmp_path)
+    assert zips and all(quarter_of(z.name) for z in zips)
+    errors: list[ParseError] = []
+    read = {f.accession: f for z in zips for f in parse_dataset(z, errors)}
+    assert errors == []
+    xml = {f.accession: f for f in (parse_bytes(d, n) for n, d in synth.generate(300, 5))}
+    assert read.keys() == xml.keys() and len(read) == 300
+    for acc, f in xml.items():
+        got = read[acc]
+        assert (got.issuer, got.document_type, got.period_of_report) == (f.issuer, f.document_type, f.period_of_report)
+        assert [o.cik for o in got.reporting_owners] == [o.cik for o in f.reporting_owners]
+        assert len(got.non_derivative) + len(got.derivative) == len(f.non_derivative) + len(f.derivative)
+        assert got.source.quarter == f"{got.filing_date.year}q{(got.filing_date.month - 1) // 3 + 1}"
+
+
+def test_synth_accession_agent_makes_a_second_population_of_new_accessions() -> None:
+    synth = _synth()
+    first = {n.split("__")[0] for n, _ in synth.generate(200, 1)}
+    second = {n.split("__")[0] for n, _ in synth.generate(200, 1, agent=9_000_000)}
+    assert len(first) == len(second) == 200 and not first & second
+    assert all(a.startswith("0009000000-") for a in second)
