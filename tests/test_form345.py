@@ -305,3 +305,22 @@ def test_synth_accession_agent_makes_a_second_population_of_new_accessions() -> 
     second = {n.split("__")[0] for n, _ in synth.generate(200, 1, agent=9_000_000)}
     assert len(first) == len(second) == 200 and not first & second
     assert all(a.startswith("0009000000-") for a in second)
+
+
+def test_build_takes_zips_and_goes_on_past_a_bad_one(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    good = _zip(FIXTURE, tmp_path / "in" / "2023q1_form345.zip")
+    (tmp_path / "in" / "2023q2_form345.zip").write_bytes(good.read_bytes()[:100])
+    store = tmp_path / "store"
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "in"), "--store", str(store), "--no-progress"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"{tmp_path / 'in' / '2023q2_form345.zip'}: not a readable zip (truncated or not a zip at all): "
+        "File is not a zip file"]
+    assert "filings read 5, added 5, failed 1" in result.stdout
+    from insidergraph.graph.store import Store
+
+    frame = Store(store).tables().nodes["Filing"]
+    assert sorted(frame["source_format"]) == ["form345"] * 5
+    roles = Store(store).tables().edges["TEN_PERCENT_OWNER_OF"]
+    assert len(roles) == 3  # Quirk Capital, Roe, Poe: roles read by name
