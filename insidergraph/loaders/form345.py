@@ -248,38 +248,42 @@ def _load(source: str, errors: list[ParseError]) -> dict[str, _Typed]:
     return tables
 
 
-def _fns(cols: dict[str, list[Any]], i: int, file: str, fields: dict[str, str]) -> dict[str, tuple[str, ...]]:
-    notes: dict[str, tuple[str, ...]] = {}
-    for model_field in fields:
-        column = footnote_column(file, model_field)
-        if column is not None and column in cols:
-            ids = cols[column][i]
-            if ids:
-                notes[model_field] = tuple(x for x in ids if x)
-    return notes
+def _spec(file: str) -> tuple[tuple[str, str, bool, str | None], ...]:
+    """Per row field: (model field, column, is an amount, its footnote column), made once per file."""
+    spec = _SPECS.get(file)
+    if spec is None:
+        spec = _SPECS[file] = tuple(
+            (name, column, COLUMNS[file][column] == "number", footnote_column(file, name))
+            for name, column in ROW_FIELDS[file].items()
+        )
+    return spec
 
 
-def _dec(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
+_SPECS: dict[str, tuple[tuple[str, str, bool, str | None], ...]] = {}
 
 
 def _rows(t: _Typed | None, file: str, accession: str) -> list[Any]:
-    if t is None:
+    rows = t.rows(accession) if t is not None else range(0)
+    if not rows or t is None:
         return []
-    fields = ROW_FIELDS[file]
     cls = DerivativeRow if file.startswith("DERIV") else NonDerivativeRow
     kind = "transaction" if file.endswith("TRANS") else "holding"
     cols = t.columns
+    # Column lists looked up once per filing, not once per cell.
+    spec = [(name, cols.get(column), number, cols.get(fn) if fn else None) for name, column, number, fn in _spec(file)]
     out = []
-    for i in t.rows(accession):
+    for i in rows:
         kw: dict[str, Any] = {}
-        for model_field, column in fields.items():
-            value = cols[column][i] if column in cols else None
-            if COLUMNS[file][column] == "number":
-                value = _dec(value)
-            if value is not None:
-                kw[model_field] = value
-        notes = _fns(cols, i, file, fields)
+        notes: dict[str, tuple[str, ...]] = {}
+        for name, values, number, fns in spec:
+            if values is not None:
+                value = values[i]
+                if value is not None:
+                    kw[name] = Decimal(value) if number else value
+            if fns is not None:
+                ids = fns[i]
+                if ids:
+                    notes[name] = tuple(x for x in ids if x)
         if notes:
             kw["footnotes"] = notes
         out.append(cls(type=kind, **kw))
