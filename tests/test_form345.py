@@ -364,3 +364,19 @@ def test_real_excerpt_written_back_cell_for_cell(corpus: Path, tmp_path: Path) -
                     if column.endswith("_SK"):
                         continue
                     assert cell(kinds[column], text) == cell(kinds[column], b[column]), (name, accession, column)
+
+
+def test_row_with_missing_cells_or_bad_bytes_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "2023q1"
+    shutil.copytree(FIXTURE, folder)
+    (folder / "OWNER_SIGNATURE.tsv").write_text(
+        "ACCESSION_NUMBER\tOWNERSIGNATURENAME\tOWNERSIGNATUREDATE\n0009999901-23-000001\tonly two\n")
+    (folder / "FOOTNOTES.tsv").write_bytes(b"ACCESSION_NUMBER\tFOOTNOTE_ID\tFOOTNOTE_TXT\n0009999901-23-000001\tF1\t\xff\xfe\n")
+    filings, errors = _load(folder)
+    assert len(filings) == 5 and all(not f.signatures and not f.footnotes for f in filings.values())
+    assert errors == [
+        f"{folder / 'FOOTNOTES.tsv'}: not a data set TSV: In CSV column #2: Row #2: CSV conversion error to string: "
+        "invalid UTF8 data",
+        f"{folder / 'OWNER_SIGNATURE.tsv'}: not a data set TSV: CSV parse error: Row #2: Expected 3 columns, got 2: "
+        "0009999901-23-000001\tonly two",
+    ]

@@ -159,7 +159,9 @@ def _read(name: str, label: str, data: bytes) -> pa.Table:
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as err:
+        # Arrow quotes the offending row in full: the reason is enough for one line.
         message = str(err).split("\n", 1)[0]
+        message = message[:160] + "..." if len(message) > 160 else message
         raise ParseError(label, f"not a data set TSV: {message}") from None
     keep = [c for c in COLUMNS[name] if c in header]
     return table.select(keep)
@@ -333,7 +335,7 @@ def _filing(tables: dict[str, _Typed], i: int, source: str, quarter: str | None)
     owners = _owners(tables.get("REPORTINGOWNER"), accession)
     notes = tables.get("FOOTNOTES")
     footnotes = {} if notes is None else {
-        notes.columns["FOOTNOTE_ID"][j]: notes.columns["FOOTNOTE_TXT"][j] or "" for j in notes.rows(accession)}
+        notes.columns["FOOTNOTE_ID"][j] or "": notes.columns["FOOTNOTE_TXT"][j] or "" for j in notes.rows(accession)}
     return Filing(
         accession=accession,
         document_type=s["DOCUMENT_TYPE"][i],
