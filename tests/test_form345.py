@@ -380,3 +380,10 @@ def test_row_with_missing_cells_or_bad_bytes_is_one_line_naming_the_file(tmp_pat
         f"{folder / 'OWNER_SIGNATURE.tsv'}: not a data set TSV: CSV parse error: Row #2: Expected 3 columns, got 2: "
         "0009999901-23-000001\tonly two",
     ]
+
+
+def test_zip_picked_by_content_whatever_its_name(tmp_path: Path) -> None:
+    odd = _zip(FIXTURE, tmp_path / "insiders-2023q1.dat")
+    items = list(iter_filings([odd]))
+    assert [type(x).__name__ for x in items] == ["Filing"] * 5
+    assert items[0].source.quarter == "2023q1"

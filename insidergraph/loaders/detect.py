@@ -149,11 +149,16 @@ def iter_path(path: str) -> Iterator[Filing | ParseError]:
     >>> [type(x).__name__ for x in iter_path("/no/such/2024q3_form345.zip")]
     ['ParseError']
     """
-    if path != STDIN and form345.is_dataset(path):
+    if path != STDIN and (os.path.isdir(path) or path.lower().endswith(".zip")):
         yield from form345.iter_dataset(path)
         return
     try:
-        yield parse_path(path)
+        data, name = read_source(path)
+        if data[:4] == b"PK\x03\x04" and path != STDIN:
+            # A zip under another name: read once more by the data set loader, which needs the file.
+            yield from form345.iter_dataset(path)
+            return
+        yield parse_bytes(data, name)
     except ParseError as err:
         yield err
 
