@@ -18,6 +18,8 @@ so ``insidergraph.loaders.xml.parse`` reads it back as a filing of its own. The 
 Command line (files are sharded 10,000 to a directory, so 1,000,000 filings stay workable)::
 
     python bench/synth.py --filings 100000 --seed 7 --out /tmp/synth
+    python bench/synth.py --filings 36000 --seed 7 --format form345 --out /tmp/synth-zips
+    python bench/synth.py --filings 100000 --seed 8 --accession-agent 9000000 --out /tmp/synth2
 """
 
 from __future__ import annotations
@@ -28,15 +30,17 @@ import random
 import sys
 import time
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["generate", "write", "main", "SHARD_SIZE"]
+__all__ = ["generate", "write", "write_form345", "main", "SHARD_SIZE", "AGENT"]
 
 #: Files per shard directory written by :func:`write`.
 SHARD_SIZE = 10_000
+#: The accessions' default filer-agent prefix (0009999999-24-000001, ...).
+AGENT = 9_999_999
 
 _START = date(2005, 1, 3).toordinal()
 _END = date(2024, 12, 31).toordinal()
@@ -606,8 +610,13 @@ def _body(doc: _Doc, pop: Population, seat: _Seat, iss: _Issuer, day: int, form:
         p.append("    </derivativeTable>\n")
 
 
-def generate(n: int, seed: int = 0) -> Iterator[tuple[str, bytes]]:
+def generate(n: int, seed: int = 0, agent: int = AGENT) -> Iterator[tuple[str, bytes]]:
     """Yield ``(file name, XML bytes)`` for ``n`` synthetic filings, the same for the same seed.
+
+    ``agent`` is the 10-digit filer-agent prefix of the accessions (counting down from it
+    past 999,999 filings a year): give a second population another one, far enough from the
+    first (say 9,000,000), and its filings are added to a store beside the first, not taken
+    for the same filings.
 
     >>> a = [x for _, x in generate(5, seed=2)]
     >>> a == [x for _, x in generate(5, seed=2)]
@@ -677,12 +686,12 @@ def generate(n: int, seed: int = 0) -> Iterator[tuple[str, bytes]]:
         yy = date.fromordinal(signed).year % 100
         c = per_year.get(yy, 0)
         per_year[yy] = c + 1
-        accession = f"{9_999_999 - c // 999_999:010d}-{yy:02d}-{c % 999_999 + 1:06d}"
+        accession = f"{agent - c // 999_999:010d}-{yy:02d}-{c % 999_999 + 1:06d}"
         fname = f"{accession}__{ticker}__F{form.replace('/', '')}__SYN.xml"
         yield fname, "".join(head + doc.parts + tail).encode()
 
 
-def write(n: int, seed: int, out: Path, shard_size: int = SHARD_SIZE) -> int:
+def write(n: int, seed: int, out: Path, shard_size: int = SHARD_SIZE, agent: int = AGENT) -> int:
     """Write ``n`` filings under ``out/00000/``, ``out/00001/``, ...; returns bytes written.
 
     Generation runs at 20,000-40,000 filings/s in memory; on disk, creating one file per
@@ -690,7 +699,7 @@ def write(n: int, seed: int, out: Path, shard_size: int = SHARD_SIZE) -> int:
     """
     written = 0
     shard_dir: Path | None = None
-    for i, (name, data) in enumerate(generate(n, seed)):
+    for i, (name, data) in enumerate(generate(n, seed, agent)):
         if i % shard_size == 0:
             shard_dir = out / f"{i // shard_size:05d}"
             shard_dir.mkdir(parents=True, exist_ok=True)
@@ -700,6 +709,42 @@ def write(n: int, seed: int, out: Path, shard_size: int = SHARD_SIZE) -> int:
     return written
 
 
+def write_form345(n: int, seed: int, out: Path, agent: int = AGENT) -> list[Path]:
+    """Write the same ``n`` filings as SEC's quarterly data sets, ``out/<YYYY>q<Q>_form345.zip``,
+    one zip a quarter of filing date (the signature date: synthetic filings have no EDGAR
+    header). Each filing is read back with insidergraph's XML loader and written by
+    ``export --format form345``'s writer, so the zips hold what the XML says, rounded as SEC
+    rounds. Returns the zips written, in quarter order.
+
+    The filings of every quarter are held in memory until the end (the generator draws days
+    at random): fine for a few quarters, about 1 GB per 100,000 filings.
+    """
+    import tempfile
+    import zipfile
+
+    from insidergraph.graph.export_form345 import write_dataset
+    from insidergraph.loaders.xml import parse_bytes
+
+    quarters: dict[str, list[object]] = {}
+    for name, data in generate(n, seed, agent):
+        filing = parse_bytes(data, name)
+        filed = filing.signatures[0].date if filing.signatures else filing.period_of_report
+        assert filed is not None
+        filing = replace(filing, filing_date=filed)
+        quarters.setdefault(f"{filed.year}q{(filed.month - 1) // 3 + 1}", []).append(filing)
+    out.mkdir(parents=True, exist_ok=True)
+    zips = []
+    for quarter in sorted(quarters):
+        target = out / f"{quarter}_form345.zip"
+        with tempfile.TemporaryDirectory(prefix="synth-form345-") as tmp:
+            write_dataset(quarters[quarter], tmp)  # type: ignore[arg-type]
+            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+                for tsv in sorted(Path(tmp).iterdir()):
+                    zf.write(tsv, tsv.name)
+        zips.append(target)
+    return zips
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python bench/synth.py --filings N --seed S --out DIR``."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -707,12 +752,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     ap.add_argument("--out", type=Path, help="output directory; without it, only generate and time")
     ap.add_argument("--shard-size", type=int, default=SHARD_SIZE, help="files per sub-directory")
+    ap.add_argument("--format", choices=("xml", "form345"), default="xml",
+                    help="xml: one ownershipDocument file per filing (default); form345: SEC's quarterly "
+                    "data set zips, <YYYY>q<Q>_form345.zip")
+    ap.add_argument("--accession-agent", type=int, default=AGENT,
+                    help=f"10-digit prefix of the accessions (default {AGENT}); another one makes a second "
+                    "population whose filings a store adds beside the first")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     if args.out is None:
-        size = sum(len(x) for _, x in generate(args.filings, args.seed))
+        size = sum(len(x) for _, x in generate(args.filings, args.seed, args.accession_agent))
+    elif args.format == "form345":
+        zips = write_form345(args.filings, args.seed, args.out, args.accession_agent)
+        size = sum(z.stat().st_size for z in zips)
     else:
-        size = write(args.filings, args.seed, args.out, args.shard_size)
+        size = write(args.filings, args.seed, args.out, args.shard_size, args.accession_agent)
     dt = time.perf_counter() - t0
     print(f"{args.filings} filings, {size / 1e6:.1f} MB in {dt:.2f} s: {args.filings / dt:,.0f} filings/s",
           file=sys.stderr)

@@ -114,7 +114,7 @@ def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | Non
 def _export_choices() -> list[str]:
     from insidergraph.graph.exporters import EXPORTERS
 
-    return sorted(EXPORTERS)
+    return sorted([*EXPORTERS, "form345"])
 
 
 @cli.command()
@@ -129,7 +129,8 @@ def _export_choices() -> list[str]:
     help="Which part of the graph (visual formats).",
 )
 def export(store: str, fmt: str, output: str, view: str) -> None:
-    """Export the graph as RDF or for visualization (GraphML, GEXF, Cytoscape JSON, HTML).
+    """Export the graph as RDF or for visualization (GraphML, GEXF, Cytoscape JSON, HTML),
+    or its filings as SEC's data set files (form345: -o names a folder).
 
     Says on stderr what it wrote. The HTML page, or more than 1 MB of anything else, is
     not written to a terminal: use -o FILE, or a pipe.
@@ -137,6 +138,11 @@ def export(store: str, fmt: str, output: str, view: str) -> None:
     from insidergraph.graph.exporters import EXPORTERS
     from insidergraph.graph.store import Store
 
+    if fmt == "form345":
+        from insidergraph.graph.export_form345 import export_store
+
+        click.echo(export_store(Store(store), output), err=True)
+        return
     tables = Store(store).tables()
     exporter = EXPORTERS[fmt]
     if output == "-":

@@ -41,6 +41,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from insidergraph.graph.precedence import prefer
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import (
     _ARROW, CompactTable, GraphTables, Join, RankCache, Source, arrow_schema, edge_props, node_props, records_table,
@@ -77,11 +78,6 @@ def filing_id(filing: Filing) -> str:
         return f"filing/{filing.accession}"
     digest = hashlib.sha1(repr(replace(filing, source=replace(filing.source, path="", line=None))).encode())
     return f"filing/h/{digest.hexdigest()[:20]}"
-
-
-def _richness(f: Filing) -> tuple[int, int]:
-    """What a copy of a filing tells beyond the ownership XML: header dates, other documents."""
-    return (f.filing_date is not None, len(f.documents))
 
 
 def _span_update(span: dict[str, Any], period: date | None, filed: date | None, accession: str) -> None:
@@ -134,13 +130,14 @@ class GraphBuilder:
     def add(self, filing: Filing) -> bool:
         """Add one filing; returns whether it changed anything.
 
-        A second copy of a filing changes nothing, unless it tells more: the
+        A second copy of a filing changes nothing, unless :func:`~insidergraph.graph.precedence.prefer`
+        picks it: the XML or ``.txt`` of an accession replaces its data-set row, and the
         complete-submission file of an accession whose bare XML came first brings the
         filing date and the other documents, and replaces it.
         """
         fid = filing_id(filing)
         known = self.filings.get(fid)
-        if known is not None and _richness(known) >= _richness(filing):
+        if known is not None and prefer(known, filing) is known:
             return False
         self.filings[fid] = filing
         return True

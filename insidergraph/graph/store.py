@@ -227,7 +227,7 @@ def build_store(
     >>> build_store([], tempfile.mkdtemp()).read
     0
     """
-    from insidergraph.loaders.detect import iter_paths, parse_path
+    from insidergraph.loaders.detect import iter_path, iter_paths
 
     result = BuildResult()
     files = list(iter_paths(list(paths)))
@@ -237,13 +237,15 @@ def build_store(
         try:
             for path in files:
                 try:
-                    yield parse_path(path)
-                except InsiderGraphError as err:
-                    if strict:
-                        raise
-                    result.failed.append(str(err))
-                    if on_error:
-                        on_error(err)
+                    for item in iter_path(path):  # one filing per file, many per data set
+                        if isinstance(item, InsiderGraphError):
+                            if strict:
+                                raise item
+                            result.failed.append(str(item))
+                            if on_error:
+                                on_error(item)
+                        else:
+                            yield item
                 finally:
                     if bar is not None:
                         bar[0].advance(bar[1])

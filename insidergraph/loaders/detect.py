@@ -6,6 +6,8 @@
   "root element" error) -> :mod:`insidergraph.loaders.xml`;
 * an HTML rendering, a rendered plain-text form or a legacy SGML text Form 3/4/5
   -> :mod:`insidergraph.loaders.rendered`;
+* a quarterly Insider Transactions Data Set (a zip, or a folder holding SUBMISSION.tsv)
+  -> :mod:`insidergraph.loaders.form345`, many filings from one path (:func:`iter_path`);
 * anything else -> :class:`~insidergraph.errors.UnknownFormatError`.
 
 >>> import io
@@ -24,11 +26,11 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from insidergraph.errors import ParseError, UnknownFormatError
-from insidergraph.loaders import submission, xml
+from insidergraph.loaders import form345, submission, xml
 from insidergraph.loaders._io import STDIN, SourceLike, read_source
 from insidergraph.loaders.model import Filing
 
-__all__ = ["sniff", "parse_bytes", "parse_path", "iter_paths", "iter_filings"]
+__all__ = ["sniff", "parse_bytes", "parse_path", "iter_paths", "iter_path", "iter_filings"]
 
 _HEAD = 4096
 _BOMS = (b"\xef\xbb\xbf",)
@@ -119,6 +121,7 @@ def parse_path(source: SourceLike) -> Filing:
 def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
     """Expand ``paths``: files as given, folders recursively (sorted, hidden names skipped),
     ``-`` as is. A path that does not exist is yielded too, so that reading it reports it.
+    A folder holding a data set (SUBMISSION.tsv) is yielded whole, for :func:`iter_path`.
 
     >>> list(iter_paths(["-"]))
     ['-']
@@ -127,12 +130,37 @@ def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
         path = os.fspath(item)
         if path != STDIN and os.path.isdir(path):
             for root, dirs, files in os.walk(path):
+                if form345.is_dataset(root):
+                    dirs[:] = []
+                    yield root
+                    continue
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
                     if not name.startswith("."):
                         yield str(Path(root, name))
         else:
             yield path
+
+
+def iter_path(path: str) -> Iterator[Filing | ParseError]:
+    """The filings of one path from :func:`iter_paths`: one for a file, every filing of a
+    data set (zip or folder); a failure is yielded as its :class:`ParseError`.
+
+    >>> [type(x).__name__ for x in iter_path("/no/such/2024q3_form345.zip")]
+    ['ParseError']
+    """
+    if path != STDIN and (os.path.isdir(path) or path.lower().endswith(".zip")):
+        yield from form345.iter_dataset(path)
+        return
+    try:
+        data, name = read_source(path)
+        if data[:4] == b"PK\x03\x04" and path != STDIN:
+            # A zip under another name: read once more by the data set loader, which needs the file.
+            yield from form345.iter_dataset(path)
+            return
+        yield parse_bytes(data, name)
+    except ParseError as err:
+        yield err
 
 
 def iter_filings(
@@ -144,7 +172,4 @@ def iter_filings(
     ['ParseError']
     """
     for path in iter_paths(paths):
-        try:
-            yield parse_path(path)
-        except ParseError as err:
-            yield err
+        yield from iter_path(path)

@@ -183,6 +183,9 @@ def filing_to_dict(filing: Filing, *, json_numbers: bool = False) -> dict[str, A
         "not_subject_to_section16": filing.not_subject_to_section16,
         "no_securities_owned": filing.no_securities_owned,
         "aff10b5one": filing.aff10b5one,
+        "form3_holdings_reported": filing.form3_holdings_reported,
+        "form4_transactions_reported": filing.form4_transactions_reported,
+        "amounts_rounded": filing.amounts_rounded,
         "issuer": {"cik": issuer.cik, "name": issuer.name, "ticker": issuer.ticker},
         "reporting_owners": [
             {
@@ -230,6 +233,7 @@ def filing_to_dict(filing: Filing, *, json_numbers: bool = False) -> dict[str, A
             "path": filing.source.path,
             "format": filing.source.format,
             "line": filing.source.line,
+            "quarter": filing.source.quarter,
         },
     }
 

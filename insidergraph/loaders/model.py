@@ -20,7 +20,7 @@ from typing import Literal, Mapping
 
 OwnerKind = Literal["person", "entity"]
 RowType = Literal["transaction", "holding"]
-SourceFormat = Literal["xml", "submission", "html", "rendered-text", "legacy-text", "tsv"]
+SourceFormat = Literal["xml", "submission", "html", "rendered-text", "legacy-text", "tsv", "form345"]
 
 #: Row field names whose footnote ids a row may carry, in the order of the form's columns.
 NON_DERIVATIVE_FIELDS: tuple[str, ...] = (
@@ -180,11 +180,16 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a filing was read from and by which loader."""
+    """Where a filing was read from and by which loader.
+
+    ``quarter`` is the data set's quarter (``"2024q3"``) for ``form345`` filings, read
+    from the zip's or folder's name; ``None`` for every other source.
+    """
 
     path: str
     format: SourceFormat
     line: int | None = None
+    quarter: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +214,10 @@ class Filing:
     not_subject_to_section16: bool | None = None
     no_securities_owned: bool | None = None
     aff10b5one: bool | None = None
+    form3_holdings_reported: bool | None = None
+    form4_transactions_reported: bool | None = None
+    #: True when the source rounded every amount to 2 decimals (SEC's data sets do).
+    amounts_rounded: bool = False
     reporting_owners: tuple[ReportingOwner, ...] = ()
     non_derivative: tuple[NonDerivativeRow, ...] = ()
     derivative: tuple[DerivativeRow, ...] = ()
