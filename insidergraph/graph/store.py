@@ -128,7 +128,7 @@ class Store:
 
     def exists(self) -> bool:
         """True when a build has written this store."""
-        return (self.path / sf.CURRENT).is_file()
+        return sf.current_name(self.path) is not None
 
     def stamp(self) -> str:
         """The live generation's name: it changes with every build that changed the store."""
@@ -145,7 +145,10 @@ class Store:
         return StoreError(f"{self.path}: damaged store: {what}; {fix}")
 
     def _check_format(self) -> None:
-        """One line for a store of an older format (never read: it kept pickles)."""
+        """One line for a store of an older format (never read: it kept pickles), or one
+        that lost its ``CURRENT`` pointer."""
+        if not (self.path / sf.CURRENT).is_file() and sf.has_generations(self.path):
+            raise self._damaged(f"{sf.CURRENT} is missing")
         old = self.path / "manifest.json"
         if old.is_file() or (self.path / "filings").is_dir():
             try:
@@ -262,6 +265,9 @@ class Store:
         close_all()  # an engine open in this process holds the generation it read
         sf.unpin(self.path)
         with sf.WriteLock(self.path, self.lock_timeout), _gc_paused():
+            self._check_format()  # again, now that no other writer runs
+            if not (self.path / sf.CURRENT).is_file():
+                sf.switch(self.path, None)  # from now on, generations without CURRENT are damage
             sf.sweep(self.path, sf.current_name(self.path))
             result = self._add_locked(filings, sparql, meta or {})
             sf.unpin(self.path)

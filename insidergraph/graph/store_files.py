@@ -33,6 +33,9 @@ from insidergraph.errors import StoreError
 CURRENT = "CURRENT"
 LOCK = "LOCK"
 READERS = ".readers"
+#: What ``CURRENT`` says before the first build has finished: a store with generations and
+#: no ``CURRENT`` at all has lost its pointer.
+EMPTY = "empty"
 GENERATION = re.compile(r"gen-(\d{6})")
 #: Where a reader's retries stop when writers keep replacing generations under it.
 _PIN_TRIES = 20
@@ -79,6 +82,8 @@ def current_name(root: Path) -> str | None:
         text = (root / CURRENT).read_text(encoding="ascii", errors="replace").strip()
     except FileNotFoundError:
         return None
+    if text == EMPTY:
+        return None
     if not GENERATION.fullmatch(text):
         raise StoreError(f"{root}: damaged store: {CURRENT} does not name a generation ({text[:40]!r}); "
                          f"delete {root} and build it again from the filings")
@@ -120,11 +125,17 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def switch(root: Path, gen: Path) -> None:
-    """Make ``gen`` the live generation: one atomic rename of a new ``CURRENT``."""
+def has_generations(root: Path) -> bool:
+    """True when the folder holds a generation folder."""
+    return root.is_dir() and any(GENERATION.fullmatch(p.name) for p in root.iterdir())
+
+
+def switch(root: Path, gen: Path | None) -> None:
+    """Make ``gen`` the live generation (``None``: no generation yet): one atomic rename of
+    a new ``CURRENT``."""
     tmp = root / f"{CURRENT}.tmp"
     with tmp.open("w", encoding="ascii") as fh:
-        fh.write(gen.name + "\n")
+        fh.write((gen.name if gen else EMPTY) + "\n")
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, root / CURRENT)
