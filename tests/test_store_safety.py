@@ -197,3 +197,39 @@ def test_damage_gets_one_line_naming_the_store_and_no_answer(xml: list[str], tmp
         return
     result = runner.invoke(cli, ["export", "--store", str(path), "--format", "turtle", "-o", str(tmp_path / "x.ttl")])
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_failed_graph_build_leaves_the_store_untouched_and_later_builds_work(
+        xml: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    import insidergraph.graph.store as store_module
+    from insidergraph.graph.tables import GraphTables
+    from insidergraph.loaders.detect import parse_path
+
+    path = tmp_path / "s"
+    _build(path, xml[:10])
+    before = _state(path)
+    f = parse_path(xml[12])
+    crafted = replace(f, accession="0000000000-26-999999",
+                      reporting_owners=(replace(f.reporting_owners[0], cik="0000000001|x"),))
+    real = GraphTables.to_arrow
+
+    def colliding(self: GraphTables, kind: str, name: str) -> Any:
+        table = real(self, kind, name)
+        if (kind, name) == ("edges", "FILED") and table.num_rows > 1:  # as a colliding id would
+            ids = table.column("id").to_pylist()
+            table = table.set_column(0, "id", __import__("pyarrow").array(
+                [ids[0] + "0000000001|x" if i == 0 else ids[0] + "0000000001|x" if i == 1 else v
+                 for i, v in enumerate(ids)]))
+        return table
+
+    monkeypatch.setattr(store_module.GraphTables, "to_arrow", colliding)
+    with pytest.raises(StoreError) as err:
+        Store(path).add([crafted])
+    line = str(err.value)
+    assert line.startswith("filing 0000000000-26-999999:") and "unchanged" in line and "\n" not in line
+    monkeypatch.undo()
+    assert _state(path) == before
+    _build(path, xml[10:20])
+    assert _state(path)[0] == 20

@@ -333,6 +333,7 @@ class Store:
             chunks.append(chunk)
         n_filings = len(builder.filings)
         tables = builder.tables()
+        _refuse_duplicate_ids(tables, builder)
         self._staging = gen
         self._write_outputs(tables)
         manifest = {**extra, "format": FORMAT_VERSION, "filings": n_filings, "counts": tables.counts(),
@@ -358,6 +359,26 @@ class Store:
             futures = [pool.submit(job) for job in jobs]
         for future in futures:
             future.result()  # the first failure, with its own message
+
+
+def _refuse_duplicate_ids(tables: GraphTables, builder: GraphBuilder) -> None:
+    """One line naming the filing whose crafted CIK made two ids collide (the store is
+    left as it was: nothing has been switched yet)."""
+    import pyarrow.compute as pc
+
+    for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)):
+        for name in names:
+            ids = tables.to_arrow(kind, name).column("id")
+            if pc.count_distinct(ids).as_py() == len(ids):
+                continue
+            counts = pc.value_counts(ids)
+            dup = counts.filter(pc.greater(counts.field("counts"), 1))[0]["values"].as_py()
+            culprits = [fid.removeprefix("filing/") for fid, f in builder.filings.items()
+                        if any(c and c in dup and not c.isdigit()
+                               for c in [f.issuer.cik, *(o.cik for o in f.reporting_owners)])]
+            who = f"filing {', '.join(culprits[:3])}" if culprits else "the filings added"
+            raise StoreError(f"{who}: its CIKs make two {name} ids collide ({dup!r}); "
+                             "the filing is refused and the store is unchanged")
 
 
 def _size_problem(path: Path, entry: Any) -> str | None:
