@@ -154,3 +154,13 @@ def test_an_old_format_store_gets_one_line_saying_to_rebuild(tmp_path: Path) -> 
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "store format 2" in lines[0] and "build it again" in lines[0], lines
     assert not marker.exists()
+
+
+def test_the_manifest_keeps_its_writers_own_keys_across_builds(corpus: Path, tmp_path: Path) -> None:
+    xml = sorted((corpus / "xml").glob("*.xml"))
+    store = Store(tmp_path / "s")
+    store.add([parse_path(str(xml[0]))], meta={"fetch": {"last": "2026-12-01"}})
+    store.add([parse_path(str(p)) for p in xml[1:4]])
+    assert Store(tmp_path / "s").manifest()["fetch"] == {"last": "2026-12-01"}
+    with pytest.raises(StoreError, match="files"):
+        store.add([], meta={"files": {}})
