@@ -63,6 +63,15 @@ class Codec:
     arrow: pa.DataType
     encode: Encode = _same
     decode: Decode = _same
+    #: Column-wise decoding of a whole Arrow array (structs field by field, no dict per row).
+    columns: Callable[[Any], list[Any]] | None = None
+
+    def decode_array(self, array: Any) -> list[Any]:
+        """Every value of an Arrow array or chunked array, decoded."""
+        if self.columns is not None:
+            return self.columns(array)
+        raw = array.to_pylist()
+        return raw if self.plain else [self.decode(v) for v in raw]
 
     @property
     def plain(self) -> bool:
@@ -84,7 +93,8 @@ def _optional(codec: Codec) -> Codec:
     if codec.plain:
         return codec
     enc, dec = codec.encode, codec.decode
-    return Codec(codec.arrow, lambda v: None if v is None else enc(v), lambda v: None if v is None else dec(v))
+    return Codec(codec.arrow, lambda v: None if v is None else enc(v), lambda v: None if v is None else dec(v),
+                 codec.columns)
 
 
 def type_codec(tp: Any) -> Codec:
@@ -150,7 +160,18 @@ def _struct(cls: type) -> Codec:
         # A field the stored struct lacks (added to the model since) takes its default.
         return None if row is None else cls(**{n: c.decode(row[n]) for n, c in members if n in row})
 
-    return Codec(arrow, encode, decode)
+    def columns(array: Any) -> list[Any]:
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks() if array.num_chunks else pa.array([], type=array.type)
+        if {f.name for f in array.type} != {n for n, _ in members}:
+            return [decode(v) for v in array.to_pylist()]  # an older layout: by name, defaults kept
+        cols = [c.decode_array(array.field(n)) for n, c in members]
+        out = [cls(*values) for values in zip(*cols)] if cols else [cls() for _ in range(len(array))]
+        if array.null_count:
+            out = [v if ok else None for v, ok in zip(out, array.is_valid().to_pylist())]
+        return out
+
+    return Codec(arrow, encode, decode, columns)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -266,19 +287,26 @@ class FilingCodec:
     def _column(self, table: pa.Table, name: str, codec: Codec, n: int, where: str) -> Any:
         if name not in table.column_names:
             return _MISSING
-        raw = table.column(name).to_pylist()
-        return raw if codec.plain else [codec.decode(v) for v in raw]
+        return codec.decode_array(table.column(name))
 
     def _child_values(self, child: _Child, table: pa.Table | None, n: int, where: str) -> Any:
         if table is None:
             return _MISSING
         parents = table.column(PARENT).to_pylist()
-        cols = [table.column(c).to_pylist() if c in table.column_names else [_MISSING] * table.num_rows
-                for c, _ in child.columns]
-        groups: list[list[tuple[Any, ...]]] = [[] for _ in range(n)]
-        for parent, row in zip(parents, zip(*cols)):
-            if not 0 <= parent < n:
-                raise StoreError(f"{where}: table {child.name} points to filing {parent} of {n}; build the store again")
+        if any(not 0 <= p < n for p in parents):
+            raise StoreError(f"{where}: table {child.name} points to a filing it does not have; build the store again")
+        names = [c for c, _ in child.columns]
+        groups: list[list[Any]] = [[] for _ in range(n)]
+        if child.element is not None and all(c in table.column_names for c in names):
+            # Every field stored: decode column by column and build the elements positionally.
+            cls = child.element
+            cols = [c.decode_array(table.column(name)) for name, c in child.columns]
+            for parent, item in zip(parents, (cls(*values) for values in zip(*cols))):
+                groups[parent].append(item)
+            return [tuple(g) for g in groups]
+        cols_raw = [table.column(c).to_pylist() if c in table.column_names else [_MISSING] * table.num_rows
+                    for c in names]
+        for parent, row in zip(parents, zip(*cols_raw)):
             groups[parent].append(row)
         return [child.value(g) for g in groups]
 
