@@ -11,6 +11,7 @@ time includes turning the rows into the DataFrame a user gets.
     python bench/synth.py --filings 1000000 --seed 7 --out /tmp/syn1m     # 82 s, 5.9 GB
     python bench/scale.py /tmp/syn1m --store /tmp/s1m --sparql relations
     python bench/scale.py --queries-only --store /tmp/s1m
+    python bench/scale.py /tmp/syn1m --store /tmp/s1m --first 998000   # then 2,000 added to it
 
 Targets (issue 5): at 1,000,000 filings a build under 10 minutes on this 2-core machine and
 under 1 s per query on the embedded Cypher and SPARQL engines.
@@ -19,6 +20,7 @@ under 1 s per query on the embedded Cypher and SPARQL engines.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import time
@@ -34,36 +36,45 @@ def stamp(message: str) -> None:
     print(f"{time.perf_counter() - T0:8.1f} s  {message}  (peak RSS {peak:,} MB)", flush=True)
 
 
-def build(files: Path, store: Path, sparql: str) -> None:
-    """Build ``store`` from ``files`` as the CLI does, printing each stage as it ends."""
+def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> None:
+    """Build ``store`` from ``files`` as the CLI does, printing each stage as it ends
+    (``fresh``: from an empty store; else added to the store there)."""
     import insidergraph.graph.store as sm
     import insidergraph.queries.engines.writers  # noqa: F401 (registers the engine writers)
 
-    write_filings, write_outputs = sm.Store._write_filings, sm.Store._write_outputs
+    write_generation, write_outputs = sm.Store._write_generation, sm.Store._write_outputs
 
-    def filings_stage(self: Any, new: list[Any]) -> None:
-        stamp(f"read and parsed {len(new):,} filings")
-        write_filings(self, new)
-        stamp("filings pickled")
+    def generation_stage(self: Any, gen: Any, old: Any, new: list[Any], builder: Any, extra: Any) -> Any:
+        stamp(f"read back the store and parsed {len(new):,} new filings")
+        tables = write_generation(self, gen, old, new, builder, extra)
+        stamp("generation flushed and switched")
+        return tables
 
     def outputs_stage(self: Any, tables: Any) -> None:
-        stamp("graph tables built")
+        stamp("filing tables written, graph tables built")
         write_outputs(self, tables)
         stamp("Parquet tables and engines written (side by side)")
 
-    sm.Store._write_filings, sm.Store._write_outputs = filings_stage, outputs_stage  # type: ignore[method-assign]
+    sm.Store._write_generation, sm.Store._write_outputs = generation_stage, outputs_stage  # type: ignore[method-assign]
+    writers = dict(sm.ENGINE_WRITERS)
     for name, writer in list(sm.ENGINE_WRITERS.items()):
         def timed(st: Any, tables: Any, writer: Any = writer, name: str = name) -> None:
             t = time.perf_counter()
             writer(st, tables)
             stamp(f"  engine {name} written in {time.perf_counter() - t:.1f} s")
         sm.ENGINE_WRITERS[name] = timed
-    shutil.rmtree(store, ignore_errors=True)
-    result = sm.build_store([str(files)], store, sparql=sparql)
-    stamp(f"build done: {result.read:,} read, {result.added:,} added, {len(result.failed)} failed")
-    for part in sorted(p for p in store.rglob("*") if p.is_dir() and p.parent in (store, store / "engines")):
+    if fresh:
+        shutil.rmtree(store, ignore_errors=True)
+    start = time.perf_counter()
+    result = sm.build_store([str(f) for f in files], store, sparql=sparql)
+    stamp(f"build done in {time.perf_counter() - start:.1f} s: {result.read:,} read, {result.added:,} added, "
+          f"{len(result.failed)} failed; load average {os.getloadavg()[0]:.2f}")
+    sm.Store._write_generation, sm.Store._write_outputs = write_generation, write_outputs  # type: ignore[method-assign]
+    sm.ENGINE_WRITERS.update(writers)
+    gen = sm.Store(store).generation_dir
+    for part in sorted(p for p in gen.rglob("*") if p.is_dir() and p.parent in (gen, gen / "engines")):
         size = sum(f.stat().st_size for f in part.rglob("*") if f.is_file())
-        print(f"          {part.relative_to(store)}: {size / 1e9:.2f} GB")
+        print(f"          {part.relative_to(gen)}: {size / 1e9:.2f} GB")
 
 
 def queries(store: Path) -> None:
@@ -88,11 +99,17 @@ def main() -> None:
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--sparql", choices=("full", "relations", "none"), default="full")
     parser.add_argument("--queries-only", action="store_true")
+    parser.add_argument("--first", type=int, help="build the first N files (sorted), then add the rest to it")
     args = parser.parse_args()
     if not args.queries_only:
         if args.files is None:
             parser.error("give the folder of filings, or --queries-only")
-        build(args.files, args.store, args.sparql)
+        files = sorted(p for p in args.files.rglob("*") if p.is_file())
+        if args.first is None:
+            build([args.files], args.store, args.sparql)
+        else:
+            build(files[: args.first], args.store, args.sparql)
+            build(files[args.first :], args.store, args.sparql, fresh=False)
     queries(args.store)
 
 

@@ -256,13 +256,13 @@ def test_update_twice_then_a_new_day(filings, corpus: Path, tmp_path: Path) -> N
         assert first.exit_code == 0, first.output
         n_nov = sum(date(2021, 11, 1) <= f.filed for f in november)
         assert f"store: filings offered {n_nov}, added {n_nov}, failed 0" in first.stdout
-        manifest = (Path(store) / "manifest.json").read_bytes()
+        manifest, generation = Store(store).manifest(), Store(store).stamp()
         before = len(server.log)
         second = CliRunner().invoke(cli, ["update", *common, "--until", "2021-11-30"], env=env)
         assert second.exit_code == 0, second.output
         assert "added 0" in second.stdout
         assert [r.path for r in server.log[before:]] == ["/Archives/edgar/daily-index/2021/QTR4/form.20211130.idx"]
-        assert (Path(store) / "manifest.json").read_bytes() == manifest  # nothing changed
+        assert (Store(store).manifest(), Store(store).stamp()) == (manifest, generation)  # nothing changed
         server.publish(december)
         third = CliRunner().invoke(cli, ["update", *common, "--until", "2021-12-03"], env=env)
         assert third.exit_code == 0, third.output

@@ -162,10 +162,11 @@ def test_store_writes_filings_in_bounded_chunks_and_reads_them_all_back(
     store = Store(tmp_path / "store")
     store.add(filings[:300])
     store.add(filings)
-    chunks = sorted(p.name for p in (tmp_path / "store" / "filings").iterdir())
+    chunks = sorted(p.name for p in (store.generation_dir / "filings").iterdir())
     n_first, n_all = 300, len({filing_id(f) for f in filings})
-    # 300 -> 3 chunks; the rest in chunks of 128 after them; no partial files left.
-    assert chunks == [f"{i:06d}.pickle" for i in range(3 + -(-(n_all - n_first) // 128))]
+    # 300 -> 3 chunks; the rest in chunks of 128 after them; each a folder of Parquet tables.
+    assert chunks == [f"{i:06d}" for i in range(3 + -(-(n_all - n_first) // 128))]
+    assert all((store.generation_dir / "filings" / c / "filings.parquet").is_file() for c in chunks)
     assert [filing_id(f) for f in store.filings()] == [filing_id(f) for f in filings[:300]] + [
         filing_id(f) for f in filings[300:]
     ]

@@ -3,7 +3,6 @@ relationship query exactly, and says so clearly when a query needs what it left 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -94,7 +93,7 @@ def test_the_scope_is_kept_across_builds_and_can_be_changed(corpus: Path, tmp_pa
         assert result.exit_code == 0, result.stderr
 
     def scope() -> str:
-        return json.loads((path / "manifest.json").read_text())["engines"]["sparql"]
+        return str(Store(path).manifest()["engines"]["sparql"])
 
     build("--sparql", "relations", *map(str, xml[:100]))
     build(*map(str, xml[100:]))  # more filings, no option: still relations

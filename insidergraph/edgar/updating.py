@@ -2,7 +2,7 @@
 
 The store remembers, under one key ``fetch`` of its manifest, the last day it has seen
 (``through``) and the CIKs and tickers it was made from; :func:`read_fetch_state` and
-:func:`write_fetch_state` are the only code that touches that key.
+:func:`fetch_meta` (what :meth:`Store.add` writes) are the only code that touches that key.
 
 >>> import tempfile
 >>> read_fetch_state(tempfile.mkdtemp())
@@ -11,7 +11,6 @@ The store remembers, under one key ``fetch`` of its manifest, the last day it ha
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,21 +25,22 @@ FETCH_KEY = "fetch"
 
 def read_fetch_state(store: str | os.PathLike[str]) -> dict[str, Any]:
     """The ``fetch`` entry of the store's manifest (``{}`` for a new store or one never updated)."""
-    manifest = Path(store) / "manifest.json"
-    if not manifest.is_file():
+    from insidergraph.graph.store import Store
+
+    s = Store(Path(store))
+    if not s.exists():
         return {}
-    state = json.loads(manifest.read_text()).get(FETCH_KEY)
+    state = s.manifest().get(FETCH_KEY)
     return dict(state) if isinstance(state, dict) else {}
 
 
-def write_fetch_state(store: str | os.PathLike[str], state: dict[str, Any]) -> None:
-    """Set the ``fetch`` entry of the store's manifest, leaving the rest as it is."""
-    manifest = Path(store) / "manifest.json"
-    data = json.loads(manifest.read_text())
-    data[FETCH_KEY] = state
-    partial = manifest.with_name(".manifest.json.partial")
-    partial.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    os.replace(partial, manifest)
+def fetch_meta(state: dict[str, Any]) -> dict[str, Any]:
+    """The manifest keys that :meth:`Store.add` ``meta=`` writes for ``state``.
+
+    >>> fetch_meta({"through": "2024-01-02"})
+    {'fetch': {'through': '2024-01-02'}}
+    """
+    return {FETCH_KEY: state}
 
 
 @dataclass
@@ -105,17 +105,18 @@ def update(
     fetched = fetch(out, ciks=cik_list, tickers=ticker_list, since=start, until=end, today=today, **fetch_options)
     result = UpdateResult(fetched, start, end)
 
-    def parsed() -> Iterable[Any]:
-        for path in sorted(str(p) for p in fetched.paths.values()):
-            try:
-                yield parse_path(path)
-            except InsiderGraphError as err:
-                result.parse_failures.append(str(err))
-                if on_error is not None:
-                    on_error(str(err))
-
-    result.offered, result.added, _ = Store(Path(store)).add(parsed())
+    filings = []
+    for path in sorted(str(p) for p in fetched.paths.values()):
+        try:
+            filings.append(parse_path(path))
+        except InsiderGraphError as err:
+            result.parse_failures.append(str(err))
+            if on_error is not None:
+                on_error(str(err))
     # Only a run that got everything moves the last day on; otherwise the next one retries it.
     through = end if not fetched.failures and not result.parse_failures else start
-    write_fetch_state(store, {"through": through.isoformat(), "ciks": cik_list, "tickers": ticker_list})
+    state = {"through": through.isoformat(), "ciks": cik_list, "tickers": ticker_list}
+    # The new filings and the new state go into the store in one generation: a run killed
+    # part-way leaves both as they were.
+    result.offered, result.added, _ = Store(Path(store)).add(filings, meta=fetch_meta(state))
     return result

@@ -1,12 +1,22 @@
 """The on-disk store that ``insidergraph build`` writes and every query reads.
 
-Layout of a store directory::
+Layout of a store directory (format 3; nothing in it is executable: no pickles, only
+Parquet, JSON and the engines' own files)::
 
-    manifest.json          format version, filing count, table counts
-    filings/NNNNNN.pickle  the parsed filings, one chunk per build that added any
-    graph/nodes/*.parquet  the graph tables (see insidergraph.graph.tables)
-    graph/edges/*.parquet
-    engines/...            embedded query engines built from the tables
+    CURRENT                  the name of the live generation (one line, switched atomically)
+    LOCK                     held (flock) by the one process writing the store; its PID
+    gen-NNNNNN/              one generation: everything a build wrote
+        manifest.json        format, counts, engines, every file's size (and SHA-256)
+        filings/CCCCCC/*.parquet   the parsed filings as tables of the model, one chunk per build
+        graph/nodes/*.parquet      the graph tables (see insidergraph.graph.tables)
+        graph/edges/*.parquet
+        engines/ladybug/...        embedded query engines built from the tables
+        engines/oxigraph/...
+
+A build writes a new generation (earlier filing chunks are hard-linked, not copied),
+flushes it, and only then renames ``CURRENT`` to point at it; a build killed at any
+moment leaves the store as it was before or as it is after, and the next build sweeps
+the leftovers. See :mod:`insidergraph.graph.store_files`.
 
 Building again adds the new filings; a filing already in the store (same accession,
 or the same content without one) changes nothing. The graph is rebuilt from all
@@ -23,22 +33,27 @@ from __future__ import annotations
 import gc
 import itertools
 import json
-import pickle
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
+
+import pyarrow.parquet as pq
 
 from insidergraph.errors import InsiderGraphError, StoreError
+from insidergraph.graph import store_files as sf
 from insidergraph.graph.build import GraphBuilder
+from insidergraph.graph.filing_tables import FilingCodec
+from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.model import Filing
 
-#: 2: the SPARQL store states ig:directorOf and span dates that the named queries read, and
-#: the manifest records the SPARQL scope; a format-1 store would answer them with nothing.
-FORMAT_VERSION = 2
+#: 3: filings as Parquet tables of the model in generations switched by ``CURRENT``
+#: (format 2 kept pickles, which this version never loads).
+FORMAT_VERSION = 3
 DEFAULT_STORE = "insidergraph-store"
 #: What the embedded SPARQL store holds (``insidergraph build --sparql``): ``full`` is every
 #: triple of the RDF export; ``relations`` leaves out the row-level facts (transactions,
@@ -46,9 +61,15 @@ DEFAULT_STORE = "insidergraph-store"
 #: build time at scale), which stay in the tables, the Cypher engine and the exports;
 #: ``none`` builds no SPARQL store.
 SPARQL_SCOPES: tuple[str, ...] = ("full", "relations", "none")
-#: Filings per pickle file: the pickler remembers every object it has written to a file,
-#: so one file for a million filings would carry gigabytes of that bookkeeping.
+#: Filings per chunk folder: a chunk is encoded in memory at once, so a million filings
+#: go in fifty steps of bounded size.
 FILINGS_PER_CHUNK = 20_000
+#: Manifest keys the store itself writes. Any other top-level key (``fetch``, say) belongs
+#: to whoever set it with :meth:`Store.add` ``meta=`` and is carried over by later builds.
+RESERVED_KEYS: frozenset[str] = frozenset({"format", "filings", "counts", "engines", "files", "chunks"})
+#: Files whose SHA-256 the manifest records and reads check (the engines' files, gigabytes
+#: at scale, are checked by size; their content by the engines themselves).
+HASHED: tuple[str, ...] = ("filings/", "graph/")
 
 #: Writers run after the tables are written: ``(store, tables) -> None``. Embedded
 #: engines register here so that ``build`` fills them too.
@@ -75,106 +96,254 @@ class BuildResult:
 
 
 class Store:
-    """A store directory."""
+    """A store directory.
 
-    def __init__(self, path: str | Path) -> None:
+    Readers go through ``CURRENT`` to the live generation; :meth:`add` writes a new one.
+    ``lock_timeout`` is how long :meth:`add` waits for another writer (``None``: as long
+    as it takes; then one line naming the holder's PID).
+    """
+
+    def __init__(self, path: str | Path, lock_timeout: float | None = None) -> None:
         self.path = Path(path)
+        self.lock_timeout = lock_timeout
         self._sparql: str | None = None  # set by add() for the engine writers
+        self._staging: Path | None = None  # the generation being written, for the writers
+
+    @property
+    def generation_dir(self) -> Path:
+        """The folder of the live generation (or of the one a build is writing)."""
+        if self._staging is not None:
+            return self._staging
+        name = sf.pin(self.path)
+        if name is None:
+            raise StoreError(self._none_here())
+        return self.path / name
 
     @property
     def graph_dir(self) -> Path:
-        return self.path / "graph"
+        return self.generation_dir / "graph"
 
     @property
     def engines_dir(self) -> Path:
-        return self.path / "engines"
+        return self.generation_dir / "engines"
 
     def exists(self) -> bool:
         """True when a build has written this store."""
-        return (self.path / "manifest.json").is_file()
+        return sf.current_name(self.path) is not None
 
-    def manifest(self) -> dict[str, object]:
-        """The manifest, or a :class:`StoreError` naming the directory when there is none."""
+    def stamp(self) -> str:
+        """The live generation's name: it changes with every build that changed the store."""
+        return self.generation_dir.name
+
+    def _none_here(self) -> str:
+        return f"{self.path}: no insidergraph store here (run `insidergraph build PATH --store {self.path}`)"
+
+    def _damaged(self, what: str) -> StoreError:
+        if what.startswith(("graph/", "engines/")):
+            fix = f"run `insidergraph build PATH... --store {self.path}` to rebuild it from its filings"
+        else:
+            fix = f"delete {self.path} and build it again from the filings"
+        return StoreError(f"{self.path}: damaged store: {what}; {fix}")
+
+    def _check_format(self) -> None:
+        """One line for a store of an older format (never read: it kept pickles), or one
+        that lost its ``CURRENT`` pointer."""
+        if not (self.path / sf.CURRENT).is_file() and sf.has_generations(self.path):
+            raise self._damaged(f"{sf.CURRENT} is missing")
+        old = self.path / "manifest.json"
+        if old.is_file() or (self.path / "filings").is_dir():
+            try:
+                version = json.loads(old.read_text()).get("format", "1 or 2")
+            except (OSError, ValueError, AttributeError):
+                version = "1 or 2"
+            raise StoreError(
+                f"{self.path}: store format {version} was written by an older insidergraph (its filings are "
+                f"pickles, which this version never loads); delete it and build it again from the filings"
+            )
+
+    def manifest(self) -> dict[str, Any]:
+        """The live manifest after checking every file it lists is there with its size;
+        a :class:`StoreError` naming the store and what is wrong otherwise."""
+        data = self._manifest_unchecked()
+        gen = self.generation_dir
+        for rel, entry in data["files"].items():
+            problem = _size_problem(gen / rel, entry)
+            if problem:
+                raise self._damaged(f"{rel} {problem}")
+        return data
+
+    def _manifest_unchecked(self) -> dict[str, Any]:
+        self._check_format()
         if not self.exists():
-            raise StoreError(f"{self.path}: no insidergraph store here (run `insidergraph build PATH --store {self.path}`)")
-        data: dict[str, object] = json.loads((self.path / "manifest.json").read_text())
+            raise StoreError(self._none_here())
+        gen = self.generation_dir
+        if not gen.is_dir():
+            raise self._damaged(f"the generation {gen.name} that {sf.CURRENT} names is missing")
+        try:
+            data = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise self._damaged(f"{gen.name}/manifest.json is missing") from None
+        except (OSError, ValueError) as err:
+            raise self._damaged(f"{gen.name}/manifest.json is unreadable ({str(err).splitlines()[0]})") from None
+        if not isinstance(data, dict):
+            raise self._damaged(f"{gen.name}/manifest.json is not a JSON object")
         if data.get("format") != FORMAT_VERSION:
             raise StoreError(
                 f"{self.path}: store format {data.get('format')} was written by another version of insidergraph "
                 f"(this one reads format {FORMAT_VERSION}); delete it and build it again from the filings"
             )
+        if not isinstance(data.get("files"), dict) or not isinstance(data.get("chunks"), list):
+            raise self._damaged(f"{gen.name}/manifest.json lacks its list of files")
         return data
+
+    def _verify(self, data: dict[str, Any], prefix: str) -> None:
+        """Size and SHA-256 of every listed file under ``prefix``."""
+        gen = self.generation_dir
+        for rel, entry in data["files"].items():
+            if rel.startswith(prefix):
+                problem = _size_problem(gen / rel, entry)
+                if not problem and "sha256" in entry and sf.sha256(gen / rel) != entry["sha256"]:
+                    problem = "does not match its checksum (altered or damaged)"
+                if problem:
+                    raise self._damaged(f"{rel} {problem}")
 
     def filings(self) -> list[Filing]:
         """Every filing in the store, in the order they were added."""
+        if not self.exists():
+            self._check_format()
+            return []
+        data = self._manifest_unchecked()
+        self._verify(data, "filings/")
+        codec = FilingCodec(Filing)
+        names = set(codec.schemas())
         out: list[Filing] = []
-        for chunk in sorted((self.path / "filings").glob("*.pickle")):
-            with chunk.open("rb") as fh:
-                out.extend(pickle.load(fh))
+        for chunk in data["chunks"]:
+            folder = self.generation_dir / "filings" / chunk
+            listed = {rel.rsplit("/", 1)[1].removesuffix(".parquet") for rel in data["files"]
+                      if rel.startswith(f"filings/{chunk}/")}
+            if "filings" not in listed or listed - names:
+                raise self._damaged(f"filings/{chunk} lacks tables or holds tables this version does not know")
+            tables = {name: pq.read_table(folder / f"{name}.parquet") for name in listed}
+            out.extend(codec.decode(tables, where=f"{self.path}: filings/{chunk}"))
         return out
 
     def tables(self) -> GraphTables:
-        """The graph tables."""
-        self.manifest()
+        """The graph tables (every one checked against the manifest's checksum)."""
+        data = self.manifest()
+        self._verify(data, "graph/")
+        for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)):
+            for name in names:
+                if f"graph/{kind}/{name}.parquet" not in data["files"]:
+                    raise self._damaged(f"graph/{kind}/{name}.parquet is not in the manifest")
         return GraphTables.read(self.graph_dir)
 
     def sparql_scope(self) -> str:
         """What the embedded SPARQL store holds: ``full``, ``relations`` or ``none``
         (see :data:`insidergraph.graph.export_rdf.SPARQL_SCOPES`); ``full`` for a new store."""
-        if not self.exists():
+        if self._sparql or not self.exists():
             return self._sparql or "full"
         engines = self.manifest().get("engines")
-        return self._sparql or (engines.get("sparql", "full") if isinstance(engines, dict) else "full")
+        return engines.get("sparql", "full") if isinstance(engines, dict) else "full"
 
-    def add(self, filings: Iterable[Filing], sparql: str | None = None) -> tuple[int, int, GraphTables]:
+    def add(self, filings: Iterable[Filing], sparql: str | None = None,
+            meta: dict[str, Any] | None = None) -> tuple[int, int, GraphTables]:
         """Add filings, rebuild the graph and engines; returns (offered, added, tables).
 
         "Added" counts filings that changed the store: new ones, and richer copies of
         known ones (see :meth:`GraphBuilder.add`). ``sparql`` sets what the SPARQL store
         holds (``full``, ``relations``, ``none``); ``None`` keeps the store's choice.
+        ``meta`` sets top-level manifest keys of the caller's own (not :data:`RESERVED_KEYS`).
+        The store changes all at once or not at all; a failed build leaves it as it was.
         """
         if sparql is not None and sparql not in SPARQL_SCOPES:
             raise StoreError(f"{self.path}: unknown SPARQL scope {sparql!r} (one of {', '.join(SPARQL_SCOPES)})")
-        before = self.sparql_scope() if self.exists() else None
-        previous_fetch = self.manifest().get("fetch") if self.exists() else None
-        self._sparql = sparql or before or "full"
-        with _gc_paused():
-            builder = GraphBuilder()
-            for f in self.filings():
-                builder.add(f)
-            new: list[Filing] = []
-            offered = 0
-            for f in filings:
-                offered += 1
-                if builder.add(f):
-                    new.append(f)
-            if not new and self.exists() and self._sparql == before:
-                return offered, 0, self.tables()
-            self._write_filings(new)
-            added = len(new)
-            del new
-            n_filings = len(builder.filings)
-            tables = builder.tables()
-            del builder  # the filings are on disk; the tables are all that is needed now
-            self._write_outputs(tables)
-            manifest = {"format": FORMAT_VERSION, "filings": n_filings, "counts": tables.counts(),
-                        "engines": {"sparql": self._sparql}}
-            if previous_fetch is not None:  # what `insidergraph update` keeps (insidergraph.edgar.updating)
-                manifest["fetch"] = previous_fetch
-            (self.path / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-        return offered, added, tables
+        bad = sorted(set(meta or {}) & RESERVED_KEYS)
+        if bad:
+            raise StoreError(f"{self.path}: manifest keys {', '.join(bad)} are the store's own")
+        self._check_format()
+        from insidergraph.queries.engines import close_all
 
-    def _write_filings(self, new: list[Filing]) -> None:
-        chunks = self.path / "filings"
-        chunks.mkdir(parents=True, exist_ok=True)
-        index = len(list(chunks.glob("*.pickle")))
+        close_all()  # an engine open in this process holds the generation it read
+        sf.unpin(self.path)
+        with sf.WriteLock(self.path, self.lock_timeout), _gc_paused():
+            self._check_format()  # again, now that no other writer runs
+            if not (self.path / sf.CURRENT).is_file():
+                sf.switch(self.path, None)  # from now on, generations without CURRENT are damage
+            sf.sweep(self.path, sf.current_name(self.path))
+            result = self._add_locked(filings, sparql, meta or {})
+            sf.unpin(self.path)
+            sf.sweep(self.path, sf.current_name(self.path))
+        return result
+
+    def _add_locked(self, filings: Iterable[Filing], sparql: str | None,
+                    meta: dict[str, Any]) -> tuple[int, int, GraphTables]:
+        old: dict[str, Any] = {}
+        intact = False
+        if self.exists():
+            old = self._manifest_unchecked()
+            self._verify(old, "filings/")  # damaged filings: refuse (they cannot be rebuilt here)
+            intact = self._outputs_intact(old)
+        before = old.get("engines", {}).get("sparql") if old else None
+        self._sparql = sparql or before or "full"
+        builder = GraphBuilder()
+        for f in self.filings():
+            builder.add(f)
+        new: list[Filing] = []
+        offered = 0
+        for f in filings:
+            offered += 1
+            if builder.add(f):
+                new.append(f)
+        kept = {k: v for k, v in old.items() if k not in RESERVED_KEYS}
+        if not new and intact and self._sparql == before and all(kept.get(k) == v for k, v in meta.items()):
+            self._sparql = None
+            return offered, 0, self.tables()
+        gen = sf.new_generation(self.path)
+        try:
+            tables = self._write_generation(gen, old, new, builder, {**kept, **meta})
+        except BaseException as err:
+            shutil.rmtree(gen, ignore_errors=True)
+            self._staging, self._sparql = None, None
+            if isinstance(err, OSError):
+                raise StoreError(f"{self.path}: the build failed and the store is unchanged: {err}") from None
+            raise
+        self._staging, self._sparql = None, None
+        return offered, len(new), tables
+
+    def _outputs_intact(self, data: dict[str, Any]) -> bool:
+        try:
+            self.manifest()
+            self._verify(data, "graph/")
+        except StoreError:
+            return False  # rebuilt from the filings by this build
+        return True
+
+    def _write_generation(self, gen: Path, old: dict[str, Any], new: list[Filing], builder: GraphBuilder,
+                          extra: dict[str, Any]) -> GraphTables:
+        """Everything of the new generation, flushed, then ``CURRENT`` switched to it."""
+        chunks = list(old.get("chunks", []))
+        if chunks:
+            sf.link_tree(self.generation_dir / "filings", gen / "filings")
+        codec = FilingCodec(Filing)
         for start in range(0, len(new), FILINGS_PER_CHUNK):
-            target = chunks / f"{index:06d}.pickle"
-            partial = target.with_suffix(".partial")
-            with partial.open("wb") as fh:
-                pickle.dump(new[start : start + FILINGS_PER_CHUNK], fh, protocol=pickle.HIGHEST_PROTOCOL)
-            partial.replace(target)  # a build broken off mid-write leaves no half chunk to read
-            index += 1
+            chunk = f"{len(chunks):06d}"
+            folder = gen / "filings" / chunk
+            folder.mkdir(parents=True)
+            for name, table in codec.encode(new[start : start + FILINGS_PER_CHUNK]).items():
+                pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
+            chunks.append(chunk)
+        n_filings = len(builder.filings)
+        tables = builder.tables()
+        _refuse_duplicate_ids(tables, builder)
+        self._staging = gen
+        self._write_outputs(tables)
+        manifest = {**extra, "format": FORMAT_VERSION, "filings": n_filings, "counts": tables.counts(),
+                    "engines": {"sparql": self._sparql}, "chunks": chunks,
+                    "files": sf.entries(gen, HASHED)}
+        (gen / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        sf.fsync_tree(gen)
+        sf.switch(self.path, gen)
+        return tables
 
     def _write_outputs(self, tables: GraphTables) -> None:
         """The Parquet tables and every embedded engine, written side by side.
@@ -184,15 +353,44 @@ class Store:
         as long as its slowest writer instead of their sum.
         """
         import insidergraph.queries.engines.writers  # noqa: F401 (registers the embedded engines)
-        from insidergraph.queries.engines import close_all
 
-        close_all()  # an engine open in this process must not read files being replaced
         jobs: list[Callable[[], None]] = [partial(tables.write, self.graph_dir)]
         jobs += [partial(writer, self, tables) for writer in ENGINE_WRITERS.values()]
         with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="insidergraph-write") as pool:
             futures = [pool.submit(job) for job in jobs]
         for future in futures:
             future.result()  # the first failure, with its own message
+
+
+def _refuse_duplicate_ids(tables: GraphTables, builder: GraphBuilder) -> None:
+    """One line naming the filing whose crafted CIK made two ids collide (the store is
+    left as it was: nothing has been switched yet)."""
+    import pyarrow.compute as pc
+
+    for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)):
+        for name in names:
+            ids = tables.to_arrow(kind, name).column("id")
+            if pc.count_distinct(ids).as_py() == len(ids):
+                continue
+            counts = pc.value_counts(ids)
+            dup = counts.filter(pc.greater(counts.field("counts"), 1))[0]["values"].as_py()
+            culprits = [fid.removeprefix("filing/") for fid, f in builder.filings.items()
+                        if any(c and c in dup and not c.isdigit()
+                               for c in [f.issuer.cik, *(o.cik for o in f.reporting_owners)])]
+            who = f"filing {', '.join(culprits[:3])}" if culprits else "the filings added"
+            raise StoreError(f"{who}: its CIKs make two {name} ids collide ({dup!r}); "
+                             "the filing is refused and the store is unchanged")
+
+
+def _size_problem(path: Path, entry: Any) -> str | None:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return "is missing"
+    expected = entry.get("size") if isinstance(entry, dict) else None
+    if size != expected:
+        return f"is {size} bytes, the manifest says {expected} (truncated or altered)"
+    return None
 
 
 @contextmanager
@@ -230,6 +428,7 @@ def build_store(
     from insidergraph.loaders.detect import iter_path, iter_paths
 
     result = BuildResult()
+    Store(store)._check_format()  # an old or damaged store says so before any file is read
     files = list(iter_paths(list(paths)))
 
     def parsed() -> Iterable[Filing]:

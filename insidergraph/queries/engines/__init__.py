@@ -48,7 +48,7 @@ class Engine(Protocol):
     def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]: ...
 
 
-_OPEN: dict[tuple[str, str, float], Engine] = {}
+_OPEN: dict[tuple[str, str, str], Engine] = {}
 
 
 def open_engine(name: str, store: Any) -> Engine:
@@ -70,7 +70,7 @@ def open_engine(name: str, store: Any) -> Engine:
     if store.manifest().get("filings") == 0:
         raise StoreError(f"{store.path}: the store holds no filings; add some with "
                          f"`insidergraph build PATH --store {store.path}`")
-    stamp = (Path(store.path) / "manifest.json").stat().st_mtime_ns
+    stamp = store.stamp()  # the live generation: a new build is a new one
     key = (name, str(Path(store.path).resolve()), stamp)
     engine = _OPEN.get(key)
     if engine is None:
