@@ -59,8 +59,14 @@ def _one_line(result: Result) -> str:
     return lines[0]
 
 
+def _ladybug_dir(store: Path) -> Path:
+    from insidergraph.graph.store import Store
+
+    return Store(store).engines_dir / "ladybug"
+
+
 def _ladybug_files(store: Path) -> list[str]:
-    return sorted(p.name for p in (store / "engines" / "ladybug").iterdir())
+    return sorted(p.name for p in _ladybug_dir(store).iterdir())
 
 
 # -- Cypher: read-only, and only reads --------------------------------------------------
@@ -81,7 +87,7 @@ def _leave_a_pending_checkpoint(store: Path) -> None:
 
     import ladybug as lb
 
-    db = lb.Database(str(store / "engines" / "ladybug" / "graph.lbug"), read_only=True)
+    db = lb.Database(str(_ladybug_dir(store) / "graph.lbug"), read_only=True)
     conn = lb.Connection(db)
     with warnings.catch_warnings(), pytest.raises(RuntimeError):
         warnings.simplefilter("ignore")
@@ -132,10 +138,10 @@ REFUSED_CYPHER = [
 
 @pytest.mark.parametrize("text, keyword", REFUSED_CYPHER, ids=[k for _, k in REFUSED_CYPHER])
 def test_cypher_that_writes_or_leaves_the_graph_is_refused(store: Path, text: str, keyword: str) -> None:
-    before = (store / "engines" / "ladybug" / "graph.lbug").read_bytes()
+    before = (_ladybug_dir(store) / "graph.lbug").read_bytes()
     line = _one_line(_cli("cypher", "--store", str(store), text))
     assert f"{keyword} is refused" in line and WHY_CYPHER in line
-    assert (store / "engines" / "ladybug" / "graph.lbug").read_bytes() == before
+    assert (_ladybug_dir(store) / "graph.lbug").read_bytes() == before
     assert _ladybug_files(store) == ["graph.lbug"]
 
 
