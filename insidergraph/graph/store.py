@@ -4,6 +4,7 @@ Layout of a store directory::
 
     manifest.json          format version, filing count, table counts
     filings/NNNNNN.pickle  the parsed filings, one chunk per build that added any
+    powers/NNNNNN.pickle   standalone powers of attorney (EX-24 exhibit files), likewise
     graph/nodes/*.parquet  the graph tables (see insidergraph.graph.tables)
     graph/edges/*.parquet
     engines/...            embedded query engines built from the tables
@@ -33,7 +34,7 @@ from typing import Callable, Iterable, Iterator
 from insidergraph.errors import InsiderGraphError, StoreError
 from insidergraph.graph.build import GraphBuilder
 from insidergraph.graph.tables import GraphTables
-from insidergraph.loaders.model import Filing
+from insidergraph.loaders.model import Filing, PowerOfAttorney
 
 #: 2: the SPARQL store states ig:directorOf and span dates that the named queries read, and
 #: the manifest records the SPARQL scope; a format-1 store would answer them with nothing.
@@ -112,6 +113,17 @@ class Store:
                 out.extend(pickle.load(fh))
         return out
 
+    def powers_of_attorney(self) -> list[PowerOfAttorney]:
+        """Every standalone power of attorney (EX-24 exhibit file) in the store, in the order added.
+
+        Powers that came inside a submission are on their filing (``Filing.powers_of_attorney``).
+        """
+        out: list[PowerOfAttorney] = []
+        for chunk in sorted((self.path / "powers").glob("*.pickle")):
+            with chunk.open("rb") as fh:
+                out.extend(pickle.load(fh))
+        return out
+
     def tables(self) -> GraphTables:
         """The graph tables."""
         self.manifest()
@@ -125,7 +137,7 @@ class Store:
         engines = self.manifest().get("engines")
         return self._sparql or (engines.get("sparql", "full") if isinstance(engines, dict) else "full")
 
-    def add(self, filings: Iterable[Filing], sparql: str | None = None) -> tuple[int, int, GraphTables]:
+    def add(self, filings: Iterable[Filing | PowerOfAttorney], sparql: str | None = None) -> tuple[int, int, GraphTables]:
         """Add filings, rebuild the graph and engines; returns (offered, added, tables).
 
         "Added" counts filings that changed the store: new ones, and richer copies of
@@ -140,16 +152,24 @@ class Store:
             builder = GraphBuilder()
             for f in self.filings():
                 builder.add(f)
+            for p in self.powers_of_attorney():
+                builder.add_power(p)
             new: list[Filing] = []
+            new_powers: list[PowerOfAttorney] = []
             offered = 0
             for f in filings:
                 offered += 1
-                if builder.add(f):
+                if isinstance(f, PowerOfAttorney):
+                    if builder.add_power(f):
+                        new_powers.append(f)
+                elif builder.add(f):
                     new.append(f)
-            if not new and self.exists() and self._sparql == before:
+            if not new and not new_powers and self.exists() and self._sparql == before:
                 return offered, 0, self.tables()
             self._write_filings(new)
-            added = len(new)
+            if new_powers:
+                self._write_filings(new_powers, "powers")  # type: ignore[arg-type]
+            added = len(new) + len(new_powers)
             del new
             n_filings = len(builder.filings)
             tables = builder.tables()
@@ -160,8 +180,8 @@ class Store:
             (self.path / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         return offered, added, tables
 
-    def _write_filings(self, new: list[Filing]) -> None:
-        chunks = self.path / "filings"
+    def _write_filings(self, new: list[Filing], folder: str = "filings") -> None:
+        chunks = self.path / folder
         chunks.mkdir(parents=True, exist_ok=True)
         index = len(list(chunks.glob("*.pickle")))
         for start in range(0, len(new), FILINGS_PER_CHUNK):
@@ -223,17 +243,17 @@ def build_store(
     >>> build_store([], tempfile.mkdtemp()).read
     0
     """
-    from insidergraph.loaders.detect import iter_paths, parse_path
+    from insidergraph.loaders.detect import iter_paths, parse_document
 
     result = BuildResult()
     files = list(iter_paths(list(paths)))
 
-    def parsed() -> Iterable[Filing]:
+    def parsed() -> Iterable[Filing | PowerOfAttorney]:
         bar = _progress(len(files)) if progress else None
         try:
             for path in files:
                 try:
-                    yield parse_path(path)
+                    yield parse_document(path)
                 except InsiderGraphError as err:
                     if strict:
                         raise
