@@ -19,7 +19,7 @@ import pytest
 
 from insidergraph.loaders.model import ReportingOwner
 from insidergraph.loaders.names import display_name, person_key
-from insidergraph.loaders.signatures import parse_signature
+from insidergraph.loaders.signatures import is_placeholder, parse_signature, read_signature
 
 DATA = Path(__file__).parent / "data"
 _XML_BLOCK = re.compile(rb"<XML>\s*(.*?)\s*</XML>", re.DOTALL)
@@ -37,7 +37,10 @@ def _unescape(text: str) -> str:
     return _ESCAPE.sub(lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
 
 
-TABLE = [dict(row, text=_unescape(row["text"])) for row in _read_tsv(DATA / "signatures.tsv")]
+ALL_ROWS = [dict(row, text=_unescape(row["text"])) for row in _read_tsv(DATA / "signatures.tsv")]
+TABLE = [row for row in ALL_ROWS if row["source"] == "corpus"]
+READINGS = [row for row in ALL_ROWS if row["source"] in ("form345", "issue")]
+RENDERED = {row["text"]: row for row in ALL_ROWS if row["source"] == "rendered"}
 KIND = {r["name"]: r["kind"] for r in _read_tsv(DATA / "owner_kinds.tsv")}
 
 
@@ -78,7 +81,7 @@ def test_signature_reads_as_a_human_would(row: dict[str, str], occurrences: dict
     for owners in occurrences[text]:
         sig = parse_signature(text, date(2024, 1, 2), [_owner(n, c) for n, c in owners])
         assert sig.text == text and sig.date == date(2024, 1, 2)
-        assert sig.signer == row["signer"]
+        assert sig.signer == (None if row["signer"] == "-" else row["signer"])
         assert sig.attorney_in_fact is (row["attorney_in_fact"] == "1")
         expected = row["on_behalf_of"]
         if expected == "-":
@@ -90,6 +93,74 @@ def test_signature_reads_as_a_human_would(row: dict[str, str], occurrences: dict
         assert expected in [n for n, _ in owners], f"expected owner {expected!r} is not on the filing"
         assert sig.on_behalf_of == expected, owners
         assert sig.on_behalf_of_cik == dict(owners)[expected]
+
+
+def _form345_signatures(shared: Path) -> set[str]:
+    path = shared / "corpus" / "tsv" / "form345_2024q3_excerpt" / "OWNER_SIGNATURE.tsv"
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["OWNERSIGNATURENAME"] for row in csv.DictReader(f, delimiter="\t")}
+
+
+def test_table_covers_every_distinct_form345_signature(shared: Path) -> None:
+    names = _form345_signatures(shared)
+    assert len(names) == 410
+    assert names == {row["text"] for row in READINGS if row["source"] == "form345"}
+
+
+@pytest.mark.parametrize("row", READINGS, ids=[f"{r['source']}:{r['text'][:70]}" for r in READINGS])
+def test_signature_text_reads_as_a_human_would(row: dict[str, str]) -> None:
+    signer, aif, principal = read_signature(row["text"])
+    assert signer == (None if row["signer"] == "-" else row["signer"])
+    assert aif is (row["attorney_in_fact"] == "1")
+    assert principal == (None if row["principal"] == "-" else row["principal"])
+
+
+def test_rendered_signatures_of_the_corpus(corpus: Path) -> None:
+    """Signatures read by the HTML and text loaders, with the owners those loaders found."""
+    from insidergraph.loaders.detect import iter_filings
+
+    seen = {}
+    for f in iter_filings([corpus / "html", corpus / "text"]):
+        assert not isinstance(f, Exception), f
+        for sig in f.signatures:
+            seen[sig.text] = sig
+    for text, row in RENDERED.items():
+        assert text in seen, text
+        assert seen[text].signer is None if row["signer"] == "-" else seen[text].signer == row["signer"]
+        assert seen[text].attorney_in_fact is (row["attorney_in_fact"] == "1")
+        assert seen[text].on_behalf_of is None if row["on_behalf_of"] == "-" else True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["See Signatures Included in Exhibit 99.2", "/s/ See Signatures Included in Exhibit 99.2", "Reporting Person",
+     "/s/ Reporting Person", "N/A", "*Signature on file", "/s/ Attorney-in-Fact", "Chief Financial Officer",
+     "Signature of Reporting Person", "/s/", "**"],
+)
+def test_placeholders_name_no_signer(text: str) -> None:
+    assert is_placeholder(text)
+    sig = parse_signature(text, None, [BOTHA])
+    assert (sig.signer, sig.attorney_in_fact, sig.on_behalf_of, sig.text) == (None, False, None, text)
+
+
+def test_an_entity_that_is_no_owner_is_no_signer() -> None:
+    assert parse_signature("/s/ Acme Holdings LLC", None, [BOTHA]).signer is None
+    berkshire = _owner("BERKSHIRE HATHAWAY INC", "0001067983")
+    sig = parse_signature("Berkshire Hathaway Inc.", None, [berkshire])
+    assert (sig.signer, sig.on_behalf_of) == ("Berkshire Hathaway Inc", "BERKSHIRE HATHAWAY INC")
+
+
+def test_issue_phrasings_resolve_to_the_named_owner() -> None:
+    feld, ng = _owner("FELD MICHAEL", "1"), _owner("NG ANDREW Y", "2")
+    sig = parse_signature("Donna Kalazdy, by power of attorney from Michael Feld", None, [feld, ng])
+    assert (sig.signer, sig.attorney_in_fact, sig.on_behalf_of) == ("Donna Kalazdy", True, "FELD MICHAEL")
+    sig = parse_signature("/s/ by Mark F. Hoffman as attorney-in-fact for Andrew Y. Ng", None, [feld, ng])
+    assert (sig.signer, sig.attorney_in_fact, sig.on_behalf_of) == ("Mark F. Hoffman", True, "NG ANDREW Y")
+    for text in ("/s/ Jane Doe, Attorney-in-Fact*", "/s/ Jane Doe (Attorney-in-Fact)", "by Jane Doe, Attorney-in-Fact"):
+        one = parse_signature(text, None, [feld])
+        assert (one.signer, one.attorney_in_fact, one.on_behalf_of) == ("Jane Doe", True, "FELD MICHAEL"), text
+        # Several owners and no name: never invent the principal.
+        assert parse_signature(text, None, [feld, ng]).on_behalf_of is None, text
 
 
 def test_signer_is_clean(occurrences: dict[str, list[Owners]]) -> None:
@@ -165,3 +236,49 @@ def test_on_behalf_of_is_an_attorney_only_when_the_signer_is_not_an_owner() -> N
     assert (officer.attorney_in_fact, officer.on_behalf_of) == (False, "BERKSHIRE HATHAWAY INC")
     agent = parse_signature("/s/ Jane Roe on behalf of Warren Buffett", None, [berkshire, buffett])
     assert (agent.attorney_in_fact, agent.on_behalf_of) == (True, "BUFFETT WARREN E")
+
+
+# --- on the whole corpus -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_filings(corpus: Path) -> list:  # type: ignore[type-arg]
+    from insidergraph.loaders.detect import iter_filings
+
+    found = list(iter_filings([corpus / d for d in ("xml", "txt", "html", "text")]))
+    assert not [f for f in found if isinstance(f, Exception)]
+    return found
+
+
+def test_attorneys_act_for_an_owner_of_their_filing(corpus_filings: list) -> None:  # type: ignore[type-arg]
+    """At least 95% of attorney-in-fact signatures resolve to a reporting owner of the filing.
+
+    Every miss (21 of 612, measured: 96.6% resolve) is "/s/ Lora Blum, Attorney-In-Fact" on
+    a filing of two owners (Reid Hoffman and his living trust) that names neither: which one
+    she signed for cannot be told, so it stays unlinked by rule.
+    """
+    total, misses = 0, []
+    for f in corpus_filings:
+        for s in f.signatures:
+            if s.attorney_in_fact:
+                total += 1
+                if not (s.on_behalf_of and any(o.name == s.on_behalf_of for o in f.reporting_owners)):
+                    misses.append((s.text, len(f.reporting_owners)))
+    assert total == 612
+    assert (total - len(misses)) / total >= 0.95
+    assert set(misses) == {("/s/ Lora Blum, Attorney-In-Fact", 2)}
+
+
+def test_no_signer_person_of_the_corpus_is_a_placeholder(corpus_filings: list) -> None:  # type: ignore[type-arg]
+    from insidergraph.graph.build import build_graph
+    from insidergraph.loaders.names import owner_kind
+
+    g = build_graph(corpus_filings)
+    people = g.nodes["Person"]
+    signers = set(g.edges["SIGNED"]["src"])
+    names = sorted(people[people["id"].isin(signers) & people["cik"].isna()]["name"])
+    assert len(names) == 97
+    assert [n for n in names if is_placeholder(n) or owner_kind(n) == "entity" or "exhibit" in n.lower()] == []
+    filings = g.nodes["Filing"].set_index("id")
+    kept = [t for v in filings["unsigned_signatures"] for t in v]
+    assert "/s/ See Signatures Included in Exhibit 99.2" in kept

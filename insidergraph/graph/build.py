@@ -47,8 +47,8 @@ from insidergraph.graph.tables import (
     _ARROW, CompactTable, GraphTables, Join, RankCache, Source, arrow_schema, edge_props, node_props, records_table,
     sort_order,
 )
-from insidergraph.loaders.model import Filing, NonDerivativeRow
-from insidergraph.loaders.names import person_key
+from insidergraph.loaders.model import Filing, NonDerivativeRow, PowerOfAttorney
+from insidergraph.loaders.names import owner_kind, person_key
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
@@ -126,6 +126,19 @@ class GraphBuilder:
 
     def __init__(self) -> None:
         self.filings: dict[str, Filing] = {}
+        self.powers: dict[tuple[str | None, str | None, str | None], PowerOfAttorney] = {}
+
+    def add_power(self, power: PowerOfAttorney) -> bool:
+        """Add a standalone power of attorney (an EX-24 exhibit file); returns whether it is new.
+
+        One exhibit is one power, wherever it was read from: it is keyed by accession and
+        document name (or by path when it has neither).
+        """
+        key = (power.accession, power.document, None if power.accession else power.source and power.source.path)
+        if key in self.powers:
+            return False
+        self.powers[key] = power
+        return True
 
     def add(self, filing: Filing) -> bool:
         """Add one filing; returns whether it changed anything.
@@ -149,29 +162,33 @@ class GraphBuilder:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return _Assembly(self.filings).run()
+            return _Assembly(self.filings, list(self.powers.values())).run()
         finally:
             if enabled:
                 gc.enable()
 
 
-def build_graph(filings: Iterable[Filing]) -> GraphTables:
-    """Build the graph tables from parsed filings.
+def build_graph(filings: Iterable[Filing | PowerOfAttorney]) -> GraphTables:
+    """Build the graph tables from parsed filings (and standalone powers of attorney).
 
     >>> build_graph([]).counts()["edges"]["SIGNED"]
     0
     """
     builder = GraphBuilder()
     for f in filings:
-        builder.add(f)
+        if isinstance(f, PowerOfAttorney):
+            builder.add_power(f)
+        else:
+            builder.add(f)
     return builder.tables()
 
 
 class _Assembly:
     """One pass of resolution and emission over a fixed set of filings."""
 
-    def __init__(self, filings: dict[str, Filing]) -> None:
+    def __init__(self, filings: dict[str, Filing], powers: list[PowerOfAttorney] | None = None) -> None:
         self.filings = dict(sorted(filings.items()))
+        self.powers = powers or []
         self.entities: dict[str, _Entity] = {}
         # Small tables (entities, roles, signatures, securities) as tuples in column order;
         # the large row-derived tables are built column-wise by _RowEmitter.
@@ -406,6 +423,7 @@ class _Assembly:
         signer_of: dict[str, tuple[str, _Entity | None]] = {}
         role_text: dict[str | None, tuple[str | None, str]] = {None: (None, "")}
         signature_dates: list[date | None] = [None] * len(self.filings)
+        unsigned: list[list[str]] = [[] for _ in self.filings]
 
         def role(rtype: str, oid: str, issuer: str, extra: str | None, period: date | None, filed: date | None,
                  accession: str) -> None:
@@ -455,8 +473,12 @@ class _Assembly:
                 if sig_dates:
                     signature_dates[i] = min(sig_dates)
             for idx, s in enumerate(f.signatures):
-                name = s.signer or s.text.strip()
-                if not name:
+                name = s.signer
+                if not name or (f.issuer.name and self._exact_name(name) == self._exact_name(f.issuer.name)):
+                    # No person signed by that text (a placeholder, an exhibit reference, the
+                    # issuer's name): it stays on the filing, as text.
+                    if s.text.strip():
+                        unsigned[i].append(s.text.strip())
                     continue
                 known_signer = signer_of.get(name)
                 if known_signer is None:
@@ -488,13 +510,61 @@ class _Assembly:
             rows.filing(i, f, fkey, owners, issuer, fid in replaced)
 
         built = rows.finish(list(self.filings))
-        built[("nodes", "Filing")] = _filing_table(list(self.filings), list(self.filings.values()), signature_dates)
+        built[("nodes", "Filing")] = _filing_table(list(self.filings), list(self.filings.values()), signature_dates,
+                                                   unsigned)
+        self._powers_of_attorney(owners_of, exact_owner, signers)
         built[("edges", "SIGNED")] = _signed_table(rows.filing_ids, signed, rows.ranks)
         self.nodes["Security"].extend(rows.security_rows)
         self.edges["ISSUED_BY"].extend(rows.issued_by)
         self.edges["CONVERTS_INTO"].extend(rows.converts_into)
         self._finish(roles, aif, signers, owner_nodes)
         return built
+
+    def _powers_of_attorney(self, owners_of: dict[str, list[str]], exact_owner: dict[str, str],
+                            signers: dict[str, _Entity]) -> None:
+        """GRANTED_POWER_OF_ATTORNEY edges, grantor to attorney, from every power in the store.
+
+        The grantor is the node of ``grantor_cik``, else the only owner of the filing the power
+        came with (same accession), else the owner or signer of that name. Attorneys are signers
+        (merged by the same normalised name as those who sign); an entity named as attorney
+        ("Reinvent Sponsor LLC") joins only an owner of exactly that name.
+        """
+        ids = {cik: self._node_id(ent) for cik, ent in self.entities.items()}
+        powers = [(p, fid) for fid, f in self.filings.items() for p in f.powers_of_attorney]
+        powers += [(p, f"filing/{p.accession}" if p.accession else None) for p in self.powers]
+        seen: set[str] = set()
+        for p, fid in powers:
+            grantor = ids.get(p.grantor_cik) if p.grantor_cik else None
+            if grantor is None and fid in owners_of and len(set(owners_of[fid])) == 1:
+                grantor = owners_of[fid][0]
+            if grantor is None and p.grantor:
+                grantor = self._party(p.grantor, exact_owner, signers)
+            if grantor is None:
+                continue
+            for name in p.attorneys:
+                attorney = self._party(name, exact_owner, signers)
+                if attorney is None or attorney == grantor:
+                    continue
+                eid = f"{grantor}|{attorney}|{p.accession or p.document or slug(p.source.path if p.source else '')}"
+                if eid in seen:
+                    continue
+                seen.add(eid)
+                self.edges["GRANTED_POWER_OF_ATTORNEY"].append(
+                    (eid, grantor, attorney, p.accession, p.date_signed, list(p.companies), p.revokes_prior,
+                     p.document))
+
+    def _party(self, name: str, exact_owner: dict[str, str], signers: dict[str, _Entity]) -> str | None:
+        """The node of a person named in a power of attorney (an owner, else a signer); None for a
+        non-owner entity."""
+        owner = exact_owner.get(self._exact_name(name))
+        if owner is not None:
+            return owner
+        if owner_kind(name) == "entity":
+            return None
+        nid, ent = self._signer_id(name, exact_owner, signers)
+        if ent is not None:
+            ent.names[name] += 1
+        return nid
 
     def _finish(self, roles: dict[tuple[str, str, str, str], list[Any]], aif: dict[tuple[str, str], dict[str, Any]],
                 signers: dict[str, _Entity], owner_nodes: set[str]) -> None:
@@ -516,9 +586,10 @@ class _Assembly:
             self.nodes["Person"].append((nid, None, best, sorted(ent.names), person_key(best), False))
 
 
-def _filing_table(ids: list[str], filings: list[Filing], signature_dates: list[date | None]) -> pa.Table:
+def _filing_table(ids: list[str], filings: list[Filing], signature_dates: list[date | None],
+                  unsigned: list[list[str]]) -> pa.Table:
     """The Filing nodes, a column at a time (``filings`` in id order)."""
-    columns: dict[str, list[Any]] = {"id": ids, "signature_date": signature_dates}
+    columns: dict[str, list[Any]] = {"id": ids, "signature_date": signature_dates, "unsigned_signatures": unsigned}
     props = node_props("Filing")
     for p in props:
         if p.name not in columns:

@@ -16,6 +16,10 @@ exporter cannot emit a term ``insidergraph.ttl`` does not declare. The mapping:
   gets the direct ``member ig:directorOf organization`` (both for fast queries);
 * ``ATTORNEY_IN_FACT_FOR`` becomes ``signer prov:actedOnBehalfOf owner`` plus the
   qualified ``signer prov:qualifiedDelegation [ig:PowerOfAttorney; prov:agent owner]``;
+* ``GRANTED_POWER_OF_ATTORNEY`` becomes ``grantor ig:grantedPowerOfAttorneyTo attorney`` plus
+  the qualified ``attorney ig:grantedPowerOfAttorney [ig:PowerOfAttorneyGrant (a
+  prov:Delegation); prov:agent grantor; ig:grantor; ig:grantedTo; ig:accession; ig:grantDate;
+  ig:scope; ig:revokesPrior]``, derived from the filing it came with when it is in the store;
 * ``SIGNED`` and ``FOOTNOTED_BY`` carry properties, so each also gets a node of its own
   (``ig:Signature``, ``ig:FootnoteReference``) beside the direct triple;
 * the other edges are one triple each (:data:`EDGE_PREDICATES`).
@@ -139,6 +143,7 @@ NODE_COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
             "remarks": IG.remarks,
             "source_path": IG.sourcePath,
             "source_format": IG.sourceFormat,
+            "unsigned_signatures": IG.unattributedSignature,
         },
     ),
     "Transaction": (IG.Transaction, _ROW_COLUMNS),
@@ -176,6 +181,7 @@ ROLE_SHORTCUTS: dict[str, str] = {"DIRECTOR_OF": IG.directorOf}
 #: Edge type -> the direct predicate from ``src`` to ``dst`` (roles have none: they are nodes).
 EDGE_PREDICATES: dict[str, str] = {
     "ATTORNEY_IN_FACT_FOR": PROV.actedOnBehalfOf,
+    "GRANTED_POWER_OF_ATTORNEY": IG.grantedPowerOfAttorneyTo,
     "SIGNED": IG.signed,
     "FILED": IG.filed,
     "ABOUT": IG.about,
@@ -202,6 +208,13 @@ EDGE_COLUMNS: dict[str, dict[str, str]] = {
         "accessions": IG.accession,
         "filing_count": IG.filingCount,
     },
+    "GRANTED_POWER_OF_ATTORNEY": {
+        "accession": IG.accession,
+        "date": IG.grantDate,
+        "scope": IG.scope,
+        "revokes_prior": IG.revokesPrior,
+        "document": IG.exhibitDocument,
+    },
     "SIGNED": {"date": IG.signatureDate, "text": IG.signatureText, "attorney_in_fact": IG.attorneyInFact},
     "FOOTNOTED_BY": {"field": IG.field},
 }
@@ -209,6 +222,7 @@ EDGE_COLUMNS: dict[str, dict[str, str]] = {
 #: Edge types that become nodes of their own (besides roles): (class, IRI path segment).
 QUALIFIED_EDGES: dict[str, tuple[str, str]] = {
     "ATTORNEY_IN_FACT_FOR": (IG.PowerOfAttorney, "power-of-attorney"),
+    "GRANTED_POWER_OF_ATTORNEY": (IG.PowerOfAttorneyGrant, "power-of-attorney-grant"),
     "SIGNED": (IG.Signature, "signature"),
     "FOOTNOTED_BY": (IG.FootnoteReference, "footnote-reference"),
 }
@@ -424,6 +438,12 @@ class _Builder:
                 out.append((g, s, PROV.qualifiedDelegation, q, _IRI))
                 out.append((g, q, PROV.agent, d, _IRI))
                 out.append((g, q, IG.attorney, s, _IRI))
+            elif rel == "GRANTED_POWER_OF_ATTORNEY":
+                # The attorney's delegation from the grantor (prov:agent), as granted, not yet used.
+                out.append((g, d, IG.grantedPowerOfAttorney, q, _IRI))
+                out.append((g, q, PROV.agent, s, _IRI))
+                out.append((g, q, IG.grantor, s, _IRI))
+                out.append((g, q, IG.grantedTo, d, _IRI))
             elif rel == "SIGNED":
                 out.append((g, q, IG.signer, s, _IRI))
                 out.append((g, q, IG.signatureOf, d, _IRI))
@@ -435,6 +455,9 @@ class _Builder:
         if rel == "ATTORNEY_IN_FACT_FOR":
             for g, q, accs in zip(graphs, iris, df["accessions"].tolist()):
                 self.derived_from(g, q, accs)
+        elif rel == "GRANTED_POWER_OF_ATTORNEY":
+            for g, q, acc in zip(graphs, iris, df["accession"].tolist()):
+                self.derived_from(g, q, [acc] if acc else [])
 
     def roles(self, rel: str, df: pd.DataFrame) -> None:
         cls, role, segment = ROLE_CLASSES[rel]
@@ -779,6 +802,11 @@ class _NTriples:
             yield _nt_lines(s, PROV.qualifiedDelegation, q)
             yield _nt_lines(q, PROV.agent, d)
             yield _nt_lines(q, IG.attorney, s)
+        elif rel == "GRANTED_POWER_OF_ATTORNEY":
+            yield _nt_lines(d, IG.grantedPowerOfAttorney, q)
+            yield _nt_lines(q, PROV.agent, s)
+            yield _nt_lines(q, IG.grantor, s)
+            yield _nt_lines(q, IG.grantedTo, d)
         elif rel == "SIGNED":
             yield _nt_lines(q, IG.signer, s)
             yield _nt_lines(q, IG.signatureOf, d)
@@ -789,6 +817,9 @@ class _NTriples:
         yield from self.props(q, batch, EDGE_TYPES[rel].props, EDGE_COLUMNS[rel])
         if rel == "ATTORNEY_IN_FACT_FOR":
             yield self.derived_from(q, batch.column("accessions"))
+        elif rel == "GRANTED_POWER_OF_ATTORNEY":
+            accs = [[a] if a else [] for a in _arr(batch.column("accession")).to_pylist()]
+            yield self.derived_from(q, pa.array(accs, pa.list_(pa.string())))
 
     def roles(self, rel: str, batch: pa.RecordBatch) -> Iterator[pa.Array]:
         cls, role, segment = ROLE_CLASSES[rel]

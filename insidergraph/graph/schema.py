@@ -102,9 +102,11 @@ NODE_TYPES: dict[str, NodeType] = {
             _p(
                 "id accession document_type schema_version period_of_report:date filing_date:date "
                 "signature_date:date date_of_original_submission:date aff10b5one:bool "
-                "not_subject_to_section16:bool no_securities_owned:bool remarks source_path source_format"
+                "not_subject_to_section16:bool no_securities_owned:bool remarks source_path source_format "
+                "unsigned_signatures:string[]"
             ),
-            "One Form 3, 4 or 5 (or amendment), by accession or content hash.",
+            "One Form 3, 4 or 5 (or amendment), by accession or content hash; ``unsigned_signatures`` "
+            "keeps the text of signatures that name no person (exhibit references, placeholders).",
         ),
         NodeType("Transaction", _p("id " + _ROW_VALUES), "A reported transaction row (Table I or II)."),
         NodeType(
@@ -132,6 +134,13 @@ EDGE_TYPES: dict[str, EdgeType] = {
             (("Person", "Person"), ("Person", "Company")),
             _p("first_date:date last_date:date accessions:string[] filing_count:int"),
             "The signer signed filings for the owner under a power of attorney.",
+        ),
+        EdgeType(
+            "GRANTED_POWER_OF_ATTORNEY",
+            (("Person", "Person"), ("Company", "Person"), ("Person", "Company"), ("Company", "Company")),
+            _p("accession date:date scope:string[] revokes_prior:bool document"),
+            "The grantor gave the attorney a power of attorney (EX-24) to sign for them: the accession it "
+            "came with, the date signed, the companies it is limited to (empty: not stated).",
         ),
         EdgeType(
             "SIGNED",

@@ -10,6 +10,7 @@ Parquet, JSON and the engines' own files)::
         filings/CCCCCC/*.parquet   the parsed filings as tables of the model, one chunk per build
         graph/nodes/*.parquet      the graph tables (see insidergraph.graph.tables)
         graph/edges/*.parquet
+        powers/CCCCCC/*.parquet    standalone powers of attorney (EX-24 exhibit files), likewise
         engines/ladybug/...        embedded query engines built from the tables
         engines/oxigraph/...
 
@@ -49,7 +50,7 @@ from insidergraph.graph.build import GraphBuilder
 from insidergraph.graph.filing_tables import FilingCodec
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import GraphTables
-from insidergraph.loaders.model import Filing
+from insidergraph.loaders.model import Filing, PowerOfAttorney
 
 #: 3: filings as Parquet tables of the model in generations switched by ``CURRENT``
 #: (format 2 kept pickles, which this version never loads).
@@ -66,10 +67,12 @@ SPARQL_SCOPES: tuple[str, ...] = ("full", "relations", "none")
 FILINGS_PER_CHUNK = 20_000
 #: Manifest keys the store itself writes. Any other top-level key (``fetch``, say) belongs
 #: to whoever set it with :meth:`Store.add` ``meta=`` and is carried over by later builds.
-RESERVED_KEYS: frozenset[str] = frozenset({"format", "filings", "counts", "engines", "files", "chunks"})
+RESERVED_KEYS: frozenset[str] = frozenset(
+    {"format", "filings", "counts", "engines", "files", "chunks", "power_chunks"}
+)
 #: Files whose SHA-256 the manifest records and reads check (the engines' files, gigabytes
 #: at scale, are checked by size; their content by the engines themselves).
-HASHED: tuple[str, ...] = ("filings/", "graph/")
+HASHED: tuple[str, ...] = ("filings/", "powers/", "graph/")
 
 #: Writers run after the tables are written: ``(store, tables) -> None``. Embedded
 #: engines register here so that ``build`` fills them too.
@@ -209,22 +212,33 @@ class Store:
 
     def filings(self) -> list[Filing]:
         """Every filing in the store, in the order they were added."""
+        return self._documents(Filing, "filings", "chunks")
+
+    def powers_of_attorney(self) -> list[PowerOfAttorney]:
+        """Every standalone power of attorney (EX-24 exhibit file), in the order added.
+
+        Powers that came inside a submission are on their filing (``Filing.powers_of_attorney``).
+        """
+        return self._documents(PowerOfAttorney, "powers", "power_chunks")
+
+    def _documents(self, root: type, folder_name: str, key: str) -> list[Any]:
+        """The ``root`` dataclasses kept as tables under ``folder_name``, chunk by chunk."""
         if not self.exists():
             self._check_format()
             return []
         data = self._manifest_unchecked()
-        self._verify(data, "filings/")
-        codec = FilingCodec(Filing)
+        self._verify(data, f"{folder_name}/")
+        codec = FilingCodec(root)
         names = set(codec.schemas())
-        out: list[Filing] = []
-        for chunk in data["chunks"]:
-            folder = self.generation_dir / "filings" / chunk
+        out: list[Any] = []
+        for chunk in data.get(key, []):
+            folder = self.generation_dir / folder_name / chunk
             listed = {rel.rsplit("/", 1)[1].removesuffix(".parquet") for rel in data["files"]
-                      if rel.startswith(f"filings/{chunk}/")}
+                      if rel.startswith(f"{folder_name}/{chunk}/")}
             if "filings" not in listed or listed - names:
-                raise self._damaged(f"filings/{chunk} lacks tables or holds tables this version does not know")
+                raise self._damaged(f"{folder_name}/{chunk} lacks tables or holds tables this version does not know")
             tables = {name: pq.read_table(folder / f"{name}.parquet") for name in listed}
-            out.extend(codec.decode(tables, where=f"{self.path}: filings/{chunk}"))
+            out.extend(codec.decode(tables, where=f"{self.path}: {folder_name}/{chunk}"))
         return out
 
     def tables(self) -> GraphTables:
@@ -245,7 +259,7 @@ class Store:
         engines = self.manifest().get("engines")
         return engines.get("sparql", "full") if isinstance(engines, dict) else "full"
 
-    def add(self, filings: Iterable[Filing], sparql: str | None = None,
+    def add(self, filings: Iterable[Filing | PowerOfAttorney], sparql: str | None = None,
             meta: dict[str, Any] | None = None) -> tuple[int, int, GraphTables]:
         """Add filings, rebuild the graph and engines; returns (offered, added, tables).
 
@@ -275,32 +289,39 @@ class Store:
             sf.sweep(self.path, sf.current_name(self.path))
         return result
 
-    def _add_locked(self, filings: Iterable[Filing], sparql: str | None,
+    def _add_locked(self, filings: Iterable[Filing | PowerOfAttorney], sparql: str | None,
                     meta: dict[str, Any]) -> tuple[int, int, GraphTables]:
         old: dict[str, Any] = {}
         intact = False
         if self.exists():
             old = self._manifest_unchecked()
             self._verify(old, "filings/")  # damaged filings: refuse (they cannot be rebuilt here)
+            self._verify(old, "powers/")
             intact = self._outputs_intact(old)
         before = old.get("engines", {}).get("sparql") if old else None
         self._sparql = sparql or before or "full"
         builder = GraphBuilder()
         for f in self.filings():
             builder.add(f)
+        for p in self.powers_of_attorney():
+            builder.add_power(p)
         new: list[Filing] = []
+        new_powers: list[PowerOfAttorney] = []
         offered = 0
         for f in filings:
             offered += 1
-            if builder.add(f):
+            if isinstance(f, PowerOfAttorney):
+                if builder.add_power(f):
+                    new_powers.append(f)
+            elif builder.add(f):
                 new.append(f)
         kept = {k: v for k, v in old.items() if k not in RESERVED_KEYS}
-        if not new and intact and self._sparql == before and all(kept.get(k) == v for k, v in meta.items()):
+        if not new and not new_powers and intact and self._sparql == before and all(kept.get(k) == v for k, v in meta.items()):
             self._sparql = None
             return offered, 0, self.tables()
         gen = sf.new_generation(self.path)
         try:
-            tables = self._write_generation(gen, old, new, builder, {**kept, **meta})
+            tables = self._write_generation(gen, old, (new, new_powers), builder, {**kept, **meta})
         except BaseException as err:
             shutil.rmtree(gen, ignore_errors=True)
             self._staging, self._sparql = None, None
@@ -308,7 +329,7 @@ class Store:
                 raise StoreError(f"{self.path}: the build failed and the store is unchanged: {err}") from None
             raise
         self._staging, self._sparql = None, None
-        return offered, len(new), tables
+        return offered, len(new) + len(new_powers), tables
 
     def _outputs_intact(self, data: dict[str, Any]) -> bool:
         try:
@@ -318,20 +339,11 @@ class Store:
             return False  # rebuilt from the filings by this build
         return True
 
-    def _write_generation(self, gen: Path, old: dict[str, Any], new: list[Filing], builder: GraphBuilder,
-                          extra: dict[str, Any]) -> GraphTables:
+    def _write_generation(self, gen: Path, old: dict[str, Any], new: tuple[list[Filing], list[PowerOfAttorney]],
+                          builder: GraphBuilder, extra: dict[str, Any]) -> GraphTables:
         """Everything of the new generation, flushed, then ``CURRENT`` switched to it."""
-        chunks = list(old.get("chunks", []))
-        if chunks:
-            sf.link_tree(self.generation_dir / "filings", gen / "filings")
-        codec = FilingCodec(Filing)
-        for start in range(0, len(new), FILINGS_PER_CHUNK):
-            chunk = f"{len(chunks):06d}"
-            folder = gen / "filings" / chunk
-            folder.mkdir(parents=True)
-            for name, table in codec.encode(new[start : start + FILINGS_PER_CHUNK]).items():
-                pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
-            chunks.append(chunk)
+        chunks = self._write_chunks(gen, old, Filing, "filings", "chunks", new[0])
+        power_chunks = self._write_chunks(gen, old, PowerOfAttorney, "powers", "power_chunks", new[1])
         n_filings = len(builder.filings)
         tables = builder.tables()
         _refuse_duplicate_ids(tables, builder)
@@ -339,11 +351,28 @@ class Store:
         self._write_outputs(tables)
         manifest = {**extra, "format": FORMAT_VERSION, "filings": n_filings, "counts": tables.counts(),
                     "engines": {"sparql": self._sparql}, "chunks": chunks,
+                    **({"power_chunks": power_chunks} if power_chunks else {}),
                     "files": sf.entries(gen, HASHED)}
         (gen / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         sf.fsync_tree(gen)
         sf.switch(self.path, gen)
         return tables
+
+    def _write_chunks(self, gen: Path, old: dict[str, Any], root: type, folder_name: str, key: str,
+                      new: list[Any]) -> list[str]:
+        """The earlier chunks of ``folder_name`` hard-linked into ``gen``, then ``new`` as more."""
+        chunks = list(old.get(key, []))
+        if chunks:
+            sf.link_tree(self.generation_dir / folder_name, gen / folder_name)
+        codec = FilingCodec(root)
+        for start in range(0, len(new), FILINGS_PER_CHUNK):
+            chunk = f"{len(chunks):06d}"
+            folder = gen / folder_name / chunk
+            folder.mkdir(parents=True)
+            for name, table in codec.encode(new[start : start + FILINGS_PER_CHUNK]).items():
+                pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
+            chunks.append(chunk)
+        return chunks
 
     def _write_outputs(self, tables: GraphTables) -> None:
         """The Parquet tables and every embedded engine, written side by side.
@@ -431,12 +460,12 @@ def build_store(
     Store(store)._check_format()  # an old or damaged store says so before any file is read
     files = list(iter_paths(list(paths)))
 
-    def parsed() -> Iterable[Filing]:
+    def parsed() -> Iterable[Filing | PowerOfAttorney]:
         bar = _progress(len(files)) if progress else None
         try:
             for path in files:
                 try:
-                    for item in iter_path(path):  # one filing per file, many per data set
+                    for item in iter_path(path, powers=True):  # one filing per file, many per data set
                         if isinstance(item, InsiderGraphError):
                             if strict:
                                 raise item

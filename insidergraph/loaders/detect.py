@@ -28,9 +28,9 @@ from typing import Iterable, Iterator
 from insidergraph.errors import ParseError, UnknownFormatError
 from insidergraph.loaders import form345, submission, xml
 from insidergraph.loaders._io import STDIN, SourceLike, read_source
-from insidergraph.loaders.model import Filing
+from insidergraph.loaders.model import Filing, PowerOfAttorney
 
-__all__ = ["sniff", "parse_bytes", "parse_path", "iter_paths", "iter_path", "iter_filings"]
+__all__ = ["sniff", "parse_bytes", "parse_path", "parse_document", "iter_paths", "iter_path", "iter_filings"]
 
 _HEAD = 4096
 _BOMS = (b"\xef\xbb\xbf",)
@@ -43,6 +43,9 @@ _FORM_MARKERS = re.compile(
     re.IGNORECASE,
 )
 _HTML = re.compile(rb"<(?:!DOCTYPE\s+html|html|head|body|table)\b", re.IGNORECASE)
+# A power of attorney names itself near its top; a rendered form has its tables' headings.
+_POA_TITLE = re.compile(rb"power\s+of\s+attorney", re.IGNORECASE)
+_FORM_TABLES = re.compile(rb"Non-?Derivative\s+Securities|Table\s+I\b", re.IGNORECASE)
 
 
 def sniff(data: bytes) -> str:
@@ -61,6 +64,10 @@ def sniff(data: bytes) -> str:
         return "submission" if b"<ownershipDocument" in data else "rendered"
     if b"<ownershipDocument" in head:
         return "xml"
+    if b"<ownershipDocument" not in data and not _FORM_TABLES.search(data) and (
+        _POA_TITLE.search(head) or re.match(rb"(?is)\s*(?:<[^>]*>\s*)*exhi?bit\s+24", head)
+    ):
+        return "ex24"
     if _HTML.search(head):
         return "rendered"
     if head.startswith(b"<?xml") or head.startswith(b"<"):
@@ -101,11 +108,29 @@ def parse_bytes(data: bytes, path: str) -> Filing:
         return submission.parse_bytes(data, path)
     if kind == "rendered":
         return _rendered(data, path)
+    if kind == "ex24":
+        raise UnknownFormatError(
+            path, "a power of attorney (EX-24), not a Form 3, 4 or 5: `insidergraph build` reads it into the graph", 1
+        )
     raise UnknownFormatError(
         path,
         "not a Form 3, 4 or 5: no ownershipDocument XML, EDGAR submission or rendered form found",
         1,
     )
+
+
+def parse_document(source: SourceLike) -> Filing | PowerOfAttorney:
+    """Like :func:`parse_path`, but a standalone EX-24 exhibit gives its :class:`PowerOfAttorney`.
+
+    >>> parse_document("../shared/corpus/exhibits/0000899243-18-024846__attachment1.htm").grantor  # doctest: +SKIP
+    'Roelof Botha'
+    """
+    data, path = read_source(source)
+    if data and sniff(data) == "ex24":
+        from insidergraph.loaders import ex24
+
+        return ex24.parse_bytes(data, path)
+    return parse_bytes(data, path)
 
 
 def parse_path(source: SourceLike) -> Filing:
@@ -142,9 +167,11 @@ def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
             yield path
 
 
-def iter_path(path: str) -> Iterator[Filing | ParseError]:
+def iter_path(path: str, powers: bool = False) -> Iterator[Filing | PowerOfAttorney | ParseError]:
     """The filings of one path from :func:`iter_paths`: one for a file, every filing of a
-    data set (zip or folder); a failure is yielded as its :class:`ParseError`.
+    data set (zip or folder); a failure is yielded as its :class:`ParseError`. With
+    ``powers``, a standalone EX-24 exhibit gives its :class:`PowerOfAttorney` (as
+    :func:`parse_document` does) instead of an error.
 
     >>> [type(x).__name__ for x in iter_path("/no/such/2024q3_form345.zip")]
     ['ParseError']
@@ -158,7 +185,12 @@ def iter_path(path: str) -> Iterator[Filing | ParseError]:
             # A zip under another name: read once more by the data set loader, which needs the file.
             yield from form345.iter_dataset(path)
             return
-        yield parse_bytes(data, name)
+        if powers and data and sniff(data) == "ex24":
+            from insidergraph.loaders import ex24
+
+            yield ex24.parse_bytes(data, name)
+        else:
+            yield parse_bytes(data, name)
     except ParseError as err:
         yield err
 

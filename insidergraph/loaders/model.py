@@ -20,7 +20,7 @@ from typing import Literal, Mapping
 
 OwnerKind = Literal["person", "entity"]
 RowType = Literal["transaction", "holding"]
-SourceFormat = Literal["xml", "submission", "html", "rendered-text", "legacy-text", "tsv", "form345"]
+SourceFormat = Literal["xml", "submission", "html", "rendered-text", "legacy-text", "tsv", "form345", "ex24"]
 
 #: Row field names whose footnote ids a row may carry, in the order of the form's columns.
 NON_DERIVATIVE_FIELDS: tuple[str, ...] = (
@@ -193,6 +193,30 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class PowerOfAttorney:
+    """A power of attorney (EX-24): the grantor (the undersigned) lets the attorneys sign.
+
+    ``grantor`` is the name in the signature block (``grantor_cik`` is set when the grantor
+    is known to be a filing's only reporting owner); ``companies`` are the issuers it is
+    limited to, when stated (empty: not stated); ``accession`` is the filing it came with;
+    ``source`` is set for a standalone exhibit file, ``document`` names the exhibit.
+
+    >>> PowerOfAttorney(grantor="Roelof Botha", attorneys=("Jung Yeon Son",)).revokes_prior
+    False
+    """
+
+    grantor: str | None
+    attorneys: tuple[str, ...]
+    grantor_cik: str | None = None
+    companies: tuple[str, ...] = ()
+    date_signed: date | None = None
+    revokes_prior: bool = False
+    accession: str | None = None
+    document: str | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Filing:
     """One Form 3, 4 or 5 (or amendment) as filed.
 
@@ -225,6 +249,8 @@ class Filing:
     remarks: str | None = None
     signatures: tuple[Signature, ...] = ()
     documents: tuple[Document, ...] = ()
+    # Left out of repr: a filing's content hash (``filing/h/...`` ids) stays what it was.
+    powers_of_attorney: tuple[PowerOfAttorney, ...] = field(default=(), repr=False)
 
     @property
     def is_amendment(self) -> bool:

@@ -48,7 +48,7 @@ _ENTITY_WORDS = frozenset(
 # Foreign legal forms that are also plausible name syllables ("SA", "SE", "AS"): they
 # count when written with dots or mixed case ("S.A.", "ApS"), when three letters or
 # longer, or as the last of at least three words.
-_LEGAL_FORMS = frozenset("AG SA AB NV BV SE AS KG OY KK APS PTE SPA SRL OYJ KGAA LTDA SAS".split())
+_LEGAL_FORMS = frozenset("AG SA AB NV BV SE AS KG OY KK APS PTE SPA SRL OYJ KGAA LTDA SAS SCSP SCA".split())
 _DIGIT = re.compile(r"\d")
 
 _SUFFIXES = {"JR": "Jr.", "SR": "Sr.", "II": "II", "III": "III", "IV": "IV", "MD": "M.D.",

@@ -24,6 +24,17 @@ The rules (documented choices):
   principal is the owner whose name matches the signer's, else ``None``; a plain
   signature never links to an owner it does not name.
 
+* **Wording is normalised first**: trailing marks (``*``, ``**``, ``(1)``, ``[2]``,
+  superscripts), remarks about the power ("(power of attorney previously filed)", "on file
+  with the Commission", "pursuant to a power of attorney"), parentheses round the role,
+  "Attorney in Fact", "Attorney- in-Fact", "AIF", "as attorney for", "as Agent" (all read as
+  attorney-in-fact), a leading "by" without colon, "Name: X, Title: T" and "By\"" typos.
+  "from Y" and "on behalf of Y" name the principal like "for Y".
+* **No person, no signer**: exhibit references ("See Signatures Included in Exhibit 99.2"),
+  placeholders ("Reporting Person", "N/A", "*Signature on file"), a bare role
+  ("Attorney-in-Fact", "Chief Financial Officer") and an entity name that is no owner of the
+  filing give ``signer=None``; the raw ``text`` stays on the signature.
+
 Names match tolerantly: case, punctuation, "LAST FIRST" against "First Last", middle
 names against initials, and first names sharing three letters ("Erik"/"Eric");
 entities match after legal forms are normalised ("Corporation" = "CORP", "L.P." =
@@ -46,41 +57,120 @@ from insidergraph.loaders.model import ReportingOwner, Signature
 from insidergraph.loaders.names import owner_kind
 
 _SPACE = re.compile(r"\s+")
-_AIF = r"(?:attorney|atty\.?)[-\s]+in[-\s]+fact"
+_AIF = r"(?:attorney|atty\.?)[-\s]+in[-\s]+fact|\bAIF\b"
 _POA = r"power\s+of\s+attorney|\bPOA\b"
-_LEAD = re.compile(r"^(?:\s*(?:by\s*:|/s/|its\s*:)\s*)+", re.IGNORECASE)
+_LEAD = re.compile(r"^(?:\s*(?:by\s*:|by\s+(?!power\b|poa\b)(?=\S)|/s/|its\s*:)\s*)+", re.IGNORECASE)
 _SLASH_S = re.compile(r"/s/\s*", re.IGNORECASE)
-# "BANK OF AMERICA CORP /DE/ By: Its: ..." and "... by its Authorized Signatory X".
-_BY_CLAUSE = re.compile(r"\bBy\s*:|\bby\s+its\b", re.IGNORECASE)
+# "BANK OF AMERICA CORP /DE/ By: Its: ...", "... by its Authorized Signatory X", "X LLC, /s/ Y".
+_BY_CLAUSE = re.compile(r"(\bBy\b\s*:?|(?<=\S)\s*/s/)", re.IGNORECASE)
 _AUTH_SIGNATORY = re.compile(r"^(?:its\s*:?\s*)?authori[sz]ed\s+signatory\s+", re.IGNORECASE)
 # "Brian T. Moynihan / Michael P. Lapp POA": principal / attorney.
 _SLASH_POA = re.compile(r"^(?P<y>[^/]+?)\s*/\s*(?P<x>[^/]+?)\s+POA\.?$", re.IGNORECASE)
 # "By: X by Power of Attorney For: Y", "By: Charles Baker For: the Reporting Person".
 _FOR_COLON = re.compile(r"^(?P<x>.+?)\s+For\s*:\s*(?P<y>.+)$", re.IGNORECASE)
 _AIF_TAIL = re.compile(
-    rf"[,\s]+(?:as|by|under)?\s*(?:an?\s+)?(?:{_AIF}|{_POA})\.?\s*$", re.IGNORECASE
+    rf"[,\s]+(?:as|by|under|pursuant\s+to)?\s*(?:an?\s+)?(?:{_AIF}|{_POA})\.?\s*$", re.IGNORECASE
 )
 # "Roelof Botha, by Kathy Hibbs, attorney-in-fact": principal first, attorney after "by".
 _REVERSED = re.compile(
-    rf"^(?P<y>.+?),?\s+by\s+(?!power\b)(?P<x>.+?),?\s+(?:as\s+)?{_AIF}\.?$", re.IGNORECASE
+    rf"^(?P<y>.+?),?\s+by\s*:?\s+(?!power\b|poa\b)(?P<x>.+?),?\s+(?:as\s+)?(?:an?\s+)?(?:{_AIF})\.?$",
+    re.IGNORECASE,
 )
 # "X, Attorney-in-Fact [for Y]", "X as attorney-in-fact for Y", "X under POA", ...
 _FORWARD = re.compile(
-    rf"^(?P<x>.+?)[,\s]+(?:as\s+|by\s+|under\s+)?(?:an?\s+)?(?:{_AIF}|{_POA})\.?"
-    rf"(?:\s+(?:for|to|of)\s*:?\s*(?P<y>.+?))?\.?$",
+    rf"^(?P<x>.+?)[,\s]+(?:as\s+|by\s+|under\s+|pursuant\s+to\s+)?(?:an?\s+)?(?:{_AIF}|{_POA})\.?"
+    rf"(?:[,\s]+(?:for|to|of|from|on\s+behalf\s+of)\s*:?\s*(?P<y>.+?))?\.?$",
     re.IGNORECASE,
 )
 _ON_BEHALF = re.compile(r"^(?P<x>.+?),?\s+on\s+behalf\s+of\s+(?P<y>.+)$", re.IGNORECASE)
 _HIMSELF = re.compile(r"^(?:him|her|them)sel(?:f|ves)\b", re.IGNORECASE)
-_REPORTING_PERSON = re.compile(r"^(?:the\s+)?reporting\s+person\.?$", re.IGNORECASE)
+_REPORTING_PERSON = re.compile(r"^(?:the\s+)?reporting\s+(?:person|owner)s?\.?$", re.IGNORECASE)
 _OF_ENTITY = re.compile(
-    r"^(?:the\s+)?(?:general\s+partner|manager|managing\s+member)\s+of\s+(?P<y>.+)$", re.IGNORECASE
+    r"^(?:the\s+)?(?:(?:sole|managing|general|chief|executive|financial|operating|vice|co-?)[\w\s&-]*?\s+)?"
+    r"(?:general\s+partner|partner|manager|member|trustee|officer|director|president|counsel|secretary)"
+    r"\s+of\s+(?P<y>.+)$",
+    re.IGNORECASE,
 )
 _SIGNATORY_FOR = re.compile(
     r"^authori[sz]ed\s+(?:signatory|person)\s+(?:for|of)\s+(?P<y>.+)$", re.IGNORECASE
 )
 _SUFFIX_PART = re.compile(r"^(?:jr|sr|ii|iii|iv)\.?$", re.IGNORECASE)
 _ENDS_SUFFIX = re.compile(r"\b(?:jr|sr)\.$", re.IGNORECASE)
+
+# --- normalising the wording before it is read ---------------------------------------
+# Footnote marks and asterisks at the end ("Attorney-in-Fact*", "(1)", "[2]", superscripts).
+_TRAILING_MARKS = re.compile(r"(?:\s*(?:\*+|\(\s*\d{1,2}\s*\)|\[\s*\d{1,2}\s*\]|[\u00b9\u00b2\u00b3\u2070-\u2079]+))+\s*$")
+_LEADING_MARKS = re.compile(r"^\s*\*+\s*")
+# Remarks about the power of attorney, which say nothing about who signed for whom.
+_POA_REMARK = re.compile(
+    r"\s*\(\s*(?:the\s+)?(?:power\s+of\s+attorney|poa)\s+(?:previously\s+filed|on\s+file)[^)]*\)\s*$"
+    r"|\s+(?:previously\s+filed|on\s+file(?:\s+with\s+the\s+(?:commission|sec))?)\.?\s*$",
+    re.IGNORECASE,
+)
+_PURSUANT = re.compile(r",?\s+pursuant\s+to\s+(?:a|an|the)?\s*power\s+of\s+attorney\.?\s*$", re.IGNORECASE)
+_ANY_AIF = re.compile(rf"{_AIF}|{_POA}", re.IGNORECASE)
+_PAREN_ROLE = re.compile(rf"\s*\(\s*((?:as\s+)?(?:{_AIF}|{_POA})(?:\s+(?:for|to)\s+[^)]*)?)\s*\)", re.IGNORECASE)
+_AS_ATTORNEY = re.compile(r"\bas\s+(?:(?:an?|the)\s+)?(?:attorney|agent)(?!\s*-?\s*in\b)\b", re.IGNORECASE)
+_AS_TITLE_OF = re.compile(
+    r"\s+as\s+(?=(?:the\s+)?[\w\s-]*?\b(?:member|partner|manager|trustee|officer|director|president)\s+of\b)",
+    re.IGNORECASE,
+)
+_BY_QUOTE = re.compile(r"\bBy\s*\"\s*", re.IGNORECASE)
+# "/s/ X, Name: X, Title: T" -> "X, T".
+_NAME_TITLE = re.compile(
+    r"(?P<n>[^,/:]+?),?\s+Name\s*:\s*(?P=n)\s*,?\s*Title\s*:\s*", re.IGNORECASE
+)
+# A person principal, a "/s/" and the attorney: "Michael J. Angelakis /s/ David Caplan, ...".
+_NAME_SLASH_S = re.compile(r"^(?P<y>[^/]+?),?\s*(?:by\s*:?\s*)?/s/\s*(?P<rest>.+)$", re.IGNORECASE)
+
+# Signatures that name nobody: exhibit references, placeholders and bare roles.
+_PLACEHOLDER = re.compile(
+    r"^(?:see\b.*|.*\bexhibit\s+\d.*|.*\bsignatures?\s+(?:is\s+|are\s+)?(?:on\s+file|included|attached|"
+    r"follow|appear|set\s+forth).*|signatures?|n/?a|none|not\s+applicable|unknown|name|signature\s+of\s+"
+    r"reporting\s+person|(?:the\s+)?reporting\s+(?:person|owner)s?)\.?$",
+    re.IGNORECASE,
+)
+_ROLE_WORDS = frozenset(
+    """ATTORNEY IN FACT ATTY AIF POA POWER OF AS BY FOR THE A AN AUTHORIZED AUTHORISED SIGNATORY PERSON
+    DIRECTOR OFFICER CHIEF EXECUTIVE FINANCIAL OPERATING LEGAL ACCOUNTING PRESIDENT VICE SENIOR EXECUTIVE
+    SECRETARY ASSISTANT TREASURER GENERAL COUNSEL PARTNER MANAGING MEMBER MANAGER SOLE TRUSTEE AGENT
+    REPORTING OWNER CEO CFO COO CLO SVP EVP VP AND CO CHAIRMAN CHAIR""".split()
+)
+
+
+_TITLE_WORDS = _ROLE_WORDS - frozenset("A AN THE AS BY FOR OF AND CO".split())
+
+
+def _normalise(text: str) -> str:
+    """One spelling for each wording: marks, remarks and parentheses out, roles spelt alike."""
+    s = _SPACE.sub(" ", text).strip()
+    s = _TRAILING_MARKS.sub("", _LEADING_MARKS.sub("", s))
+    s = _POA_REMARK.sub("", s)
+    if _PURSUANT.search(s):
+        s = _PURSUANT.sub("", s)
+        if not _ANY_AIF.search(s):
+            s += ", by power of attorney"
+    s = _TRAILING_MARKS.sub("", s)
+    s = _PAREN_ROLE.sub(lambda m: ", " + m.group(1), s)
+    s = _AS_ATTORNEY.sub("as attorney-in-fact", s)
+    s = _AS_TITLE_OF.sub(", ", s)
+    s = _BY_QUOTE.sub("By: ", s)
+    s = _NAME_TITLE.sub(lambda m: m.group("n").strip() + ", ", s)
+    return s.strip().strip(",;").strip()
+
+
+def is_placeholder(name: str) -> bool:
+    """True when a signature (or the signer read from it) names no person.
+
+    >>> [is_placeholder(t) for t in ("See Signatures Included in Exhibit 99.2", "N/A",
+    ...                              "*Signature on file", "Attorney-in-Fact", "Jane Roe")]
+    [True, True, True, True, False]
+    """
+    s = _SLASH_S.sub("", _LEADING_MARKS.sub("", _SPACE.sub(" ", name))).strip(" .,;:*")
+    if not s or _PLACEHOLDER.match(s) or not re.search(r"[A-Za-z]{2}", s):
+        return True
+    words = re.sub(r"[^A-Za-z]+", " ", s).upper().split()
+    return all(w in _ROLE_WORDS for w in words)
 
 
 class _Reading(NamedTuple):
@@ -98,14 +188,27 @@ def _clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip().strip(",;").strip()
 
 
+_GIVEN_PART = re.compile(r"^(?:[A-Z]\.\s*)+(?:[A-Z][a-z]+)?$|^[A-Z][a-z]+\s+(?:[A-Z]\.\s*)+$")
+
+
 def _name_part(text: str) -> str:
-    """The name at the head of "Name[, Jr.], Title, ...", without "/s/" or "By:"."""
+    """The name at the head of "Name[, Jr.], Title, ...", without "/s/" or "By:".
+
+    "Bingham, R. Dean" (a surname, then given names with an initial) is read as one name.
+    """
     text = _LEAD.sub("", _clean(text))
     text = _AUTH_SIGNATORY.sub("", text)
     parts = [p.strip() for p in text.split(",")]
     name = parts[0]
     if len(parts) > 1 and _SUFFIX_PART.match(parts[1]):
         name = f"{name}, {parts[1]}"
+    elif len(parts) > 1 and len(name.split()) == 1 and _GIVEN_PART.match(parts[1]):
+        name = f"{parts[1]} {name}"
+    words = name.split()
+    # "Andrei Karkar Chief Executive Officer": a title written without a comma.
+    while len(words) > 2 and words[-1].strip(".").upper() in _TITLE_WORDS:
+        words.pop()
+    name = " ".join(words)
     return name.strip() if _ENDS_SUFFIX.search(name) else name.strip(" .")
 
 
@@ -124,28 +227,55 @@ def _principal_of_titles(parts: list[str]) -> str | None:
 
 
 def _read_chain(text: str) -> _Reading | None:
-    """An entity signing through "By:" clauses, or None if the text is not one."""
-    clauses = _BY_CLAUSE.split(text)
-    head = clauses[0].strip(" ,.;")
-    if len(clauses) < 2 or not head or owner_kind(_SLASH_S.sub("", head)) != "entity":
+    """An entity signing through "By:" clauses (or "Entity, /s/ X"), or None if the text is not one.
+
+    The signer is the first person after a "/s/", else the first person named; the wording
+    of the signer's own clause says whether they sign as attorney-in-fact. The principal is
+    the entity at the head.
+    """
+    pieces = _BY_CLAUSE.split(text)
+    head = pieces[0].strip(" ,.;")
+    if len(pieces) < 3 or not head or owner_kind(_SLASH_S.sub("", head)) != "entity":
         return None
-    signer = None
-    for clause in clauses[1:]:
-        name = _name_part(clause)
-        if name and owner_kind(name) == "person":
-            signer = name
-            break
-    return _Reading(signer, False, _SLASH_S.sub("", head).strip(" ,."))
+    candidates: list[tuple[bool, str, str]] = []
+    for sep, clause in zip(pieces[1::2], pieces[2::2]):
+        name = _name_part(_AIF_TAIL.sub("", clause))
+        if name and not is_placeholder(name) and owner_kind(name) == "person":
+            candidates.append(("/s/" in sep.lower() or clause.lstrip().lower().startswith("/s/"), name, clause))
+    if not candidates:
+        return _Reading(None, False, _SLASH_S.sub("", head).strip(" ,."))
+    _, signer, clause = next((c for c in candidates if c[0]), candidates[0])
+    aif = _ANY_AIF.search(clause) is not None
+    # "A GP LLC, General Partner of A Fund LP, by /s/ X": the fund is the outermost entity.
+    head = _SLASH_S.sub("", head).strip(" ,.")
+    parts = [p.strip() for p in head.split(",")]
+    return _Reading(signer, aif, _principal_of_titles(parts[1:]) if any(
+        _OF_ENTITY.match(p) for p in parts[1:]) else head)
+
+
+def _person_or_none(name: str | None) -> str | None:
+    return None if name is None or is_placeholder(name) else name
 
 
 @lru_cache(maxsize=4096)
 def _read(text: str) -> _Reading:
     """Read a raw signature without looking at the filing's owners."""
-    s = _clean(text)
+    if is_placeholder(text):
+        return _Reading(None, False, None)
+    reading = _read_text(_normalise(text))
+    return reading._replace(signer=_person_or_none(reading.signer))
+
+
+def _read_text(s: str) -> _Reading:
     chain = _read_chain(s)
     if chain is not None:
         return chain
     s = _LEAD.sub("", s)
+    m = _NAME_SLASH_S.match(s)
+    if m and owner_kind(m["y"]) == "person" and not is_placeholder(m["y"]):
+        # "Michael J. Angelakis /s/ David Caplan, attorney-in-fact for Michael Angelakis".
+        inner = _read_text(m["rest"])
+        return inner._replace(principal=inner.principal or _clean(m["y"]))
     m = _SLASH_POA.match(s)
     if m:
         return _Reading(_name_part(m["x"]), True, _clean(m["y"]))
@@ -156,20 +286,47 @@ def _read(text: str) -> _Reading:
     m = _REVERSED.match(s)
     if m:
         return _Reading(_name_part(m["x"]), True, _clean(_SLASH_S.sub("", m["y"])))
+    m = _ON_BEHALF.match(s)
+    if m and _AIF_TAIL.search(m["y"]):
+        # "X on behalf of Y by power of attorney".
+        return _Reading(_name_part(m["x"]), True, _clean(_AIF_TAIL.sub("", m["y"])))
     m = _FORWARD.match(s)
     if m:
         return _Reading(_name_part(m["x"]), True, _clean(m["y"]) if m["y"] else None)
     m = _ON_BEHALF.match(s)
     if m:
         y = _clean(m["y"])
+        # "X on behalf of Y by power of attorney": the tail says what "on behalf" means.
+        poa = _AIF_TAIL.search(y) is not None
+        y = _AIF_TAIL.sub("", y)
         himself = _HIMSELF.match(y) is not None
-        return _Reading(_name_part(m["x"]), not himself, None if himself else y, on_behalf=True)
+        # "X, Director of its general partner, on behalf of Fund LP": an officer, not an attorney.
+        officer = "," in m["x"].strip().rstrip(",") and owner_kind(y) == "entity" and not poa
+        return _Reading(_name_part(m["x"]), not (himself or officer), None if himself else y,
+                        on_behalf=not poa)
     # Plain: "X", "X, Title", "X, Authorized Signatory for Y", "X, Role, A LLC, GP of B LP".
     s = _AUTH_SIGNATORY.sub("", s)
     parts = [p.strip() for p in s.split(",")]
     name = _name_part(s)
-    rest = parts[2:] if name.count(",") else parts[1:]
+    rest = parts[2:] if name.count(",") or (len(parts) > 1 and parts[1] in name) else parts[1:]
     return _Reading(name or None, False, _principal_of_titles(rest))
+
+
+def read_signature(text: str) -> tuple[str | None, bool, str | None]:
+    """What the text alone says: (signer, attorney-in-fact wording, principal named).
+
+    The principal is the name the text gives for whom the signer acts ("Reporting Person"
+    included), or ``None``; :func:`parse_signature` resolves it against the owners.
+
+    >>> read_signature("Donna Kalazdy, by power of attorney from Michael Feld")
+    ('Donna Kalazdy', True, 'Michael Feld')
+    >>> read_signature("/s/ by Mark F. Hoffman as attorney-in-fact for Andrew Y. Ng")
+    ('Mark F. Hoffman', True, 'Andrew Y. Ng')
+    >>> read_signature("See Signatures Included in Exhibit 99.2")
+    (None, False, None)
+    """
+    r = _read(text)
+    return r.signer, r.attorney_in_fact, r.principal
 
 
 # --- matching names to owners ------------------------------------------------------
@@ -327,10 +484,16 @@ def parse_signature(text: str, when: date | None, owners: Sequence[ReportingOwne
         behalf = _find_owner(principal, owners)
     elif reading.signer:
         behalf = _find_owner(reading.signer, owners)
+    signer = reading.signer
+    if signer is not None and owner_kind(signer) == "entity":
+        # An entity signs only as itself, an owner of the filing; any other entity name
+        # (an issuer's, a fund's that is not an owner) names no person who signed.
+        if behalf is None or _find_owner(signer, owners) is not behalf:
+            signer = None
     return Signature(
         text=text,
         date=when,
-        signer=reading.signer,
+        signer=signer,
         attorney_in_fact=aif,
         on_behalf_of=behalf.name if behalf else None,
         on_behalf_of_cik=behalf.cik if behalf else None,

@@ -21,7 +21,7 @@ from datetime import date
 from insidergraph.errors import ParseError, UnknownFormatError
 from insidergraph.loaders import xml as xml_loader
 from insidergraph.loaders._io import SourceLike, line_of, read_source
-from insidergraph.loaders.model import Document, Filing
+from insidergraph.loaders.model import Document, Filing, PowerOfAttorney
 
 __all__ = ["parse", "parse_bytes", "is_submission"]
 
@@ -151,6 +151,7 @@ def parse_bytes(data: bytes, path: str) -> Filing:
     if accession is not None and not _ACCESSION.match(accession):
         accession = None
     changes: dict[str, object] = {
+        "powers_of_attorney": _powers_of_attorney(data, documents, filing, accession or filing.accession),
         "accession": accession or filing.accession,
         "filing_date": _yyyymmdd(header.get("filed")),
         "submission_type": header.get("type"),
@@ -159,6 +160,31 @@ def parse_bytes(data: bytes, path: str) -> Filing:
     if filing.period_of_report is None:
         changes["period_of_report"] = _yyyymmdd(header.get("period"))
     return dataclasses.replace(filing, **changes)  # type: ignore[arg-type]
+
+
+def _powers_of_attorney(
+    data: bytes, documents: list[tuple[Document, int, int]], filing: Filing, accession: str | None
+) -> tuple[PowerOfAttorney, ...]:
+    """The EX-24 documents of the submission, read as powers of attorney.
+
+    The grantor is the filing's reporting owner when it has exactly one; otherwise the
+    name in the exhibit's signature block.
+    """
+    from insidergraph.loaders import ex24
+
+    out = []
+    for doc, start, end in documents:
+        if not doc.type.upper().startswith("EX-24"):
+            continue
+        text_at = data.find(b"<TEXT>", start, end)
+        close = data.find(b"</TEXT>", max(text_at, start), end)
+        body = data[text_at + len(b"<TEXT>") : close if close >= 0 else end] if text_at >= 0 else b""
+        poa = ex24.read_power_of_attorney(ex24.document_text(body), accession=accession, document=doc.filename)
+        if len(filing.reporting_owners) == 1:
+            owner = filing.reporting_owners[0]
+            poa = dataclasses.replace(poa, grantor=owner.name, grantor_cik=owner.cik)
+        out.append(poa)
+    return tuple(out)
 
 
 def parse(source: SourceLike) -> Filing:

@@ -33,7 +33,7 @@ from typing import Any, Iterable
 from insidergraph.graph.tables import GraphTables
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.loaders.model import Filing
-from insidergraph.loaders.names import person_key
+from insidergraph.loaders.names import owner_kind, person_key
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 _SPACE = re.compile(r"\s+")
@@ -370,6 +370,9 @@ class _Assembly:
             owners = list(dict.fromkeys(owners_of[fid]))
             accession = f.accession or fkey
             sig_dates = [s.date for s in f.signatures if s.date]
+            # Signatures that name no person (or name the issuer) stay on the filing as text.
+            unsigned = [s.text.strip() for s in f.signatures if s.text.strip() and (
+                not s.signer or (f.issuer.name and exact_name(s.signer) == exact_name(f.issuer.name)))]
             self._add(
                 "nodes", "Filing",
                 id=fid, accession=f.accession, document_type=f.document_type, schema_version=f.schema_version,
@@ -378,7 +381,7 @@ class _Assembly:
                 date_of_original_submission=f.date_of_original_submission, aff10b5one=f.aff10b5one,
                 not_subject_to_section16=f.not_subject_to_section16,
                 no_securities_owned=f.no_securities_owned, remarks=f.remarks,
-                source_path=f.source.path, source_format=f.source.format,
+                source_path=f.source.path, source_format=f.source.format, unsigned_signatures=unsigned,
             )
             self.edges["ABOUT"].append((f"{fid}|{issuer}", fid, issuer))
             for oid in owners:
@@ -403,8 +406,8 @@ class _Assembly:
                     _span_update(span, f.period_of_report, f.filing_date, accession)
 
             for i, s in enumerate(f.signatures):
-                name = s.signer or s.text.strip()
-                if not name:
+                name = s.signer
+                if not name or (f.issuer.name and exact_name(name) == exact_name(f.issuer.name)):
                     continue
                 sid = self._signer_id(name, exact_owner, signers)
                 self._add("edges", "SIGNED", id=f"{sid}|{fid}|{i}", src=sid, dst=fid, date=s.date, text=s.text,
@@ -429,7 +432,29 @@ class _Assembly:
             rows.filing(f, fid, fkey, owners, issuer, fid in replaced)
 
         rows.finish()
+        self._grants(owners_of, exact_owner, signers)
         self._finish(roles, aif, signers, owner_nodes)
+
+    def _grants(self, owners_of: dict[str, list[str]], exact_owner: dict[str, str], signers: dict[str, _Entity]) -> None:
+        """GRANTED_POWER_OF_ATTORNEY, one power at a time (added with issue 14's EX-24 loader)."""
+        def party(name: str) -> str | None:
+            if exact_name(name) in exact_owner:
+                return exact_owner[exact_name(name)]
+            return None if owner_kind(name) == "entity" else self._signer_id(name, exact_owner, signers)
+
+        for fid, f in self.filings.items():
+            for p in f.powers_of_attorney:
+                grantor = owners_of[fid][0] if len(set(owners_of[fid])) == 1 else (party(p.grantor) if p.grantor else None)
+                if grantor is None:
+                    continue
+                for name in p.attorneys:
+                    attorney = party(name)
+                    eid = f"{grantor}|{attorney}|{p.accession or p.document}"
+                    if attorney is None or attorney == grantor or any(e[0] == eid for e in self.edges["GRANTED_POWER_OF_ATTORNEY"]):
+                        continue
+                    self._add("edges", "GRANTED_POWER_OF_ATTORNEY", id=eid, src=grantor, dst=attorney,
+                              accession=p.accession, date=p.date_signed, scope=list(p.companies),
+                              revokes_prior=p.revokes_prior, document=p.document)
 
     def _finish(self, roles: dict[tuple[str, str, str, str], dict[str, Any]], aif: dict[tuple[str, str], dict[str, Any]],
                 signers: dict[str, _Entity], owner_nodes: set[str]) -> None:
