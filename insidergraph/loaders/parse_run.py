@@ -13,7 +13,7 @@ import sys
 from typing import IO, Callable, Iterable
 
 from insidergraph.errors import ParseError
-from insidergraph.loaders.detect import iter_paths, parse_path
+from insidergraph.loaders.detect import iter_paths, parse_all
 from insidergraph.loaders.model import Filing
 
 
@@ -36,21 +36,18 @@ def run_parse(
         from insidergraph.loaders.jsonout import filing_to_json
     for path in iter_paths(paths):
         try:
-            filing = parse_path(path)
+            # A submission holding several ownership documents prints each of them.
+            filings = parse_all(path)
         except ParseError as err:
             failed += 1
             on_error(str(err))
-        except Exception as err:  # noqa: BLE001
-            # A loader bug on odd input must not hide the other files' output; it is
-            # still reported, with its type, and fails the run.
-            failed += 1
-            on_error(f"{path}: internal error ({type(err).__name__}: {err})")
         else:
-            if fmt == "jsonl":
-                out.write(filing_to_json(filing))
-                out.write("\n")
-            else:
-                table.append(filing)
+            for filing in filings:
+                if fmt == "jsonl":
+                    out.write(filing_to_json(filing))
+                    out.write("\n")
+                else:
+                    table.append(filing)
             continue
         if strict:
             break
