@@ -24,10 +24,10 @@ STDIN = "-"
 def read_source(source: SourceLike) -> tuple[bytes, str]:
     """Return the bytes of ``source`` and the path to report in errors and ``Source.path``."""
     if hasattr(source, "read"):
-        data = source.read()  # type: ignore[union-attr]
+        data = source.read()
         name = getattr(source, "name", None)
         return data, name if isinstance(name, str) else "<stream>"
-    path = os.fspath(source)  # type: ignore[arg-type]
+    path = os.fspath(source)
     if path == STDIN:
         return sys.stdin.buffer.read(), STDIN
     try:

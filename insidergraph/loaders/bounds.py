@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, DecimalException, InvalidOperation, Overflow
 
 from insidergraph.errors import shown
 
@@ -48,8 +48,10 @@ __all__ = [
     "MAX_YEAR",
     "MAX_FOOTNOTE_DIGITS",
     "OutOfBounds",
+    "NotANumber",
     "amount",
     "decimal_text",
+    "to_decimal",
     "checked_date",
     "cik",
     "footnote_id",
@@ -63,18 +65,30 @@ MIN_YEAR = 1900
 MAX_YEAR = 2100
 MAX_FOOTNOTE_DIGITS = 4
 
+_NUMERIC = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+")
 _CIK = re.compile(r"[0-9]{1,10}")
 _SEQUENCE = re.compile(r"[0-9]{1,9}")
 _FOOTNOTE = re.compile(r"[0-9]{1,%d}" % MAX_FOOTNOTE_DIGITS)
-_LIMIT = Decimal(10) ** MAX_INTEGER_DIGITS
 
 
 class OutOfBounds(ValueError):
     """A filed value outside the bounds of this module (the message says which)."""
 
 
+class NotANumber(OutOfBounds):
+    """Text that spells no number at all."""
+
+
+# The widest context there is: converting text never overflows in it (unless the exponent
+# is beyond any context), whatever context the calling thread has set.
+_WIDE = Context(Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation, Overflow])
+
+
 def amount(value: Decimal) -> Decimal:
     """``value`` when it is a finite amount within the bounds, else :class:`OutOfBounds`.
+
+    Only the digits and exponent are looked at, never arithmetic, so the check holds in
+    any decimal context, however far out the exponent.
 
     >>> amount(Decimal("0.000001"))
     Decimal('0.000001')
@@ -85,13 +99,14 @@ def amount(value: Decimal) -> Decimal:
     """
     if not value.is_finite():
         raise OutOfBounds(f"not a finite number: {shown(str(value))}")
-    if abs(value) >= _LIMIT:
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if any(digits) and len(digits) + exponent > MAX_INTEGER_DIGITS:
         raise OutOfBounds(
             f"amount out of range (more than {MAX_INTEGER_DIGITS} digits before the decimal point): "
             f"{shown(str(value))}"
         )
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > MAX_FRACTION_DIGITS:
+    if -exponent > MAX_FRACTION_DIGITS:
         raise OutOfBounds(
             f"amount out of range (more than {MAX_FRACTION_DIGITS} digits after the decimal point): "
             f"{shown(str(value))}"
@@ -113,11 +128,26 @@ def decimal_text(text: str) -> Decimal:
     """
     if len(text) > MAX_NUMBER_TEXT:
         raise OutOfBounds(f"number too long ({len(text)} characters, at most {MAX_NUMBER_TEXT}): {shown(text)}")
+    return amount(to_decimal(text))
+
+
+def to_decimal(text: str) -> Decimal:
+    """``Decimal(text)`` exactly, whatever the current decimal context; each way it fails
+    is an :class:`OutOfBounds` (:class:`NotANumber` for text that is no number at all).
+
+    >>> to_decimal("1e100000000")
+    Decimal('1E+100000000')
+    >>> to_decimal("1e9999999999999999999")
+    Traceback (most recent call last):
+    ...
+    insidergraph.loaders.bounds.OutOfBounds: amount out of range (exponent too large): '1e9999999999999999999'
+    """
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise OutOfBounds(f"not a number: {shown(text)}") from None
-    return amount(value)
+        return Decimal(text, _WIDE)
+    except DecimalException:
+        if _NUMERIC.fullmatch(text.strip()):
+            raise OutOfBounds(f"amount out of range (exponent too large): {shown(text)}") from None
+        raise NotANumber(f"not a number: {shown(text)}") from None
 
 
 def checked_date(value: date) -> date:

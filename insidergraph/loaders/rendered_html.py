@@ -15,6 +15,7 @@ heading outside a table, a signature label outside a row) makes the file an erro
 from __future__ import annotations
 
 import re
+from typing import TypeAlias
 
 import lxml.etree
 import lxml.html
@@ -39,7 +40,7 @@ _RELATIONSHIP_LABELS = {
     "Officer (give title below)": "is_officer",
     "Other (specify below)": "is_other",
 }
-Element = lxml.html.HtmlElement
+Element: TypeAlias = lxml.html.HtmlElement
 
 
 def _text(el: Element) -> str:
@@ -96,6 +97,9 @@ def _owner(td: Element, path: str) -> OwnerBlock:
     name = " ".join(_text(t) for t in tables[:last])
     street = tuple(s for s in (_text(tr) for tr in tables[last + 1].iter("tr")) if s)
     city_cells = [_text(c) for c in tables[city_label - 1].iter("td")]
+    city: str | None
+    state: str | None
+    zip_code: str | None
     city, state, zip_code = (city_cells + [""] * 3)[:3]
     if len(city_cells) < 3:
         city, state, zip_code = split_city_line(" ".join(city_cells))
@@ -159,11 +163,15 @@ def read(data: bytes, path: str) -> RenderedForm:
             # libxml2 stops reading there, so the rest of the page would look missing.
             raise ParseError(path, _limit_message(entry.message), entry.line or None)
     for hidden in list(doc.iter("script", "style", "template")):
-        hidden.drop_tree()
+        # Emptied in place rather than dropped: dropping joins its tail to the text
+        # before it, which lxml refuses when the page holds control characters.
+        hidden.text = None
+        for child in list(hidden):
+            hidden.remove(child)
     # EDGAR's page has no accession; a browser's "saved from" note keeps the archive path.
     accession = None
-    if m := _SAVED_FROM.search(data[:2000]):
-        accession = "-".join(g.decode() for g in m.groups())
+    if saved := _SAVED_FROM.search(data[:2000]):
+        accession = "-".join(g.decode() for g in saved.groups())
 
     table1 = _data_table(doc, "Table I -", path)
     table2 = _data_table(doc, "Table II -", path)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Callable
 
 from lxml import etree
@@ -104,13 +104,10 @@ def _dec(text: str) -> Decimal:
     if len(text) > bounds.MAX_NUMBER_TEXT:
         return bounds.decimal_text(text)
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        value = bounds.to_decimal(text)
+    except bounds.NotANumber:
         # Filers sometimes paste "1,000" or "$5.00"; the digits are still exact.
-        try:
-            value = Decimal(text.replace(",", "").replace("$", ""))
-        except InvalidOperation:
-            raise _Bad(f"not a number: {shown(text)}") from None
+        value = bounds.to_decimal(text.replace(",", "").replace("$", ""))
     return bounds.amount(value)
 
 
@@ -418,12 +415,12 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
     if document_type is None:
         raise _Bad("no <documentType>")
     if document_type not in DOCUMENT_TYPES:
-        err = _Bad(f"documentType {shown(document_type)} is not a Form 3, 4 or 5")
-        err.sourceline = document_line  # type: ignore[attr-defined]
-        raise err
+        wrong = _Bad(f"documentType {shown(document_type)} is not a Form 3, 4 or 5")
+        wrong.sourceline = document_line  # type: ignore[attr-defined]
+        raise wrong
     owner_tuple = tuple(_make_owner(o) for o in owners)
-    non_derivative = []
-    derivative = []
+    non_derivative: list[NonDerivativeRow] = []
+    derivative: list[DerivativeRow] = []
     for cls, kw, row_notes in rows:
         made = _make_row(cls, kw, row_notes)
         (non_derivative if cls is NonDerivativeRow else derivative).append(made)
