@@ -1,12 +1,50 @@
-"""One hierarchy for every error insidergraph raises on user input.
+r"""One hierarchy for every error insidergraph raises on user input.
 
 The CLI turns any :class:`InsiderGraphError` into one line on stderr and exit status 1.
+A :class:`ParseError` always prints as exactly one line, whatever the path or the
+message hold (control characters are escaped, a long message is cut).
 
 >>> str(ParseError("a.xml", "not an ownershipDocument", line=3))
 'a.xml:3: not an ownershipDocument'
+>>> print(ParseError("a\nb.xml", "bad value 'x\x00y'\n"))
+a\nb.xml: bad value 'x\x00y'
 """
 
 from __future__ import annotations
+
+import re
+
+#: The longest message a ParseError prints: a 20 MB value echoed back helps nobody.
+MAX_MESSAGE = 400
+# Line breaks and other control characters would split the one line a bad file gets.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    r"""``text`` as one printable line: control characters escaped, cut at ``limit``.
+
+    >>> print(one_line("a\tb\r\nc"))
+    a\tb\r\nc
+    >>> len(one_line("x" * 10_000, 50))
+    50
+    """
+    text = _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "\u2026"
+    return text
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """A filed value quoted for an error message, cut so that a huge one stays readable.
+
+    >>> print(shown("1" * 100, 8))
+    '11111111'... (100 characters)
+    >>> print(shown("abc"))
+    'abc'
+    """
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}... ({len(value)} characters)"
 
 
 class InsiderGraphError(Exception):
@@ -27,8 +65,10 @@ class ParseError(InsiderGraphError):
         return (type(self), (self.path, self.message, self.line))
 
     def __str__(self) -> str:
+        # One line whatever the path or the message hold (a name with a newline, libxml2's
+        # messages ending in one, a value full of control characters).
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {self.message}"
+        return one_line(where, MAX_MESSAGE) + ": " + one_line(self.message.strip())
 
 
 class UnknownFormatError(ParseError):

@@ -378,7 +378,7 @@ def test_row_with_missing_cells_or_bad_bytes_is_one_line_naming_the_file(tmp_pat
         f"{folder / 'FOOTNOTES.tsv'}: not a data set TSV: In CSV column #2: Row #2: CSV conversion error to string: "
         "invalid UTF8 data",
         f"{folder / 'OWNER_SIGNATURE.tsv'}: not a data set TSV: CSV parse error: Row #2: Expected 3 columns, got 2: "
-        "0009999901-23-000001\tonly two",
+        "0009999901-23-000001\\tonly two",  # a ParseError shows control characters escaped: one line
     ]
 
 

@@ -465,7 +465,7 @@ def build_store(
         try:
             for path in files:
                 try:
-                    for item in iter_path(path, powers=True):  # one filing per file, many per data set
+                    for item in iter_path(path, powers=True, every_document=False):  # one filing per file, many per data set
                         if isinstance(item, InsiderGraphError):
                             if strict:
                                 raise item

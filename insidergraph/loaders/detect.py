@@ -23,14 +23,15 @@ import importlib
 import os
 import re
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from insidergraph.errors import ParseError, UnknownFormatError
 from insidergraph.loaders import form345, submission, xml
-from insidergraph.loaders._io import STDIN, SourceLike, read_source
+from insidergraph.loaders._io import STDIN, SourceLike, read_source, reject_nul, to_utf8
 from insidergraph.loaders.model import Filing, PowerOfAttorney
 
-__all__ = ["sniff", "parse_bytes", "parse_path", "parse_document", "iter_paths", "iter_path", "iter_filings"]
+__all__ = ["sniff", "parse_bytes", "parse_path", "parse_all", "parse_document", "iter_paths", "iter_path",
+           "iter_filings"]
 
 _HEAD = 4096
 _BOMS = (b"\xef\xbb\xbf",)
@@ -97,17 +98,21 @@ def _rendered(data: bytes, path: str) -> Filing:
     return filing
 
 
-def parse_bytes(data: bytes, path: str) -> Filing:
-    """Parse ``data`` with the loader its content calls for; ``path`` names it in errors."""
+def _parse_all(data: bytes, path: str) -> list[Filing]:
+    data = to_utf8(data, path)
     if not data or data.isspace():
         raise ParseError(path, "empty file", 1)
+    reject_nul(data, path)
     kind = sniff(data)
     if kind == "xml":
-        return xml.parse_bytes(data, path)
+        return [xml.parse_bytes(data, path)]
     if kind == "submission":
-        return submission.parse_bytes(data, path)
+        return submission.parse_documents(data, path)
     if kind == "rendered":
-        return _rendered(data, path)
+        if submission.is_submission(data[:_HEAD]) and not _rendered_variant(data):
+            raise UnknownFormatError(path, "EDGAR submission holds no ownership document (no <XML> "
+                                           "block with an ownershipDocument, and no typed form)", 1)
+        return [_rendered(data, path)]
     if kind == "ex24":
         raise UnknownFormatError(
             path, "a power of attorney (EX-24), not a Form 3, 4 or 5: `insidergraph build` reads it into the graph", 1
@@ -133,6 +138,41 @@ def parse_document(source: SourceLike) -> Filing | PowerOfAttorney:
     return parse_bytes(data, path)
 
 
+def _rendered_variant(data: bytes) -> bool:
+    from insidergraph.loaders import rendered
+
+    return rendered.variant(data) is not None
+
+
+def _guarded(path: str, parse: Callable[[], list[Filing]]) -> list[Filing]:
+    try:
+        return parse()
+    except ParseError:
+        raise
+    except Exception as err:  # noqa: BLE001
+        # A loader bug on odd input must cost that file only, never the batch around it;
+        # it is still reported, with its type, so that it gets fixed.
+        raise ParseError(path, f"internal error, please report it ({type(err).__name__}: {err})") from err
+
+
+def parse_bytes(data: bytes, path: str) -> Filing:
+    """Parse ``data`` with the loader its content calls for; ``path`` names it in errors.
+
+    Any failure is a :class:`~insidergraph.errors.ParseError`. A submission holding two
+    different ownership documents raises
+    :class:`~insidergraph.loaders.submission.MultipleDocumentsError`: :func:`parse_all` gives both.
+    """
+    filings = parse_all_bytes(data, path)
+    if len(filings) > 1:
+        raise submission.MultipleDocumentsError(path, filings)
+    return filings[0]
+
+
+def parse_all_bytes(data: bytes, path: str) -> list[Filing]:
+    """Every filing in ``data``: one, or each ownership document of a submission file."""
+    return _guarded(path, lambda: _parse_all(data, path))
+
+
 def parse_path(source: SourceLike) -> Filing:
     """Parse one file (path, ``-`` for stdin, or open binary file), whatever its format.
 
@@ -141,6 +181,17 @@ def parse_path(source: SourceLike) -> Filing:
     """
     data, path = read_source(source)
     return parse_bytes(data, path)
+
+
+def parse_all(source: SourceLike) -> list[Filing]:
+    """Every filing of one file: :func:`parse_path`, but a submission holding several
+    ownership documents gives each of them.
+
+    >>> [f.document_type for f in parse_all("../shared/corpus/xml/0000002488-24-000005__AMD__F4__2024-01-15__SMITH-DARLA-M__from-txt.xml")]  # doctest: +SKIP
+    ['4']
+    """
+    data, path = read_source(source)
+    return parse_all_bytes(data, path)
 
 
 def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
@@ -167,11 +218,14 @@ def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
             yield path
 
 
-def iter_path(path: str, powers: bool = False) -> Iterator[Filing | PowerOfAttorney | ParseError]:
+def iter_path(path: str, powers: bool = False,
+              every_document: bool = True) -> Iterator[Filing | PowerOfAttorney | ParseError]:
     """The filings of one path from :func:`iter_paths`: one for a file, every filing of a
     data set (zip or folder); a failure is yielded as its :class:`ParseError`. With
     ``powers``, a standalone EX-24 exhibit gives its :class:`PowerOfAttorney` (as
-    :func:`parse_document` does) instead of an error.
+    :func:`parse_document` does) instead of an error. Without ``every_document``, a
+    submission holding two different ownership documents is refused (the graph keeps one
+    filing per accession, so the second would be lost) instead of giving both.
 
     >>> [type(x).__name__ for x in iter_path("/no/such/2024q3_form345.zip")]
     ['ParseError']
@@ -189,6 +243,9 @@ def iter_path(path: str, powers: bool = False) -> Iterator[Filing | PowerOfAttor
             from insidergraph.loaders import ex24
 
             yield ex24.parse_bytes(data, name)
+        elif every_document:
+            # A submission holding several ownership documents gives each of them.
+            yield from parse_all_bytes(data, name)
         else:
             yield parse_bytes(data, name)
     except ParseError as err:
@@ -199,6 +256,8 @@ def iter_filings(
     paths: Iterable[str | os.PathLike[str]],
 ) -> Iterator[Filing | ParseError]:
     """Parse every file under ``paths``; a bad file yields its :class:`ParseError` instead.
+
+    A submission file holding several ownership documents yields each of them.
 
     >>> [type(x).__name__ for x in iter_filings(["/no/such/file.xml"])]
     ['ParseError']

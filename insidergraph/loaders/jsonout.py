@@ -127,16 +127,26 @@ def _json_number(value: Decimal) -> int | float | str:
 
     Integers become ``int`` and short decimals ``float`` when ``repr`` gives back the
     same text (``146.56``); anything else (``0.0000``, ``-0``, long fractions) is
-    marked for :func:`dumps` to unquote.
+    marked for :func:`dumps` to unquote. It never fails and never grows a value: a long
+    integer stays marked text (no int conversion limit), ``1E+999999`` stays those nine
+    characters (loaders refuse both, see :mod:`insidergraph.loaders.bounds`, but a
+    hand-built Filing may hold them). A NaN or infinity, which JSON cannot write, is
+    refused with a ValueError naming it.
+
+    >>> _json_number(Decimal("146.56")), _json_number(Decimal("150000"))
+    (146.56, 150000)
+    >>> len(dumps([Decimal("9" * 5000)])), dumps([Decimal("1e999999")])
+    (5002, '[1E+999999]')
     """
+    if not value.is_finite():
+        raise ValueError(f"JSON has no number for {value}")
     text = str(value)
-    if text.isdigit():
+    if len(text) <= 15 and text.isdigit():
         return int(text)
-    try:
+    if len(text) <= 17 and "E" not in text:
+        # Up to 17 characters a float's repr can give the same text back; longer never.
         if repr(float(text)) == text:
             return float(text)
-    except ValueError:
-        pass
     return _MARK + text + _MARK
 
 

@@ -16,7 +16,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from insidergraph.errors import ParseError
+from insidergraph.errors import ParseError, shown
+from insidergraph.loaders import bounds
 from insidergraph.loaders.model import (
     Address,
     DerivativeRow,
@@ -68,10 +69,37 @@ def _field(block: str, label: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _ymd(text: str | None) -> date | None:
+def _line_of(text: str, value: str) -> int | None:
+    """The line of the first ``value`` in ``text``, for error messages about a header field."""
+    at = text.find(value)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def _ymd(text: str | None, label: str, whole: str, path: str) -> date | None:
     if not text or not re.fullmatch(r"\d{8}", text):
         return None
-    return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    try:
+        return bounds.checked_date(date(int(text[:4]), int(text[4:6]), int(text[6:])))
+    except bounds.OutOfBounds as err:
+        raise ParseError(path, f"{label}: {err}", _line_of(whole, text)) from None
+    except ValueError:
+        raise ParseError(path, f"{label}: no such date: {text!r}", _line_of(whole, text)) from None
+
+
+def _cik(text: str | None, whole: str, path: str) -> str | None:
+    if text is None:
+        return None
+    try:
+        return bounds.cik(text)
+    except bounds.OutOfBounds as err:
+        raise ParseError(path, f"CENTRAL INDEX KEY: {err}", _line_of(whole, text)) from None
+
+
+def _accession(text: str | None, whole: str, path: str) -> str | None:
+    if text is not None and not re.fullmatch(r"\d{10}-\d{2}-\d{6}", text):
+        raise ParseError(path, f"ACCESSION NUMBER: not an accession number (0000000000-00-000000): "
+                               f"{shown(text)}", _line_of(whole, text))
+    return text
 
 
 def _header_address(block: str) -> Address | None:
@@ -196,11 +224,14 @@ def _signature(body: list[str], path: str) -> list[tuple[str, date | None]]:
         for fmt in ("%B %d, %Y", "%b %d, %Y", "%m/%d/%Y", "%m/%d/%y"):
             try:
                 when = datetime.strptime(text, fmt).date()
+                if not bounds.MIN_YEAR <= when.year <= bounds.MAX_YEAR:
+                    raise ParseError(path, f"signature date out of range (years {bounds.MIN_YEAR} to "
+                                           f"{bounds.MAX_YEAR}): {shown(line.strip())}")
                 break
             except ValueError:
                 continue
         else:
-            raise ParseError(path, f"signature date not understood: {line.strip()!r}")
+            raise ParseError(path, f"signature date not understood: {shown(line.strip())}")
         break
     text = collapse(" ".join(name))
     return [(text, when)] if text else []
@@ -237,7 +268,7 @@ def parse_text(text: str, path: str) -> Filing:
     issuer_block = subject.group(1) if subject else ""
     box2 = [line for line in _box(body_lines, "2", "Issuer Name") if line]
     issuer = Issuer(
-        cik=_field(issuer_block, "CENTRAL INDEX KEY"),
+        cik=_cik(_field(issuer_block, "CENTRAL INDEX KEY"), text, path),
         name=box2[0] if box2 else _field(issuer_block, "COMPANY CONFORMED NAME"),
         ticker=box2[1] if len(box2) > 1 else None,
     )
@@ -264,7 +295,7 @@ def parse_text(text: str, path: str) -> Filing:
         address = _body_address(box1) if i == 0 and len(owner_blocks) == 1 else None
         owners.append(build_owner(
             _field(block, "COMPANY CONFORMED NAME") or "",
-            _field(block, "CENTRAL INDEX KEY"),
+            _cik(_field(block, "CENTRAL INDEX KEY"), text, path),
             Relationship(officer_title=officer_title, other_text=other_text, **flags),
             address or _header_address(block),
         ))
@@ -285,12 +316,13 @@ def parse_text(text: str, path: str) -> Filing:
     signatures = tuple(parse_signature(t, d, owners) for t, d in _signature(body_lines, path))
     section16 = re.search(r"\(\s*([xX]?)\s*\)\s*Check this box if no longer subject", body_m.group(1))
     return Filing(
-        accession=_field(header, "ACCESSION NUMBER"),
+        accession=_accession(_field(header, "ACCESSION NUMBER"), text, path),
         document_type=document_type,
         issuer=issuer,
         source=Source(path=path, format="legacy-text"),
-        period_of_report=_ymd(_field(header, "CONFORMED PERIOD OF REPORT")),
-        filing_date=_ymd(_field(header, "FILED AS OF DATE")),
+        period_of_report=_ymd(_field(header, "CONFORMED PERIOD OF REPORT"), "CONFORMED PERIOD OF REPORT",
+                              text, path),
+        filing_date=_ymd(_field(header, "FILED AS OF DATE"), "FILED AS OF DATE", text, path),
         submission_type=submission_type,
         not_subject_to_section16=(bool(section16.group(1)) if section16 else None),
         reporting_owners=tuple(owners),
@@ -325,7 +357,7 @@ def _footnotes(body: list[str]) -> dict[str, str]:
             break
         m = re.match(r"\(?(\d{1,3})[.)]\s*(.*)$", text)
         if m:
-            current = "F" + str(int(m.group(1)))
+            current = bounds.footnote_id(m.group(1))
             notes[current] = collapse(m.group(2))
         elif text and current:
             notes[current] = collapse(notes[current] + " " + text)

@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from insidergraph.errors import ParseError
+from insidergraph.errors import ParseError, shown
+from insidergraph.loaders import bounds
 from insidergraph.loaders.model import (
     Address,
     DerivativeRow,
@@ -39,7 +40,7 @@ from insidergraph.loaders.signatures import parse_signature
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # One footnote marker at the end of a value: "⁽¹⁾", "(1)" or a leftover "<sup>(1)</sup>".
 _TRAILING_NOTE = re.compile(
-    r"\s*(?:⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾|<sup>\s*\(?(\d{1,3})\)?\s*</sup>|\((\d{1,3})\))\s*$"
+    r"\s*(?:⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,4})⁾|<sup>\s*\(?(\d{1,3})\)?\s*</sup>|\((\d{1,3})\))\s*$"
 )
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?|-?\.\d+")
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
@@ -150,7 +151,8 @@ def split_notes(text: str) -> tuple[str, tuple[str, ...]]:
         m = _TRAILING_NOTE.search(text)
         if not m:
             break
-        digits = next(g for g in m.groups() if g)
+        # Each alternative of the pattern captures 1 to 4 digits, so int() is bounded.
+        digits = m.group(1) or m.group(2) or m.group(3)
         notes.insert(0, "F" + str(int(digits.translate(_SUPERSCRIPT))))
         text = text[: m.start()].rstrip()
     return text, tuple(notes)
@@ -162,11 +164,11 @@ def parse_decimal(text: str, path: str, column: str, line: int | None = None) ->
     if raw in _PLACEHOLDER:
         return None
     if not _NUMBER.fullmatch(raw):
-        raise ParseError(path, f"{column}: not a number: {text.strip()!r}", line)
+        raise ParseError(path, f"{column}: not a number: {shown(text.strip())}", line)
     try:
-        return Decimal(raw)
-    except InvalidOperation as err:  # pragma: no cover - the regex admits only numbers
-        raise ParseError(path, f"{column}: not a number: {text.strip()!r}", line) from err
+        return bounds.decimal_text(raw)
+    except bounds.OutOfBounds as err:
+        raise ParseError(path, f"{column}: {err}", line) from None
 
 
 def parse_date(text: str | None, path: str, column: str, line: int | None = None) -> date | None:
@@ -176,15 +178,17 @@ def parse_date(text: str | None, path: str, column: str, line: int | None = None
         return None
     m = _DATE.fullmatch(raw)
     if not m:
-        raise ParseError(path, f"{column}: not a date (MM/DD/YYYY): {raw!r}", line)
+        raise ParseError(path, f"{column}: not a date (MM/DD/YYYY): {shown(raw)}", line)
     month, day, year = (int(g) for g in m.groups())
     if len(m.group(3)) == 2:
         # Two-digit years occur only on pre-2003 text forms.
         year += 2000 if year < 50 else 1900
     try:
-        return date(year, month, day)
-    except ValueError as err:
-        raise ParseError(path, f"{column}: no such date: {raw!r}", line) from err
+        return bounds.checked_date(date(year, month, day))
+    except bounds.OutOfBounds as err:
+        raise ParseError(path, f"{column}: {err}", line) from None
+    except ValueError:
+        raise ParseError(path, f"{column}: no such date: {raw!r}", line) from None
 
 
 def build_address(block: OwnerBlock) -> Address | None:

@@ -3,7 +3,9 @@
 The page is found by its printed labels, never by position alone: each numbered box is
 the innermost ``<td>`` whose text starts with the box's label; a ticked box is an ``X``
 (or a checked ``<input>``) in the cell right before its label; footnote markers are the
-``<sup>`` elements after a value.
+``<sup>`` elements after a value. What a reader never sees (``<script>``, ``<style>``,
+``<template>``) is dropped before any text is read. A label out of its place (a table
+heading outside a table, a signature label outside a row) makes the file an error.
 
 >>> form = read(open("form5.snow.html", "rb").read(), "form5.snow.html")  # doctest: +SKIP
 >>> form.form, form.ticker  # doctest: +SKIP
@@ -13,11 +15,13 @@ the innermost ``<td>`` whose text starts with the box's label; a ticked box is a
 from __future__ import annotations
 
 import re
+from typing import TypeAlias
 
 import lxml.etree
 import lxml.html
 
-from insidergraph.errors import ParseError
+from insidergraph.errors import ParseError, shown
+from insidergraph.loaders import bounds
 from insidergraph.loaders.rendered_form import (
     Cell,
     OwnerBlock,
@@ -36,7 +40,7 @@ _RELATIONSHIP_LABELS = {
     "Officer (give title below)": "is_officer",
     "Other (specify below)": "is_other",
 }
-Element = lxml.html.HtmlElement
+Element: TypeAlias = lxml.html.HtmlElement
 
 
 def _text(el: Element) -> str:
@@ -59,14 +63,17 @@ def _marked(td: Element | None) -> bool:
     return _text(td).upper() in {"X", "☒", "(X)", "[X]"}
 
 
-def _cell(td: Element) -> Cell:
+def _cell(td: Element, path: str) -> Cell:
     """A table cell's value, with its ``<sup>`` markers as footnote ids."""
     notes: list[str] = []
     parts: list[str] = []
 
     def walk(el: Element) -> None:
         if el.tag == "sup":
-            notes.extend("F" + str(int(n)) for n in re.findall(r"\d+", el.text_content()))
+            try:
+                notes.extend(bounds.footnote_id(n) for n in re.findall(r"\d+", el.text_content()))
+            except bounds.OutOfBounds as err:
+                raise ParseError(path, f"<sup> footnote marker: {err}", el.sourceline) from None
             return
         if el.text:
             parts.append(el.text)
@@ -90,6 +97,9 @@ def _owner(td: Element, path: str) -> OwnerBlock:
     name = " ".join(_text(t) for t in tables[:last])
     street = tuple(s for s in (_text(tr) for tr in tables[last + 1].iter("tr")) if s)
     city_cells = [_text(c) for c in tables[city_label - 1].iter("td")]
+    city: str | None
+    state: str | None
+    zip_code: str | None
     city, state, zip_code = (city_cells + [""] * 3)[:3]
     if len(city_cells) < 3:
         city, state, zip_code = split_city_line(" ".join(city_cells))
@@ -113,22 +123,31 @@ def _check_row(doc: Element, label: str) -> bool | None:
     return None
 
 
-def _data_table(doc: Element, title: str) -> Element | None:
+def _data_table(doc: Element, title: str, path: str) -> Element | None:
     for th in doc.iter("th"):
         if _text(th).startswith(title):
-            return next(th.iterancestors("table"))
+            table = next(th.iterancestors("table"), None)
+            if table is None:
+                raise ParseError(path, f"the heading {title!r} is not inside a table", th.sourceline)
+            return table
     return None
 
 
-def _rows(table: Element) -> list[TableRow]:
+def _rows(table: Element, path: str) -> list[TableRow]:
     rows = []
     for tr in table.iter("tr"):
         if tr.find("th") is not None or any(a.tag == "thead" for a in tr.iterancestors()):
             continue
         tds = tr.findall("td")
         if tds:
-            rows.append(TableRow(tuple(_cell(td) for td in tds), tr.sourceline))
+            rows.append(TableRow(tuple(_cell(td, path) for td in tds), tr.sourceline))
     return rows
+
+
+def _limit_message(message: str) -> str:
+    if m := re.search(r"Excessive depth in document: (\d+)", message):
+        return f"HTML elements nested deeper than {m.group(1)} levels; not read"
+    return f"HTML beyond libxml2's size limits (a text, attribute or name over 10,000,000 bytes): {shown(message.strip())}"
 
 
 def read(data: bytes, path: str) -> RenderedForm:
@@ -138,14 +157,24 @@ def read(data: bytes, path: str) -> RenderedForm:
     try:
         doc = lxml.html.document_fromstring(data, parser=parser)
     except (lxml.etree.ParserError, ValueError) as err:
-        raise ParseError(path, f"unreadable HTML: {err}") from err
+        raise ParseError(path, f"unreadable HTML: {err}") from None
+    for entry in parser.error_log:
+        if entry.type_name == "ERR_RESOURCE_LIMIT":
+            # libxml2 stops reading there, so the rest of the page would look missing.
+            raise ParseError(path, _limit_message(entry.message), entry.line or None)
+    for hidden in list(doc.iter("script", "style", "template")):
+        # Emptied in place rather than dropped: dropping joins its tail to the text
+        # before it, which lxml refuses when the page holds control characters.
+        hidden.text = None
+        for child in list(hidden):
+            hidden.remove(child)
     # EDGAR's page has no accession; a browser's "saved from" note keeps the archive path.
     accession = None
-    if m := _SAVED_FROM.search(data[:2000]):
-        accession = "-".join(g.decode() for g in m.groups())
+    if saved := _SAVED_FROM.search(data[:2000]):
+        accession = "-".join(g.decode() for g in saved.groups())
 
-    table1 = _data_table(doc, "Table I -")
-    table2 = _data_table(doc, "Table II -")
+    table1 = _data_table(doc, "Table I -", path)
+    table2 = _data_table(doc, "Table II -", path)
     signature_label = next((td for td in doc.iter("td")
                             if _text(td).startswith("** Signature of Reporting Person")), None)
     missing = [name for name, el in (("Table I", table1), ("Table II", table2),
@@ -181,8 +210,8 @@ def read(data: bytes, path: str) -> RenderedForm:
         form.not_subject_to_section16 = bool(_check_row(doc, "Check this box if no longer subject"))
     form.aff10b5one = _check_row(doc, "Check this box to indicate that a transaction was made")
 
-    form.table1 = _rows(table1)
-    form.table2 = _rows(table2)
+    form.table1 = _rows(table1, path)
+    form.table2 = _rows(table2, path)
     _tail(doc, form)
     _signatures(signature_label, form)
     return form
@@ -213,7 +242,9 @@ def _tail(doc: Element, form: RenderedForm) -> None:
     start = next((td for td in doc.iter("td") if _text(td) == "Explanation of Responses:"), None)
     if start is None:
         return
-    table = next(start.iterancestors("table"))
+    table = next(start.iterancestors("table"), None)
+    if table is None:
+        raise ParseError(form.path, "'Explanation of Responses:' is not inside a table", start.sourceline)
     section = "notes"
     remarks: list[str] = []
     for tr in table.iter("tr"):
@@ -225,7 +256,10 @@ def _tail(doc: Element, form: RenderedForm) -> None:
             continue
         if section == "notes":
             if m := re.match(r"(\d+)\.\s*(.*)$", text):
-                form.footnotes["F" + str(int(m.group(1)))] = m.group(2)
+                try:
+                    form.footnotes[bounds.footnote_id(m.group(1))] = m.group(2)
+                except bounds.OutOfBounds as err:
+                    raise ParseError(form.path, f"Explanation of Responses: {err}", tr.sourceline) from None
         elif text:
             remarks.append(text)
     form.remarks = " ".join(remarks) or None
@@ -233,7 +267,10 @@ def _tail(doc: Element, form: RenderedForm) -> None:
 
 def _signatures(label: Element, form: RenderedForm) -> None:
     """Each signature row above the "** Signature of Reporting Person" label: name and date."""
-    label_row = next(label.iterancestors("tr"))
+    label_row = next(label.iterancestors("tr"), None)
+    if label_row is None:
+        raise ParseError(form.path, "the label '** Signature of Reporting Person' is not inside a table row",
+                         label.sourceline)
     for tr in label_row.itersiblings(preceding=True):
         tds = [_text(td) for td in tr.findall("td")]
         texts = [t for t in tds if t]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from insidergraph.errors import ParseError
+from insidergraph.loaders import bounds
 from insidergraph.loaders.rendered_form import (
     Cell,
     OwnerBlock,
@@ -210,7 +211,7 @@ def _tail(lines: list[str], start: int, stop: int, form: RenderedForm) -> None:
     section = ""
     current: str | None = None
     remarks: list[str] = []
-    for line in lines[start:stop]:
+    for number, line in enumerate(lines[start:stop], start=start + 1):
         text = line.strip()
         if not text:
             continue
@@ -228,7 +229,10 @@ def _tail(lines: list[str], start: int, stop: int, form: RenderedForm) -> None:
         if section == "notes":
             m = re.match(r"(\d+)\.\s*(.*)$", text)
             if m:
-                current = "F" + str(int(m.group(1)))
+                try:
+                    current = bounds.footnote_id(m.group(1))
+                except bounds.OutOfBounds as err:
+                    raise ParseError(form.path, f"Explanation of Responses: {err}", number) from None
                 form.footnotes[current] = collapse(m.group(2))
             elif current:
                 form.footnotes[current] = collapse(form.footnotes[current] + " " + text)

@@ -18,12 +18,13 @@ import dataclasses
 import re
 from datetime import date
 
-from insidergraph.errors import ParseError, UnknownFormatError
+from insidergraph.errors import ParseError, UnknownFormatError, shown
+from insidergraph.loaders import bounds
 from insidergraph.loaders import xml as xml_loader
-from insidergraph.loaders._io import SourceLike, line_of, read_source
+from insidergraph.loaders._io import SourceLike, line_of, read_source, reject_nul
 from insidergraph.loaders.model import Document, Filing, PowerOfAttorney
 
-__all__ = ["parse", "parse_bytes", "is_submission"]
+__all__ = ["parse", "parse_bytes", "parse_documents", "is_submission", "MultipleDocumentsError"]
 
 # Header fields in both styles: key/value ("ACCESSION NUMBER:\t0000...") and tag style
 # ("<ACCESSION-NUMBER>0000..."). Lines may end in LF, CRLF or a lone CR.
@@ -60,26 +61,29 @@ def _lf(chunk: bytes) -> bytes:
     return chunk
 
 
-def _yyyymmdd(text: str | None) -> date | None:
+def _yyyymmdd(text: str | None, path: str, field: str, line: int | None) -> date | None:
     if not text:
         return None
     try:
-        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        return bounds.checked_date(date(int(text[:4]), int(text[4:6]), int(text[6:8])))
+    except bounds.OutOfBounds as err:
+        raise ParseError(path, f"{field}: {err}", line) from None
     except ValueError:
-        return None
+        raise ParseError(path, f"{field}: no such date: {text!r}", line) from None
 
 
-def _header(data: bytes, end: int) -> dict[str, str]:
+def _header(data: bytes, end: int) -> dict[str, tuple[str, int]]:
+    """Each header field's value and line."""
     text = _lf(data[:end]).decode("latin-1")
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, int]] = {}
     for key, pattern in _HEADER_FIELDS.items():
         match = pattern.search(text)
         if match:
-            found[key] = match.group(1).strip()
+            found[key] = (match.group(1).strip(), text.count("\n", 0, match.start()) + 1)
     return found
 
 
-def _documents(data: bytes, starts: list[int]) -> list[tuple[Document, int, int]]:
+def _documents(data: bytes, starts: list[int], path: str) -> list[tuple[Document, int, int]]:
     """Each ``<DOCUMENT>`` with its byte span; fields are read up to its ``<TEXT>``."""
     out = []
     for i, start in enumerate(starts):
@@ -87,14 +91,21 @@ def _documents(data: bytes, starts: list[int]) -> list[tuple[Document, int, int]
         text_at = data.find(b"<TEXT>", start, end)
         head = _lf(data[start : text_at if text_at >= 0 else end])
         fields: dict[str, str] = {}
+        sequence: int | None = None
         for match in _DOC_FIELD.finditer(head):
             name = match.group(1).decode("ascii")
-            if name not in fields:
-                fields[name] = match.group(2).decode("latin-1").strip()
-        sequence = fields.get("SEQUENCE", "")
+            if name in fields:
+                continue
+            fields[name] = match.group(2).decode("latin-1").strip()
+            if name == "SEQUENCE" and fields[name]:
+                try:
+                    sequence = bounds.sequence(fields[name])
+                except bounds.OutOfBounds as err:
+                    line = line_of(data, start) + head.count(b"\n", 0, match.start())
+                    raise ParseError(path, f"<SEQUENCE>: {err}", line) from None
         doc = Document(
             type=fields.get("TYPE") or "",
-            sequence=int(sequence) if sequence.isdigit() else None,
+            sequence=sequence,
             filename=fields.get("FILENAME") or None,
             description=fields.get("DESCRIPTION") or None,
         )
@@ -102,25 +113,8 @@ def _documents(data: bytes, starts: list[int]) -> list[tuple[Document, int, int]
     return out
 
 
-def parse_bytes(data: bytes, path: str) -> Filing:
-    """Parse the bytes of one complete-submission file; ``path`` names it in errors."""
-    if not data or data.isspace():
-        raise ParseError(path, "empty file, expected an EDGAR submission", 1)
-    starts = [m.start() for m in _DOCUMENT.finditer(data)]
-    header_end = starts[0] if starts else len(data)
-    header = _header(data, header_end)
-    documents = _documents(data, starts)
-
-    xml_doc: tuple[Document, int, int] | None = None
-    for doc in documents:
-        if data.find(b"<ownershipDocument", doc[1], doc[2]) >= 0:
-            xml_doc = doc
-            break
-    if xml_doc is None:
-        raise UnknownFormatError(
-            path, "EDGAR submission without an ownershipDocument <XML> block", 1
-        )
-    _, doc_start, doc_end = xml_doc
+def _ownership_xml(data: bytes, path: str, doc_start: int, doc_end: int) -> tuple[bytes, int]:
+    """The XML of one ownership document and the submission line it starts on."""
     open_at = data.find(b"<XML>", doc_start, doc_end)
     if open_at < 0:
         at = data.find(b"<ownershipDocument", doc_start, doc_end)
@@ -137,29 +131,83 @@ def parse_bytes(data: bytes, path: str) -> Filing:
     # The XML declaration must come first, so leading blank lines and indentation go;
     # the line offset keeps lxml's line numbers those of the submission file.
     stripped = body.lstrip()
-    xml_at = body_start + (len(body) - len(stripped))
-    xml_line = line_of(data, xml_at)
-    filing = xml_loader.parse_bytes(
-        stripped,
-        path,
-        line_offset=xml_line - 1,
-        fmt="submission",
-        source_line=xml_line,
-    )
+    return stripped, line_of(data, body_start + (len(body) - len(stripped)))
 
-    accession = header.get("accession")
-    if accession is not None and not _ACCESSION.match(accession):
-        accession = None
+
+def parse_documents(data: bytes, path: str) -> list[Filing]:
+    """Every ownership document of one complete-submission file, each as its own Filing
+    (``source.line`` tells them apart); a document repeated byte for byte counts once.
+
+    EDGAR puts one ownership document in a submission; a file holding more is read
+    whole rather than keeping the first and dropping the rest unseen.
+    """
+    if not data or data.isspace():
+        raise ParseError(path, "empty file, expected an EDGAR submission", 1)
+    reject_nul(data, path)
+    starts = [m.start() for m in _DOCUMENT.finditer(data)]
+    header = _header(data, starts[0] if starts else len(data))
+    documents = _documents(data, starts, path)
+    xml_docs = [doc for doc in documents if data.find(b"<ownershipDocument", doc[1], doc[2]) >= 0]
+    if not xml_docs:
+        raise UnknownFormatError(path, "EDGAR submission holds no ownership document (no <XML> block "
+                                       "with an ownershipDocument)", 1)
+    accession, accession_line = header.get("accession", ("", None))
+    if accession and not _ACCESSION.match(accession):
+        raise ParseError(path, f"ACCESSION NUMBER: not an accession number (0000000000-00-000000): "
+                               f"{shown(accession)}", accession_line)
+    filed, filed_line = header.get("filed", ("", None))
+    period_text, period_line = header.get("period", ("", None))
+    xml_spans = {(start, end) for _, start, end in xml_docs}
     changes: dict[str, object] = {
-        "powers_of_attorney": _powers_of_attorney(data, documents, filing, accession or filing.accession),
-        "accession": accession or filing.accession,
-        "filing_date": _yyyymmdd(header.get("filed")),
-        "submission_type": header.get("type"),
-        "documents": tuple(doc for doc, _, _ in documents if doc is not xml_doc[0]),
+        "filing_date": _yyyymmdd(filed, path, "FILED AS OF DATE", filed_line),
+        "submission_type": header["type"][0] if "type" in header else None,
+        "documents": tuple(doc for doc, start, end in documents if (start, end) not in xml_spans),
     }
-    if filing.period_of_report is None:
-        changes["period_of_report"] = _yyyymmdd(header.get("period"))
-    return dataclasses.replace(filing, **changes)  # type: ignore[arg-type]
+    period = _yyyymmdd(period_text, path, "CONFORMED PERIOD OF REPORT", period_line)
+    filings: list[Filing] = []
+    seen: set[bytes] = set()
+    for _, doc_start, doc_end in xml_docs:
+        xml, xml_line = _ownership_xml(data, path, doc_start, doc_end)
+        if xml in seen:
+            continue
+        seen.add(xml)
+        filing = xml_loader.parse_bytes(xml, path, line_offset=xml_line - 1, fmt="submission",
+                                        source_line=xml_line)
+        extra = dict(changes, accession=accession or filing.accession)
+        extra["powers_of_attorney"] = _powers_of_attorney(data, documents, filing, accession or filing.accession)
+        if filing.period_of_report is None:
+            extra["period_of_report"] = period
+        filings.append(dataclasses.replace(filing, **extra))  # type: ignore[arg-type]
+    return filings
+
+
+def parse_bytes(data: bytes, path: str) -> Filing:
+    """Parse the bytes of one complete-submission file; ``path`` names it in errors.
+
+    A file with two different ownership documents is refused here, as one Filing cannot
+    hold them: :func:`parse_documents` gives each.
+    """
+    filings = parse_documents(data, path)
+    if len(filings) > 1:
+        raise MultipleDocumentsError(path, filings)
+    return filings[0]
+
+
+class MultipleDocumentsError(ParseError):
+    """A submission file holding several different ownership documents, where one was asked for."""
+
+    def __init__(self, path: str, filings: list[Filing]) -> None:
+        lines = ", ".join(str(f.source.line) for f in filings)
+        super().__init__(
+            path,
+            f"EDGAR submission holds {len(filings)} different ownership documents (lines {lines}) "
+            "under one accession; refused rather than keeping only the first",
+            filings[0].source.line,
+        )
+        self.filings = filings
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, int | None]]:
+        return (ParseError, (self.path, self.message, self.line))
 
 
 def _powers_of_attorney(

@@ -2,8 +2,12 @@
 
 The tree is walked once by direct child iteration with tag -> spec tables (no XPath),
 which keeps parsing within a few times the cost of ``lxml.etree.fromstring`` itself.
-Parsing is safe: no DTD loading, no entity expansion, no network; a DOCTYPE that
-declares entities (XXE, "billion laughs") is rejected before lxml sees it.
+Parsing is safe: no DTD loading, no entity expansion, no network, no file or URL ever
+opened (a DOCTYPE's SYSTEM path is not read); a DOCTYPE that declares entities (XXE,
+"billion laughs") is rejected before lxml sees it, and a reference to an entity that only
+an external DTD could define is an error, never a silently empty value. Amounts, dates and
+CIKs must be within :mod:`insidergraph.loaders.bounds`. UTF-16 and UTF-32 documents (with
+a byte-order mark) are read as such.
 
 >>> f = parse_bytes(b'''<ownershipDocument><schemaVersion>X0508</schemaVersion>
 ... <documentType>4</documentType><periodOfReport>2021-09-30-05:00</periodOfReport>
@@ -17,13 +21,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Callable
 
 from lxml import etree
 
-from insidergraph.errors import ParseError
-from insidergraph.loaders._io import SourceLike, line_of, read_source
+from insidergraph.errors import ParseError, shown
+from insidergraph.loaders import bounds
+from insidergraph.loaders._io import SourceLike, line_of, read_source, to_utf8
 from insidergraph.loaders.model import (
     Address,
     DerivativeRow,
@@ -48,9 +53,22 @@ ROOT = "ownershipDocument"
 _ACCESSION = re.compile(r"(?<!\d)(\d{10}-\d{2}-\d{6})(?!\d)")
 _LINE_COLUMN = re.compile(r",? line \d+, column \d+$")
 
+
+
+class _RefuseExternal(etree.Resolver):  # type: ignore[misc]
+    """Answers every request for an external DTD or entity with nothing, so that no file
+    or URL is opened even if some parser option asked libxml2 to load one."""
+
+    def resolve(self, url: str, pubid: str, context: Any) -> Any:
+        return self.resolve_string("", context)
+
+
 # One parser for the process. The first four settings make parsing safe; the rest make
 # it lean: blank text between elements (the indentation) is never read, and dropping it
 # halves libxml2's work. Values are stripped anyway, so no content is lost.
+# ``collect_ids=False`` must never come back: lxml implements it by setting a bit of
+# libxml2's ``loadsubset``, and any non-zero ``loadsubset`` makes libxml2 load the
+# DOCTYPE's external subset (``SYSTEM "/etc/passwd"`` was opened, ``"/dev/stdin"`` hung).
 _PARSER = etree.XMLParser(
     resolve_entities=False,
     no_network=True,
@@ -59,7 +77,15 @@ _PARSER = etree.XMLParser(
     remove_comments=True,
     remove_pis=True,
     remove_blank_text=True,
-    collect_ids=False,
+)
+_PARSER.resolvers.add(_RefuseExternal())
+_ENTITY = etree.Entity
+# libxml2's messages for its safety limits name an option the user cannot set.
+_LIMIT_MESSAGES = (
+    (re.compile(r"Excessive depth in document: (\d+)"), "elements nested deeper than {0} levels"),
+    (re.compile(r"(?:Huge input lookup|Buffer size limit exceeded|xmlSAX2Characters: huge text node"
+                r"|AttValue length too long|Resource limit exceeded)"),
+     "a value, attribute or name longer than libxml2's limit of 10,000,000 bytes"),
 )
 
 
@@ -75,25 +101,23 @@ def _str(text: str) -> str:
 
 
 def _dec(text: str) -> Decimal:
+    if len(text) > bounds.MAX_NUMBER_TEXT:
+        return bounds.decimal_text(text)
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        value = bounds.to_decimal(text)
+    except bounds.NotANumber:
         # Filers sometimes paste "1,000" or "$5.00"; the digits are still exact.
-        try:
-            value = Decimal(text.replace(",", "").replace("$", ""))
-        except InvalidOperation:
-            raise _Bad(f"not a number: {text!r}") from None
-    if not value.is_finite():
-        raise _Bad(f"not a finite number: {text!r}")
-    return value
+        value = bounds.to_decimal(text.replace(",", "").replace("$", ""))
+    return bounds.amount(value)
 
 
 def _date(text: str) -> date:
     # Dates may carry a zone suffix ("2021-09-30-05:00"); the calendar day is what counts.
     try:
-        return date.fromisoformat(text[:10])
+        value = date.fromisoformat(text[:10])
     except ValueError:
-        raise _Bad(f"not a date: {text!r}") from None
+        raise _Bad(f"not a date: {shown(text)}") from None
+    return bounds.checked_date(value)
 
 
 _TRUE = frozenset({"1", "true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES"})
@@ -105,16 +129,7 @@ def _flag(text: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise _Bad(f"not a flag (1/0/true/false): {text!r}")
-
-
-def _cik(text: str | None) -> str | None:
-    if text is None:
-        return None
-    text = text.strip()
-    if not text:
-        return None
-    return text.zfill(10) if text.isdigit() else text
+    raise _Bad(f"not a flag (1/0/true/false): {shown(text)}")
 
 
 # --- the walk -------------------------------------------------------------------------
@@ -263,7 +278,7 @@ def _make_owner(fields: dict[str, Any]) -> ReportingOwner:
     if fields.get("_address"):
         address = Address(**{k: fields[k] for k in _ADDRESS_KEYS if k in fields})
     return ReportingOwner(
-        cik=_cik(fields.get("cik")),
+        cik=fields.get("cik"),
         name=raw,
         display_name=display_name(raw, kind),
         kind=kind,
@@ -316,6 +331,9 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
                 continue
             act = actions.get(tag)
             if act is None:
+                if tag is _ENTITY:
+                    raise _Bad(f"reference to entity {el.text} which no part of the document defines "
+                               "(external DTDs are never read)")
                 field = None
                 continue
             code = act[0]
@@ -343,7 +361,8 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
             else:
                 field = None
                 if code == _OWNER_TEXT:
-                    owner[act[1]] = _stripped(el.text)
+                    text = _stripped(el.text)
+                    owner[act[1]] = bounds.cik(text) if text is not None and act[1] == "cik" else text
                 elif code == _OWNER_FLAG:
                     text = _stripped(el.text)
                     if text is not None:
@@ -362,7 +381,8 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
                     text = _stripped(el.text)
                     signature[1] = _date(text) if text is not None else None
                 elif code == _ISSUER_TEXT:
-                    issuer[act[1]] = _stripped(el.text)
+                    text = _stripped(el.text)
+                    issuer[act[1]] = bounds.cik(text) if text is not None and act[1] == "cik" else text
                 elif code == _FOOTNOTE:
                     text = el.text if not len(el) else "".join(el.itertext())
                     footnotes[el.get("id") or ""] = (text or "").strip()
@@ -378,29 +398,36 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
                     text = _stripped(el.text)
                     if text is not None:
                         top[act[1]] = _flag(text)
-    except _Bad as err:
-        err.sourceline = el.sourceline  # type: ignore[attr-defined]
-        raise
+    except (_Bad, bounds.OutOfBounds) as err:
+        # Name the field: a <value> stands for its parent element.
+        where = el.tag
+        node = el
+        while not isinstance(where, str) or where == "value":
+            parent = node.getparent()
+            if parent is None:
+                break
+            node, where = parent, parent.tag
+        bad = _Bad(f"<{where}>: {err}" if isinstance(where, str) else str(err))
+        bad.sourceline = el.sourceline  # type: ignore[attr-defined]
+        raise bad from None
 
     document_type = top.pop("document_type", None)
     if document_type is None:
         raise _Bad("no <documentType>")
     if document_type not in DOCUMENT_TYPES:
-        err = _Bad(f"documentType {document_type!r} is not a Form 3, 4 or 5")
-        err.sourceline = document_line  # type: ignore[attr-defined]
-        raise err
+        wrong = _Bad(f"documentType {shown(document_type)} is not a Form 3, 4 or 5")
+        wrong.sourceline = document_line  # type: ignore[attr-defined]
+        raise wrong
     owner_tuple = tuple(_make_owner(o) for o in owners)
-    non_derivative = []
-    derivative = []
+    non_derivative: list[NonDerivativeRow] = []
+    derivative: list[DerivativeRow] = []
     for cls, kw, row_notes in rows:
         made = _make_row(cls, kw, row_notes)
         (non_derivative if cls is NonDerivativeRow else derivative).append(made)
     return Filing(
         accession=accession_from_path(path),
         document_type=document_type,
-        issuer=Issuer(
-            cik=_cik(issuer.get("cik")), name=issuer.get("name"), ticker=issuer.get("ticker")
-        ),
+        issuer=Issuer(cik=issuer.get("cik"), name=issuer.get("name"), ticker=issuer.get("ticker")),
         source=Source(path=path, format=fmt, line=source_line),
         reporting_owners=owner_tuple,
         non_derivative=tuple(non_derivative),
@@ -463,9 +490,10 @@ def parse_bytes(
     ...
     insidergraph.errors.ParseError: x.xml:1: root element is <html>, expected <ownershipDocument>
     """
+    data = to_utf8(data, path)
     if not data or data.isspace():
         raise ParseError(path, "empty file, expected an ownershipDocument XML", 1 + line_offset)
-    if b"\r" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\r" in data:
         # libxml2 does not count lone CRs as line ends; XML treats CR, CRLF and LF alike,
         # so normalising keeps the content and makes the reported lines the file's lines.
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
@@ -474,7 +502,11 @@ def parse_bytes(
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as err:
-        message = _LINE_COLUMN.sub("", err.msg or "malformed XML")
+        message = _LINE_COLUMN.sub("", (err.msg or "malformed XML").strip())
+        for pattern, plain in _LIMIT_MESSAGES:
+            if m := pattern.search(message):
+                message = plain.format(*m.groups())
+                break
         line = (err.lineno or 1) + line_offset
         raise ParseError(path, f"malformed XML: {message}", line) from None
     tag = root.tag
