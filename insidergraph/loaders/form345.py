@@ -51,10 +51,10 @@ from insidergraph.loaders.model import (
 )
 from insidergraph.loaders.names import display_name, owner_kind
 from insidergraph.loaders.signatures import parse_signature
+from insidergraph.loaders.xml import DOCUMENT_TYPES
 
 __all__ = ["is_dataset", "parse_dataset", "iter_dataset", "quarter_of"]
 
-_DOCUMENT_TYPES = frozenset({"3", "3/A", "4", "4/A", "5", "5/A"})
 _QUARTER = re.compile(r"(?<!\d)(\d{4})[qQ]([1-4])(?!\d)")
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
 _TRUE, _FALSE = ("1", "true"), ("0", "false")
@@ -392,7 +392,7 @@ def iter_dataset(source: str | os.PathLike[str]) -> Iterator[Filing | ParseError
             yield ParseError(label, f"{'empty' if not accession else 'repeated'} ACCESSION_NUMBER {accession!r}")
             continue
         seen.add(accession)
-        if sub.columns["DOCUMENT_TYPE"][i] not in _DOCUMENT_TYPES:
+        if sub.columns["DOCUMENT_TYPE"][i] not in DOCUMENT_TYPES:
             yield ParseError(label, f"DOCUMENT_TYPE {sub.columns['DOCUMENT_TYPE'][i]!r} is not a Form 3, 4 or 5 "
                              f"(accession {accession})")
             continue
