@@ -28,24 +28,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from edgar_server import EdgarServer, Logged  # noqa: E402
+from edgar_server import EdgarServer, max_per_window  # noqa: E402
 from edgar_site import corpus_filings, synthetic_filings  # noqa: E402
 
 from insidergraph.edgar import fetch  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 DAY = date(2024, 7, 1)
-
-
-def max_per_window(log: list[Logged], window: float = 1.0) -> int:
-    """The largest number of logged requests in any ``window`` seconds."""
-    times = sorted(r.time for r in log)
-    best, j = 0, 0
-    for i, t in enumerate(times):
-        while times[j] <= t - window:
-            j += 1
-        best = max(best, i - j + 1)
-    return best
 
 
 def one_run(n: int, latency: float, rate: int, workers: int | None) -> tuple[float, int, float]:

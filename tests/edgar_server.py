@@ -52,6 +52,21 @@ class Logged:
     headers: dict[str, str]
 
 
+def max_per_window(log: list[Logged], window: float = 1.0) -> int:
+    """The largest number of logged requests in any ``window`` seconds (the rate a client kept).
+
+    >>> max_per_window([Logged(t, "/", {}) for t in (0.0, 0.5, 0.9, 1.2)])
+    3
+    """
+    times = sorted(r.time for r in log)
+    best, j = 0, 0
+    for i, t in enumerate(times):
+        while times[j] <= t - window:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
 class EdgarServer:
     """The server; ``filings`` are what it publishes (``publish`` adds more while it runs)."""
 

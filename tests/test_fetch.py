@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from edgar_server import EdgarServer, Logged  # noqa: E402
+from edgar_server import EdgarServer, max_per_window  # noqa: E402
 from edgar_site import DATASET_PATH, SiteFiling, corpus_filings  # noqa: E402
 
 from insidergraph.cli import cli  # noqa: E402
@@ -42,16 +42,6 @@ def server(filings: list[SiteFiling], corpus: Path):  # type: ignore[no-untyped-
 
 def _mirror(out: Path) -> dict[str, Path]:
     return {p.name[:-4]: p for p in out.rglob("*.txt")}
-
-
-def _max_per_window(log: list[Logged], window: float = 1.0) -> int:
-    times = sorted(r.time for r in log)
-    best, j = 0, 0
-    for i, t in enumerate(times):
-        while times[j] <= t - window:
-            j += 1
-        best = max(best, i - j + 1)
-    return best
 
 
 def _fetched_paths(server: EdgarServer) -> list[str]:
@@ -114,7 +104,7 @@ def test_rate_never_exceeded_across_threads(server: EdgarServer, filings, tmp_pa
     server.latency = 0.05
     fetch(tmp_path, user_agent=UA, since=date(2021, 11, 1), until=date(2021, 11, 30), edgar_url=server.url, rate=10)
     assert len(server.log) > 40
-    assert _max_per_window(server.log) <= 10
+    assert max_per_window(server.log) <= 10
 
 
 def test_sustained_rate_with_slow_answers(server: EdgarServer, filings, tmp_path: Path) -> None:
@@ -125,7 +115,7 @@ def test_sustained_rate_with_slow_answers(server: EdgarServer, filings, tmp_path
     span = log[-1].time - log[0].time
     # n requests at the full rate take (n - 1) / rate seconds after the first one.
     assert (len(log) - 1) / span >= 0.9 * 10, (len(log), span)
-    assert _max_per_window(server.log) <= 10
+    assert max_per_window(server.log) <= 10
 
 
 def _pick(filings: list[SiteFiling], n: int) -> list[SiteFiling]:
