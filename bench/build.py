@@ -39,7 +39,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
-from insidergraph.loaders.model import Filing, ReportingOwner, Signature
+from insidergraph.model import Filing, ReportingOwner, Signature
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "xml"
 CIK_SHIFT = 10_000_000  # above every real CIK today, so shifted CIKs never meet real ones

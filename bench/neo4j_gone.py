@@ -30,7 +30,7 @@ import logging
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 logging.getLogger("neo4j").propagate = False
 from insidergraph.errors import Neo4jError
-from insidergraph.graph.neo4j_load import Neo4jConfig, load
+from insidergraph.backends.neo4j.load import Neo4jConfig, load
 from insidergraph.graph.store import Store
 uri, user, password, pid, store = sys.argv[2:7]
 killed = []

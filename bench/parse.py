@@ -11,7 +11,7 @@ process (``time.process_time``), so that other work on a shared machine does not
 * ``lxml (loader's parser)``: the same with the loader's parser settings (safe, and
   dropping blank text), to show what share of the time is libxml2's;
 * ``parse``: :func:`insidergraph.loaders.detect.parse_bytes` (format sniffing, header,
-  the whole typed :class:`~insidergraph.loaders.model.Filing`);
+  the whole typed :class:`~insidergraph.model.Filing`);
 * ``parse+json``: the same plus :func:`~insidergraph.loaders.jsonout.filing_to_json`,
   i.e. what ``insidergraph parse`` does per file.
 

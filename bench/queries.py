@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -43,33 +43,29 @@ def build(n: int, seed: int, path: Path) -> dict[str, float]:
     """Generate, parse and build ``n`` synthetic filings into a store at ``path``; stage times."""
     from synth import generate
 
-    from insidergraph.graph.store import ENGINE_WRITERS, Store
+    from insidergraph.backends import Backend
+    from insidergraph.graph.store import Store
     from insidergraph.loaders.xml import parse_bytes
-
-    import insidergraph.queries.engines.writers  # noqa: F401 (registers the engine writers)
 
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     filings = [parse_bytes(xml, name) for name, xml in generate(n, seed)]
     times["generate + parse XML"] = time.perf_counter() - t0
 
-    def timed(name: str, writer: Callable[..., None]) -> Callable[..., None]:
-        def run(store: Any, tables: Any) -> None:
-            t = time.perf_counter()
-            writer(store, tables)
-            times[f"engine: {name}"] = time.perf_counter() - t
-        return run
+    write = Backend.write
 
-    saved = dict(ENGINE_WRITERS)
-    for name, writer in saved.items():
-        ENGINE_WRITERS[name] = timed(name, writer)
+    def timed(backend: Any, store: Any, tables: Any) -> None:
+        t = time.perf_counter()
+        write(backend, store, tables)
+        times[f"engine: {backend.name}"] = time.perf_counter() - t
+
+    Backend.write = timed  # type: ignore[method-assign]
     try:
         t0 = time.perf_counter()
         _, _, tables = Store(path).add(filings)
         total = time.perf_counter() - t0
     finally:
-        ENGINE_WRITERS.clear()
-        ENGINE_WRITERS.update(saved)
+        Backend.write = write  # type: ignore[method-assign]
     times["graph tables + pickles"] = total - sum(v for k, v in times.items() if k.startswith("engine:"))
     times["build total (store.add)"] = total
     counts = tables.counts()
@@ -82,7 +78,7 @@ def build(n: int, seed: int, path: Path) -> dict[str, float]:
 def time_queries(path: Path, engines: list[str], repeat: int) -> None:
     from insidergraph.graph.store import Store
     from insidergraph.queries import run
-    from insidergraph.queries.engines import close_all
+    from insidergraph.backends import close_all
 
     store = Store(path)
     print(f"\n{'query':<18} {'engine':<9} {'rows':>7} {'first run':>10} {'best warm':>10}")
@@ -124,7 +120,7 @@ def time_baseline(path: Path, engines: list[str], repeat: int, rev: str) -> None
     store, alternating, so that both see the same machine load (best of ``repeat`` each)."""
     from insidergraph.graph.store import Store
     from insidergraph.queries import normalise
-    from insidergraph.queries.engines import open_engine
+    from insidergraph.backends import open_engine
     from insidergraph.queries.registry import QUERIES as REGISTRY
 
     store = Store(path)

@@ -40,7 +40,7 @@ def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> No
     """Build ``store`` from ``files`` as the CLI does, printing each stage as it ends
     (``fresh``: from an empty store; else added to the store there)."""
     import insidergraph.graph.store as sm
-    import insidergraph.queries.engines.writers  # noqa: F401 (registers the engine writers)
+    from insidergraph.backends import Backend
 
     write_generation, write_outputs = sm.Store._write_generation, sm.Store._write_outputs
 
@@ -56,13 +56,14 @@ def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> No
         stamp("Parquet tables and engines written (side by side)")
 
     sm.Store._write_generation, sm.Store._write_outputs = generation_stage, outputs_stage  # type: ignore[method-assign]
-    writers = dict(sm.ENGINE_WRITERS)
-    for name, writer in list(sm.ENGINE_WRITERS.items()):
-        def timed(st: Any, tables: Any, writer: Any = writer, name: str = name) -> None:
-            t = time.perf_counter()
-            writer(st, tables)
-            stamp(f"  engine {name} written in {time.perf_counter() - t:.1f} s")
-        sm.ENGINE_WRITERS[name] = timed
+    write = Backend.write
+
+    def timed(backend: Any, st: Any, tables: Any) -> None:
+        t = time.perf_counter()
+        write(backend, st, tables)
+        stamp(f"  engine {backend.name} written in {time.perf_counter() - t:.1f} s")
+
+    Backend.write = timed  # type: ignore[method-assign]
     if fresh:
         shutil.rmtree(store, ignore_errors=True)
     start = time.perf_counter()
@@ -70,7 +71,7 @@ def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> No
     stamp(f"build done in {time.perf_counter() - start:.1f} s: {result.read:,} read, {result.added:,} added, "
           f"{len(result.failed)} failed; load average {os.getloadavg()[0]:.2f}")
     sm.Store._write_generation, sm.Store._write_outputs = write_generation, write_outputs  # type: ignore[method-assign]
-    sm.ENGINE_WRITERS.update(writers)
+    Backend.write = write  # type: ignore[method-assign]
     gen = sm.Store(store).generation_dir
     for part in sorted(p for p in gen.rglob("*") if p.is_dir() and p.parent in (gen, gen / "engines")):
         size = sum(f.stat().st_size for f in part.rglob("*") if f.is_file())

@@ -246,7 +246,7 @@ def neo4j_load(store: str, uri: str, user: str, password: str, database: str, ba
     """
     import logging
 
-    from insidergraph.graph.neo4j_load import Neo4jConfig, load
+    from insidergraph.backends.neo4j.load import Neo4jConfig, load
     from insidergraph.graph.store import Store
 
     # The driver logs each retried deadlock of concurrent batches; they are expected and retried.
@@ -263,7 +263,7 @@ def neo4j_load(store: str, uri: str, user: str, password: str, database: str, ba
 @click.argument("out", type=click.Path(file_okay=False))
 def neo4j_export_csv(store: str, out: str) -> None:
     """Write CSV files for `neo4j-admin database import full` into OUT and print the command."""
-    from insidergraph.graph.neo4j_csv import command_line, export_csv
+    from insidergraph.backends.neo4j.csv_export import command_line, export_csv
     from insidergraph.graph.store import Store
 
     click.echo(command_line(export_csv(Store(store).tables(), out)))

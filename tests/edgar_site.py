@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from insidergraph.loaders import submission, xml
-from insidergraph.loaders.model import Filing
+from insidergraph.model import Filing
 
 DATASET_PATH = "/files/structureddata/data/insider-transactions-data-sets"
 _IDX_HEAD = (

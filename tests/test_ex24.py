@@ -15,7 +15,7 @@ import pytest
 from insidergraph.errors import ParseError
 from insidergraph.graph.build import build_graph
 from insidergraph.loaders.detect import parse_document, parse_path, sniff
-from insidergraph.loaders.model import PowerOfAttorney
+from insidergraph.model import PowerOfAttorney
 from insidergraph.loaders.names import person_key
 
 # file prefix -> (grantor, attorneys, companies, date signed, revokes earlier powers)

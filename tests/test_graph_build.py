@@ -12,7 +12,7 @@ import pytest
 from insidergraph.graph.build import build_graph, filing_id
 from insidergraph.graph.store import Store
 from insidergraph.graph.tables import GraphTables
-from insidergraph.loaders.model import Filing, Issuer, ReportingOwner, Relationship, Source
+from insidergraph.model import Filing, Issuer, ReportingOwner, Relationship, Source
 from insidergraph.loaders.xml import parse
 
 BOTHA = "person/0001222287"

@@ -31,7 +31,7 @@ import pytest
 from insidergraph.graph.build import build_graph
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import GraphTables
-from insidergraph.loaders.model import (
+from insidergraph.model import (
     DerivativeRow, Filing, Issuer, NonDerivativeRow, Relationship, ReportingOwner, Signature, Source,
 )
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from insidergraph.cli import cli
 from insidergraph.errors import Neo4jError
-from insidergraph.graph.neo4j_load import MARKER_LABEL, Neo4jConfig, connect, counts, load
+from insidergraph.backends.neo4j.load import MARKER_LABEL, Neo4jConfig, connect, counts, load
 from insidergraph.graph.store import Store
 from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.xml import parse
@@ -62,7 +62,7 @@ def _one_error_line(result: object) -> str:
 
 _KILLED_LOAD = """
 import os, signal, sys
-from insidergraph.graph.neo4j_load import Neo4jConfig, load
+from insidergraph.backends.neo4j.load import Neo4jConfig, load
 from insidergraph.graph.store import Store
 
 def hook(kind, name, index):

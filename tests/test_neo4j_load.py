@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from insidergraph.cli import cli
-from insidergraph.graph.neo4j_csv import export_csv, load_csv_statements
+from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements
 from insidergraph.errors import Neo4jError
-from insidergraph.graph.neo4j_load import MARKER_LABEL, Neo4jConfig, connect, counts, load
+from insidergraph.backends.neo4j.load import MARKER_LABEL, Neo4jConfig, connect, counts, load
 from insidergraph.graph.store import Store
 from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.xml import parse

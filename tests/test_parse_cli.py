@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from insidergraph.cli import cli
 from insidergraph.loaders import detect, frames, jsonout
-from insidergraph.loaders.model import Filing
+from insidergraph.model import Filing
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from insidergraph.graph.build import GraphBuilder
 from insidergraph.graph.precedence import prefer
 from insidergraph.loaders.detect import parse_path
-from insidergraph.loaders.model import Source
+from insidergraph.model import Source
 
 XML = "xml/0001062993-24-014684__SQ__F4__2024-08-06__BOTHA-ROELOF.xml"
 TXT = "txt/0000320193-22-000061__AAPL__F4.txt"

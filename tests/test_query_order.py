@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from insidergraph.graph.store import Store
-from insidergraph.loaders.model import Filing, Issuer, Relationship, ReportingOwner, Source
+from insidergraph.model import Filing, Issuer, Relationship, ReportingOwner, Source
 from insidergraph.queries import run
 
 ISSUERS = [

@@ -38,7 +38,7 @@ def built(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def store(built: Path, tmp_path: Path) -> Iterator[Path]:
-    from insidergraph.queries.engines import close_all
+    from insidergraph.backends import close_all
 
     copy = tmp_path / "store"
     shutil.copytree(built, copy)
@@ -98,7 +98,7 @@ def _leave_a_pending_checkpoint(store: Path) -> None:
 
 def test_a_pending_checkpoint_gives_one_line_and_recover_completes_it(store: Path) -> None:
     expected = run("shared-directors", store).to_dict("records")
-    from insidergraph.queries.engines import close_all
+    from insidergraph.backends import close_all
 
     close_all()
     _leave_a_pending_checkpoint(store)

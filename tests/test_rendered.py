@@ -16,7 +16,7 @@ import pytest
 
 from insidergraph.errors import ParseError, UnknownFormatError
 from insidergraph.loaders import rendered
-from insidergraph.loaders.model import (
+from insidergraph.model import (
     Address,
     DerivativeRow,
     Filing,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from insidergraph.loaders.model import ReportingOwner
+from insidergraph.model import ReportingOwner
 from insidergraph.loaders.names import display_name, person_key
 from insidergraph.loaders.signatures import is_placeholder, parse_signature, read_signature
 

@@ -16,7 +16,7 @@ from insidergraph.graph.export_rdf import row_only_terms
 from insidergraph.graph.store import Store, build_store
 from insidergraph.ontology import ID_NS
 from insidergraph.queries import run
-from insidergraph.queries.engines.oxigraph import store_path
+from insidergraph.backends.oxigraph.engine import store_path
 
 from test_queries import CASES
 

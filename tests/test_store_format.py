@@ -16,7 +16,7 @@ from insidergraph.errors import InsiderGraphError, StoreError
 from insidergraph.graph.filing_tables import FilingCodec
 from insidergraph.graph.store import Store
 from insidergraph.loaders.detect import iter_paths, parse_path
-from insidergraph.loaders.model import Filing, Issuer, NonDerivativeRow, Source
+from insidergraph.model import Filing, Issuer, NonDerivativeRow, Source
 
 
 def _corpus_filings(corpus: Path) -> list[Filing]:

@@ -20,7 +20,7 @@ from insidergraph.cli import cli
 from insidergraph.errors import StoreError
 from insidergraph.graph.store import Store
 from insidergraph.queries import run
-from insidergraph.queries.engines import close_all
+from insidergraph.backends import close_all
 
 BUILD = [sys.executable, "-c", "from insidergraph.cli import main; main()", "build", "--no-progress"]
 

@@ -18,7 +18,7 @@ import pytest
 from insidergraph.errors import ParseError, UnknownFormatError
 from insidergraph.loaders import detect, submission
 from insidergraph.loaders import xml as xml_loader
-from insidergraph.loaders.model import Document, Filing
+from insidergraph.model import Document, Filing
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from insidergraph.loaders.model import Filing
+from insidergraph.model import Filing
 from insidergraph.loaders.xml import DOCUMENT_TYPES, parse
 
 N = 300

@@ -19,7 +19,7 @@ from lxml import etree
 
 from insidergraph.errors import ParseError
 from insidergraph.loaders import xml as xml_loader
-from insidergraph.loaders.model import DerivativeRow, Filing, NonDerivativeRow
+from insidergraph.model import DerivativeRow, Filing, NonDerivativeRow
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
 

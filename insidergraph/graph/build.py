@@ -47,7 +47,7 @@ from insidergraph.graph.tables import (
     _ARROW, CompactTable, GraphTables, Join, RankCache, Source, arrow_schema, edge_props, node_props, records_table,
     sort_order,
 )
-from insidergraph.loaders.model import Filing, NonDerivativeRow, PowerOfAttorney
+from insidergraph.model import Filing, NonDerivativeRow, PowerOfAttorney
 from insidergraph.loaders.names import owner_kind, person_key
 
 _SLUG = re.compile(r"[^a-z0-9]+")

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from insidergraph.errors import ExportError
 from insidergraph.loaders.form345_columns import COLUMNS, FILES, ROW_FIELDS, footnote_column
-from insidergraph.loaders.model import Filing
+from insidergraph.model import Filing
 
 __all__ = ["write_dataset", "export_store"]
 

@@ -1,6 +1,6 @@
 """Parsed filings as Arrow tables of the model, derived from its dataclasses (no pickles).
 
-The tables are made by introspection of :class:`~insidergraph.loaders.model.Filing`
+The tables are made by introspection of :class:`~insidergraph.model.Filing`
 (``dataclasses.fields`` and the resolved type hints), so a field added to the model needs
 no change here:
 
@@ -18,7 +18,7 @@ exponent; no float or fixed decimal precision is involved). Reading turns the ta
 into equal filings; a column the model has no field for is refused, a field the tables lack
 takes its default (a store written before a field with a default was added still reads).
 
->>> from insidergraph.loaders.model import Issuer, Source
+>>> from insidergraph.model import Issuer, Source
 >>> f = Filing(accession="0000000000-26-000001", document_type="4",
 ...            issuer=Issuer(cik="0000000001", name="X"), source=Source(path="x.xml", format="xml"),
 ...            footnotes={"F1": "a note"})
@@ -42,7 +42,7 @@ from typing import Any, Callable, Literal, Mapping, Union
 import pyarrow as pa
 
 from insidergraph.errors import StoreError
-from insidergraph.loaders.model import Filing
+from insidergraph.model import Filing
 
 #: Name of the top-level table and of the parent column in each child table.
 ROOT = "filings"

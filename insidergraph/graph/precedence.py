@@ -6,7 +6,7 @@ the order they were added in (the data set rounds amounts to 2 decimals and has 
 schema version or exhibits); among the filer's documents, the one that tells more wins
 (the ``.txt`` brings the filing date and the other documents). A tie keeps the first.
 
->>> from insidergraph.loaders.model import Filing, Issuer, Source
+>>> from insidergraph.model import Filing, Issuer, Source
 >>> xml = Filing(accession="0000000001-24-000001", document_type="4", issuer=Issuer("0000000002", "X"),
 ...              source=Source(path="a.xml", format="xml"))
 >>> tsv = Filing(accession="0000000001-24-000001", document_type="4", issuer=Issuer("0000000002", "X"),
@@ -17,7 +17,7 @@ schema version or exhibits); among the filer's documents, the one that tells mor
 
 from __future__ import annotations
 
-from insidergraph.loaders.model import Filing
+from insidergraph.model import Filing
 
 __all__ = ["prefer", "rank"]
 

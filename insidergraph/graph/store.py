@@ -50,7 +50,7 @@ from insidergraph.graph.build import GraphBuilder
 from insidergraph.graph.filing_tables import FilingCodec
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import GraphTables
-from insidergraph.loaders.model import Filing, PowerOfAttorney
+from insidergraph.model import Filing, PowerOfAttorney
 
 #: 3: filings as Parquet tables of the model in generations switched by ``CURRENT``
 #: (format 2 kept pickles, which this version never loads).
@@ -73,11 +73,6 @@ RESERVED_KEYS: frozenset[str] = frozenset(
 #: Files whose SHA-256 the manifest records and reads check (the engines' files, gigabytes
 #: at scale, are checked by size; their content by the engines themselves).
 HASHED: tuple[str, ...] = ("filings/", "powers/", "graph/")
-
-#: Writers run after the tables are written: ``(store, tables) -> None``. Embedded
-#: engines register here so that ``build`` fills them too.
-ENGINE_WRITERS: dict[str, Callable[["Store", GraphTables], None]] = {}
-
 
 @dataclass
 class BuildResult:
@@ -275,7 +270,7 @@ class Store:
         if bad:
             raise StoreError(f"{self.path}: manifest keys {', '.join(bad)} are the store's own")
         self._check_format()
-        from insidergraph.queries.engines import close_all
+        from insidergraph.backends import close_all
 
         close_all()  # an engine open in this process holds the generation it read
         sf.unpin(self.path)
@@ -381,10 +376,10 @@ class Store:
         ladybug, oxigraph) that releases the GIL, so on two cores the build takes about
         as long as its slowest writer instead of their sum.
         """
-        import insidergraph.queries.engines.writers  # noqa: F401 (registers the embedded engines)
+        from insidergraph.backends import writers
 
         jobs: list[Callable[[], None]] = [partial(tables.write, self.graph_dir)]
-        jobs += [partial(writer, self, tables) for writer in ENGINE_WRITERS.values()]
+        jobs += [partial(backend.write, self, tables) for backend in writers()]
         with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="insidergraph-write") as pool:
             futures = [pool.submit(job) for job in jobs]
         for future in futures:
@@ -500,4 +495,4 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
     return bar, task
 
 
-__all__ = ["Store", "build_store", "BuildResult", "ENGINE_WRITERS", "DEFAULT_STORE"]
+__all__ = ["Store", "build_store", "BuildResult", "DEFAULT_STORE"]

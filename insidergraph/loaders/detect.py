@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Iterator
 from insidergraph.errors import ParseError, UnknownFormatError
 from insidergraph.loaders import form345, submission, xml
 from insidergraph.loaders._io import STDIN, SourceLike, read_source, reject_nul, to_utf8
-from insidergraph.loaders.model import Filing, PowerOfAttorney
+from insidergraph.model import Filing, PowerOfAttorney
 
 __all__ = ["sniff", "parse_bytes", "parse_path", "parse_all", "parse_document", "iter_paths", "iter_path",
            "iter_filings"]

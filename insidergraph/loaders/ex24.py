@@ -31,7 +31,7 @@ import re
 from datetime import date
 
 from insidergraph.errors import ParseError
-from insidergraph.loaders.model import PowerOfAttorney, Source
+from insidergraph.model import PowerOfAttorney, Source
 from insidergraph.loaders.names import owner_kind
 
 __all__ = ["is_power_of_attorney", "read_power_of_attorney", "parse_bytes", "document_text"]

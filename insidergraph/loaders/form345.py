@@ -4,7 +4,7 @@ A data set is a zip, or a folder, holding up to eight tab-separated files keyed 
 ACCESSION_NUMBER (see :mod:`insidergraph.loaders.form345_columns`). They are read and typed
 column by column with pyarrow (dates ``DD-MON-YYYY``, flags ``0/1/true/false``, CSV quoting
 with doubled quotes, footnote ids ``F3, F2, F4``); only the joined rows of one filing are
-turned into its :class:`~insidergraph.loaders.model.Filing`, the same model the XML loader
+turned into its :class:`~insidergraph.model.Filing`, the same model the XML loader
 gives, with ``source.format = "form345"``, the quarter, and ``amounts_rounded`` (the data set
 rounds every amount to 2 decimals).
 
@@ -38,7 +38,7 @@ import pyarrow.csv as pacsv
 
 from insidergraph.errors import ParseError
 from insidergraph.loaders.form345_columns import ALIASES, COLUMNS, FILES, OPTIONAL, ROW_FIELDS, footnote_column
-from insidergraph.loaders.model import (
+from insidergraph.model import (
     Address,
     DerivativeRow,
     Filing,

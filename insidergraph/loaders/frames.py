@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
-from insidergraph.loaders.model import DerivativeRow, Filing, NonDerivativeRow
+from insidergraph.model import DerivativeRow, Filing, NonDerivativeRow
 
 if TYPE_CHECKING:
     import pandas

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-from insidergraph.loaders.model import (
+from insidergraph.model import (
     DERIVATIVE_FIELDS,
     Address,
     DerivativeRow,
@@ -174,7 +174,7 @@ def filing_to_dict(filing: Filing, *, json_numbers: bool = False) -> dict[str, A
     ``json_numbers=True`` is for :func:`filing_to_json`: amounts are turned into
     ``int``/``float``/marked text that serialise to exactly the filed digits.
 
-    >>> from insidergraph.loaders.model import Issuer, Source
+    >>> from insidergraph.model import Issuer, Source
     >>> d = filing_to_dict(Filing(accession=None, document_type="4",
     ...     issuer=Issuer(cik="0000320193", name="Apple Inc.", ticker="AAPL"),
     ...     source=Source(path="a.xml", format="xml")))

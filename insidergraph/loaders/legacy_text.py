@@ -18,7 +18,7 @@ from typing import Any
 
 from insidergraph.errors import ParseError, shown
 from insidergraph.loaders import bounds
-from insidergraph.loaders.model import (
+from insidergraph.model import (
     Address,
     DerivativeRow,
     Filing,

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from insidergraph.loaders.model import OwnerKind
+from insidergraph.model import OwnerKind
 
 _SPACE = re.compile(r"\s+")
 # EDGAR appends a state or role code to conformed names, persons included

@@ -14,7 +14,7 @@ from typing import IO, Callable, Iterable
 
 from insidergraph.errors import ParseError
 from insidergraph.loaders.detect import iter_path, iter_paths
-from insidergraph.loaders.model import Filing
+from insidergraph.model import Filing
 
 
 def run_parse(

@@ -20,7 +20,7 @@ import re
 
 from insidergraph.errors import UnknownFormatError
 from insidergraph.loaders._io import SourceLike, read_source
-from insidergraph.loaders.model import Filing, SourceFormat
+from insidergraph.model import Filing, SourceFormat
 
 _HTML = re.compile(rb"<(?:html|table|body)\b", re.IGNORECASE)
 _SGML = re.compile(rb"<SEC-(?:HEADER|DOCUMENT)>|<DOCUMENT>", re.IGNORECASE)

@@ -4,7 +4,7 @@ EDGAR renders every Form 3, 4 and 5 with one stylesheet (``xslF345X0N``), so the
 page and the text saved from it show the same numbered boxes and the same table columns.
 The two readers (:mod:`~insidergraph.loaders.rendered_html`,
 :mod:`~insidergraph.loaders.rendered_text`) only find the boxes and cut the tables into
-cells; this module turns that :class:`RenderedForm` into a :class:`~insidergraph.loaders.model.Filing`.
+cells; this module turns that :class:`RenderedForm` into a :class:`~insidergraph.model.Filing`.
 
 >>> split_notes("09/20/2005 ⁽¹⁾")
 ('09/20/2005', ('F1',))
@@ -22,7 +22,7 @@ from typing import Any
 
 from insidergraph.errors import ParseError, shown
 from insidergraph.loaders import bounds
-from insidergraph.loaders.model import (
+from insidergraph.model import (
     Address,
     DerivativeRow,
     Filing,

@@ -53,7 +53,7 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple, Sequence
 
-from insidergraph.loaders.model import ReportingOwner, Signature
+from insidergraph.model import ReportingOwner, Signature
 from insidergraph.loaders.names import owner_kind
 
 _SPACE = re.compile(r"\s+")
@@ -459,7 +459,7 @@ def parse_signature(text: str, when: date | None, owners: Sequence[ReportingOwne
     ``owners`` are the filing's reporting owners; ``on_behalf_of`` is the raw name of
     the one the signer acted for, or ``None`` when the text and owners cannot tell.
 
-    >>> from insidergraph.loaders.model import ReportingOwner
+    >>> from insidergraph.model import ReportingOwner
     >>> botha = ReportingOwner(cik="0001222287", name="BOTHA ROELOF", display_name="Roelof Botha", kind="person")
     >>> s = parse_signature("/s/ Roelof Botha, by Kathy Hibbs, attorney-in-fact", None, [botha])
     >>> (s.signer, s.attorney_in_fact, s.on_behalf_of)

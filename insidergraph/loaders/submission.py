@@ -5,7 +5,7 @@ Two header styles occur: the ``<SEC-HEADER>`` block of ``KEY: value`` lines and 
 date, submission type and period come from the header; the filing itself from the
 ``<XML>`` block of its ownership document (read by :mod:`insidergraph.loaders.xml`,
 with error lines counted in the submission file); the other documents (EX-24 powers
-of attorney above all) are listed as :class:`~insidergraph.loaders.model.Document`.
+of attorney above all) are listed as :class:`~insidergraph.model.Document`.
 
 >>> f = parse("../shared/corpus/txt/0001127602-25-001055__AIR__F4.txt")  # doctest: +SKIP
 >>> f.accession, [d.type for d in f.documents]  # doctest: +SKIP
@@ -22,7 +22,7 @@ from insidergraph.errors import ParseError, UnknownFormatError, shown
 from insidergraph.loaders import bounds
 from insidergraph.loaders import xml as xml_loader
 from insidergraph.loaders._io import SourceLike, line_of, read_source, reject_nul
-from insidergraph.loaders.model import Document, Filing, PowerOfAttorney
+from insidergraph.model import Document, Filing, PowerOfAttorney
 
 __all__ = ["parse", "parse_bytes", "parse_documents", "is_submission", "MultipleDocumentsError"]
 

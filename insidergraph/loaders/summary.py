@@ -1,6 +1,6 @@
 """The ``insidergraph parse --format table`` view: one readable line per filing.
 
->>> from insidergraph.loaders.model import Filing, Issuer, Source
+>>> from insidergraph.model import Filing, Issuer, Source
 >>> summary_row(Filing(accession=None, document_type="4", issuer=Issuer(cik=None, name="X"),
 ...                    source=Source(path="a.xml", format="xml")))[:3]
 ('-', '4', '-')
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import IO, Iterable
 
-from insidergraph.loaders.model import Filing
+from insidergraph.model import Filing
 
 HEADERS = ("accession", "form", "period", "issuer", "owners", "rows I/II", "signed by", "file")
 _NO_WRAP = frozenset({"accession", "form", "period", "rows I/II"})

@@ -29,7 +29,7 @@ from lxml import etree
 from insidergraph.errors import ParseError, shown
 from insidergraph.loaders import bounds
 from insidergraph.loaders._io import SourceLike, line_of, read_source, to_utf8
-from insidergraph.loaders.model import (
+from insidergraph.model import (
     Address,
     DerivativeRow,
     Filing,

@@ -35,7 +35,7 @@ def run(name: str, store: "Store | str | Path", engine: str = "cypher", **params
 
     Parameters use the registry's names (``min_boards=3``, ``as_of=date(2020, 1, 1)``).
     """
-    from insidergraph.queries.engines import open_engine
+    from insidergraph.backends import open_engine
 
     query = get(name)
     bound = query.bind(params)
@@ -48,7 +48,7 @@ def run_text(text: str, store: "Store | str | Path", engine: str = "cypher",
     """Run an ad-hoc query (Cypher on ``cypher``, SPARQL on ``sparql``) with bound parameters."""
     import pandas as pd
 
-    from insidergraph.queries.engines import open_engine
+    from insidergraph.backends import open_engine
 
     columns, rows = open_engine(engine, _store(store)).run_text(text, params or {})
     return pd.DataFrame([[_plain(v) for v in r] for r in rows], columns=columns, dtype=object)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from insidergraph.errors import QueryError
-from insidergraph.queries.engines import ENGINES, LANGUAGE
+from insidergraph.backends import ENGINES, LANGUAGE
 from insidergraph.queries.registry import QUERIES, NamedQuery
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ def _adhoc(language: str) -> click.Command:
 
         if recover:
             from insidergraph.graph.store import Store
-            from insidergraph.queries.engines.ladybug import recover as recover_db
+            from insidergraph.backends.ladybug.engine import recover as recover_db
 
             click.echo(recover_db(Store(store)), err=True)
             if text is None:

@@ -16,7 +16,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 if TYPE_CHECKING:
-    from insidergraph.queries.engines.oxigraph import OxigraphEngine
+    from insidergraph.backends.oxigraph.engine import OxigraphEngine
     from insidergraph.queries.registry import NamedQuery
 
 #: The longest path looked for (the Cypher files say ``1..30``).

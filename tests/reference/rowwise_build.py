@@ -32,7 +32,7 @@ from typing import Any, Iterable
 
 from insidergraph.graph.tables import GraphTables
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
-from insidergraph.loaders.model import Filing
+from insidergraph.model import Filing
 from insidergraph.loaders.names import owner_kind, person_key
 
 _SLUG = re.compile(r"[^a-z0-9]+")

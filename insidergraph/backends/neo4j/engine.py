@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from insidergraph.errors import QueryError
-from insidergraph.graph.neo4j_load import Neo4jConfig, _one_line, connect
+from insidergraph.backends.neo4j.load import Neo4jConfig, _one_line, connect
 
 if TYPE_CHECKING:
     from insidergraph.graph.store import Store

@@ -1,6 +1,6 @@
 """The embedded SPARQL engine: an on-disk ``pyoxigraph`` store in the store.
 
-:func:`write` (registered in :data:`~insidergraph.graph.store.ENGINE_WRITERS`) rebuilds
+:func:`write` (named in :data:`~insidergraph.backends.BACKENDS`) rebuilds
 it on every build with ``bulk_load`` of N-Triples text that
 :class:`~insidergraph.graph.export_rdf.NTriplesReader` builds column-wise from the Arrow
 tables: the triples of ``to_triples``, with no Python object per triple, read by the Rust

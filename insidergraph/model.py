@@ -6,7 +6,7 @@ Every table row keeps the footnote ids of each of its values beside it in
 ``footnotes`` (``{"exercise_price": ("F3",)}``), including values that the filer
 gave only as a footnote reference, whose value is then ``None``.
 
->>> from insidergraph.loaders.model import Issuer
+>>> from insidergraph.model import Issuer
 >>> Issuer(cik="0001512673", name="Square, Inc.", ticker="SQ").ticker
 'SQ'
 """

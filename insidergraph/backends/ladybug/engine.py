@@ -1,6 +1,6 @@
 """The embedded Cypher engine: a ``ladybug`` database (the successor of Kuzu) in the store.
 
-:func:`write` (registered in :data:`~insidergraph.graph.store.ENGINE_WRITERS`) rebuilds
+:func:`write` (named in :data:`~insidergraph.backends.BACKENDS`) rebuilds
 the database from scratch on every build: a declared schema from the registry (a node
 table per label with ``id`` as primary key; a relationship table per type with every
 (source, target) label pair), then bulk ``COPY`` from Arrow tables. Decimals become

@@ -1,0 +1,149 @@
+"""The backends: one package per engine, each holding its writer and its query engine,
+found through one declarative registry, :data:`BACKENDS`.
+
+An engine answers named queries (:meth:`Engine.run_named`, given the query and its bound
+values from :meth:`~insidergraph.queries.registry.NamedQuery.bind`) and ad-hoc queries in
+its own language (:meth:`Engine.run_text`). Rows come back as lists in the order of the
+columns; :func:`insidergraph.queries.normalise` turns them into one DataFrame shape.
+
+Backends are resolved lazily from their ``"module:attribute"`` names, so a command that
+does not query loads no engine; adding one is one package and one entry here. The CLI's
+``--engine`` choices and ``build``'s writers both come from this registry.
+
+>>> sorted(ENGINES)
+['cypher', 'neo4j', 'networkx', 'sparql']
+>>> [b.name for b in BACKENDS.values() if b.writer]
+['cypher', 'sparql']
+>>> BACKENDS["neo4j"].local
+False
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+from insidergraph.errors import QueryError, StoreError
+
+if TYPE_CHECKING:
+    from insidergraph.graph.store import Store
+    from insidergraph.graph.tables import GraphTables
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One engine: what answers its queries and, for an embedded one, what writes it.
+
+    ``engine`` and ``writer`` are ``"module:attribute"`` names, imported on first use.
+    ``local`` says whether the engine reads the local store (``neo4j`` reads a server).
+    """
+
+    name: str
+    language: str
+    engine: str
+    writer: str | None = None
+    local: bool = True
+
+    def engine_class(self) -> Callable[[Any], "Engine"]:
+        """The engine's class, imported now."""
+        return _resolve(self.engine)  # type: ignore[no-any-return]
+
+    def write(self, store: "Store", tables: "GraphTables") -> None:
+        """Rebuild this backend's files in ``store`` from ``tables`` (embedded ones only)."""
+        if self.writer is None:
+            raise StoreError(f"the {self.name} backend has no files in a store")
+        _resolve(self.writer)(store, tables)
+
+
+def _resolve(target: str) -> Any:
+    module, _, attribute = target.partition(":")
+    return getattr(import_module(module), attribute)
+
+
+#: Every backend, by the name ``--engine`` takes.
+BACKENDS: dict[str, Backend] = {
+    b.name: b
+    for b in (
+        Backend("cypher", "cypher", "insidergraph.backends.ladybug.engine:LadybugEngine",
+                writer="insidergraph.backends.ladybug.engine:write"),
+        Backend("sparql", "sparql", "insidergraph.backends.oxigraph.engine:OxigraphEngine",
+                writer="insidergraph.backends.oxigraph.engine:write"),
+        Backend("networkx", "python", "insidergraph.backends.networkx.engine:NetworkxEngine"),
+        Backend("neo4j", "cypher", "insidergraph.backends.neo4j.engine:Neo4jEngine", local=False),
+    )
+}
+
+#: Engine name -> ``"module:Class"`` (read from :data:`BACKENDS`).
+ENGINES: dict[str, str] = {name: b.engine for name, b in BACKENDS.items()}
+
+#: Language of each engine's ad-hoc queries (``insidergraph cypher`` / ``insidergraph sparql``).
+LANGUAGE: dict[str, str] = {name: b.language for name, b in BACKENDS.items()}
+
+
+class Engine(Protocol):
+    """What every engine provides.
+
+    ``run_named`` returns rows whose columns are ``query.columns`` (values in the engine's
+    own Python types; lists may come in any order inside a cell). ``run_text`` runs a
+    query in the engine's language with parameters bound by the engine.
+    """
+
+    name: str
+
+    def run_named(self, query: Any, bound: dict[str, Any]) -> list[list[Any]]: ...
+
+    def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]: ...
+
+
+_OPEN: dict[tuple[str, str, str], Engine] = {}
+
+
+def open_engine(name: str, store: Any) -> Engine:
+    """An engine over ``store`` (a :class:`~insidergraph.graph.store.Store`), reused while
+    the store's manifest is unchanged.
+
+    >>> open_engine("nope", None)
+    Traceback (most recent call last):
+    ...
+    insidergraph.errors.QueryError: unknown engine 'nope'; choose from cypher, neo4j, networkx, sparql
+    """
+    backend = BACKENDS.get(name)
+    if backend is None:
+        raise QueryError(f"unknown engine {name!r}; choose from {', '.join(sorted(BACKENDS))}")
+    if not backend.local:  # the server holds the graph; no local store is needed
+        return backend.engine_class()(store)
+    # A missing or stale store is a StoreError naming the directory; so is an empty one,
+    # which would answer every query with a header and no rows.
+    if store.manifest().get("filings") == 0:
+        raise StoreError(f"{store.path}: the store holds no filings; add some with "
+                         f"`insidergraph build PATH --store {store.path}`")
+    stamp = store.stamp()  # the live generation: a new build is a new one
+    key = (name, str(Path(store.path).resolve()), stamp)
+    engine = _OPEN.get(key)
+    if engine is None:
+        for old in [k for k in _OPEN if k[:2] == key[:2]]:
+            _close(_OPEN.pop(old))
+        engine = _OPEN[key] = backend.engine_class()(store)
+    return engine
+
+
+def writers() -> list[Backend]:
+    """The backends whose files ``build`` writes into a store, in registry order."""
+    return [b for b in BACKENDS.values() if b.writer]
+
+
+def _close(engine: Engine) -> None:
+    close = getattr(engine, "close", None)
+    if close is not None:
+        close()
+
+
+def close_all() -> None:
+    """Close every open engine (before a store is rebuilt in the same process)."""
+    while _OPEN:
+        _close(_OPEN.popitem()[1])
+
+
+__all__ = ["BACKENDS", "Backend", "ENGINES", "LANGUAGE", "Engine", "open_engine", "close_all", "writers"]

@@ -1,0 +1,1 @@
+"""The ladybug backend: its writer and its query engine (see :mod:`insidergraph.backends`)."""

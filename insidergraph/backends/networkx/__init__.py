@@ -1,0 +1,1 @@
+"""The networkx backend: its writer and its query engine (see :mod:`insidergraph.backends`)."""

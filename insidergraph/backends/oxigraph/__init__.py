@@ -1,0 +1,1 @@
+"""The oxigraph backend: its writer and its query engine (see :mod:`insidergraph.backends`)."""
