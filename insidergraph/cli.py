@@ -17,25 +17,27 @@ from typing import Any
 import click
 
 from insidergraph import __version__
+from insidergraph.console import (
+    ErrorGroup,
+    RegistryChoice,
+    exit_if,
+    progress_option,
+    say,
+    store_option,
+    wants_progress,
+)
 
 
-class _Group(click.Group):
-    """A group that reports library errors as one line instead of a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        from insidergraph.errors import InsiderGraphError
-
-        try:
-            return super().invoke(ctx)
-        except InsiderGraphError as err:
-            click.echo(f"Error: {err}", err=True)
-            sys.exit(1)
-
-
-@click.group(cls=_Group)
+@click.group(cls=ErrorGroup)
 @click.version_option(__version__, prog_name="insidergraph")
 def cli() -> None:
-    """Turn SEC insider filings (Forms 3, 4, 5) into a knowledge graph of who sits where."""
+    """Turn SEC insider filings (Forms 3, 4, 5) into a knowledge graph of who sits where.
+
+    \b
+    Examples:
+      insidergraph build ../shared/corpus/xml --store insidergraph-store
+      insidergraph query shared-directors --store insidergraph-store
+    """
 
 
 @cli.command("parse")
@@ -53,40 +55,34 @@ def parse_command(paths: tuple[str, ...], fmt: str | None, strict: bool) -> None
 
     Files that fail are reported on stderr as `path:line: what is wrong`; the others
     still come out, and the exit status is 1 when any failed.
+
+    \b
+    Examples:
+      insidergraph parse ../shared/corpus/xml --format jsonl > filings.jsonl
+      insidergraph parse 2024q3_form345.zip --format table --strict
     """
     from insidergraph.loaders.parse_run import run_parse
 
     fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
     try:
-        failed = run_parse(paths, fmt, strict, on_error=lambda line: click.echo(line, err=True))
+        failed = run_parse(paths, fmt, strict, on_error=say)
     except BrokenPipeError:
         # The reader went away (`| head`): stop quietly, as other Unix tools do.
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
-    if failed:
-        sys.exit(1)
-
-
-_STORE_OPTION = click.option(
-    "--store",
-    "store",
-    default="insidergraph-store",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Store directory.",
-)
+    exit_if(failed)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@_STORE_OPTION
+@store_option
 @click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
-@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@progress_option()
 @click.option(
     "--sparql",
-    type=click.Choice(["full", "relations", "none"]),
+    type=RegistryChoice("insidergraph.graph.store:SPARQL_SCOPES"),
     default=None,
     help="What the embedded SPARQL store holds: every triple (full, the default for a new store); "
     "relations: no transactions, holdings or footnotes (a third of the triples, for large stores); "
@@ -97,35 +93,32 @@ def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | Non
 
     Building again with more filings adds them; a filing already in the store changes
     nothing. Files that fail are reported on stderr; the rest still go in.
+
+    \b
+    Examples:
+      insidergraph build ../shared/corpus/xml --store insidergraph-store
+      insidergraph build 2024q1_form345.zip edgar --store big-store --sparql relations --no-progress
     """
     from insidergraph.graph.store import Store, build_store
 
-    show = sys.stderr.isatty() if progress is None else progress
-    result = build_store(
-        paths, store, on_error=lambda err: click.echo(str(err), err=True), strict=strict, progress=show, sparql=sparql
-    )
-    if result.read == 0 and not Store(store).exists():
-        sys.exit(1)  # every file failed (each said why on stderr): no store was made
+    result = build_store(paths, store, on_error=lambda err: say(str(err)), strict=strict,
+                         progress=wants_progress(progress), sparql=sparql)
+    exit_if(result.read == 0 and not Store(store).exists())  # every file failed (each said why): no store made
     click.echo(result.summary())
-    if result.failed:
-        sys.exit(1)
-
-
-def _export_choices() -> list[str]:
-    from insidergraph.graph.exporters import EXPORTERS
-
-    return sorted([*EXPORTERS, "form345"])
+    exit_if(result.failed)
 
 
 @cli.command()
-@_STORE_OPTION
-@click.option("--format", "fmt", required=True, type=click.Choice(_export_choices()), help="Export format.")
+@store_option
+# form345 is not a graph exporter: it writes the store's filings as SEC's TSV files, into a folder.
+@click.option("--format", "fmt", required=True, type=RegistryChoice("insidergraph.graph.exporters:EXPORTERS",
+              extra=("form345",), sort=True), help="Export format.")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or - for stdout.")
 @click.option(
     "--view",
     default="full",
     show_default=True,
-    type=click.Choice(["full", "people-issuers", "interlocks"]),
+    type=RegistryChoice("insidergraph.graph.exporters:VIEWS"),
     help="Which part of the graph (visual formats).",
 )
 def export(store: str, fmt: str, output: str, view: str) -> None:
@@ -134,6 +127,12 @@ def export(store: str, fmt: str, output: str, view: str) -> None:
 
     Says on stderr what it wrote. The HTML page, or more than 1 MB of anything else, is
     not written to a terminal: use -o FILE, or a pipe.
+
+    \b
+    Examples:
+      insidergraph export --store insidergraph-store --format turtle -o graph.ttl
+      insidergraph export --format html --view people-issuers -o graph.html
+      insidergraph export --format form345 --output quarter/
     """
     from insidergraph.graph.exporters import EXPORTERS
     from insidergraph.graph.store import Store
@@ -141,7 +140,7 @@ def export(store: str, fmt: str, output: str, view: str) -> None:
     if fmt == "form345":
         from insidergraph.graph.export_form345 import export_store
 
-        click.echo(export_store(Store(store), output), err=True)
+        say(export_store(Store(store), output))
         return
     tables = Store(store).tables()
     exporter = EXPORTERS[fmt]
@@ -152,7 +151,7 @@ def export(store: str, fmt: str, output: str, view: str) -> None:
         size = _export_file(tables, fmt, view, output)
         where = output
     shown = f"{exporter.name}, view {view}" if exporter.kind == "visual" else exporter.name
-    click.echo(f"wrote {where} ({shown}): {size[0]:,} nodes, {size[1]:,} edges", err=True)
+    say(f"wrote {where} ({shown}): {size[0]:,} nodes, {size[1]:,} edges")
 
 
 #: Most bytes of an export written to a terminal (more is a file's job, as git pages long output).
@@ -222,13 +221,19 @@ def _neo4j_options(func: Any) -> Any:
     return func
 
 
-@cli.group(cls=_Group)
+@cli.group(cls=ErrorGroup)
 def neo4j() -> None:
-    """Load the graph into a Neo4j server, or write CSV files for neo4j-admin import."""
+    """Load the graph into a Neo4j server, or write CSV files for neo4j-admin import.
+
+    \b
+    Examples:
+      insidergraph neo4j load --store insidergraph-store
+      insidergraph neo4j export-csv --store insidergraph-store neo4j-import/
+    """
 
 
 @neo4j.command("load")
-@_STORE_OPTION
+@store_option
 @_neo4j_options
 @click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(min=1),
               help="Rows per UNWIND ... CREATE/MERGE transaction.")
@@ -236,13 +241,19 @@ def neo4j() -> None:
               help="Sessions writing batches at once.")
 @click.option("--merge", "always_merge", is_flag=True,
               help="MERGE every row, ignoring the load markers (slower; for a database edited by hand).")
-@click.option("--progress/--no-progress", default=None, help="Progress bars (default: on a terminal).")
+@progress_option(plural=True)
 def neo4j_load(store: str, uri: str, user: str, password: str, database: str, batch_size: int,
                workers: int, always_merge: bool, progress: bool | None) -> None:
     """Load the store into Neo4j: constraints first, then CREATE or MERGE batches; safe to repeat or resume.
 
     Unchanged tables are skipped, empty ones CREATEd, the rest get their missing rows
     CREATEd and present ones MERGEd, decided per table from markers kept in the database.
+
+    \b
+    Examples:
+      NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=secret insidergraph neo4j load --store insidergraph-store
+      insidergraph neo4j load --uri neo4j+s://abc.databases.neo4j.io --user neo4j --password secret --database neo4j
+      insidergraph neo4j load --batch-size 5000 --workers 1 --merge --no-progress
     """
     import logging
 
@@ -252,17 +263,22 @@ def neo4j_load(store: str, uri: str, user: str, password: str, database: str, ba
     # The driver logs each retried deadlock of concurrent batches; they are expected and retried.
     logging.getLogger("neo4j").addHandler(logging.NullHandler())
     tables = Store(store).tables()
-    show = sys.stderr.isatty() if progress is None else progress
-    summary = load(tables, Neo4jConfig(uri, user, password, database), batch_size=batch_size, progress=show,
+    summary = load(tables, Neo4jConfig(uri, user, password, database), batch_size=batch_size,
+                   progress=wants_progress(progress),
                    workers=workers, always_merge=always_merge)
     click.echo(summary.line())
 
 
 @neo4j.command("export-csv")
-@_STORE_OPTION
+@store_option
 @click.argument("out", type=click.Path(file_okay=False))
 def neo4j_export_csv(store: str, out: str) -> None:
-    """Write CSV files for `neo4j-admin database import full` into OUT and print the command."""
+    """Write CSV files for `neo4j-admin database import full` into OUT and print the command.
+
+    \b
+    Example:
+      insidergraph neo4j export-csv --store insidergraph-store neo4j-import/
+    """
     from insidergraph.backends.neo4j.csv_export import command_line, export_csv
     from insidergraph.graph.store import Store
 

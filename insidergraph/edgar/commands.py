@@ -7,12 +7,19 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 import click
 
+from insidergraph.console import (
+    Bars,
+    exit_if,
+    progress_option,
+    say,
+    store_option,
+    wants_progress,
+)
 from insidergraph.edgar.limits import DEFAULT_PAUSE, DEFAULT_RATE, MAX_RATE
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -43,52 +50,20 @@ def _common(func: Any) -> Any:
                      help="Base URL standing in for www.sec.gov and data.sec.gov [env INSIDERGRAPH_EDGAR_URL]."),
         click.option("--data-url", envvar="INSIDERGRAPH_DATA_URL", default=None,
                      help="Base URL of the quarterly data sets [env INSIDERGRAPH_DATA_URL]."),
-        click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)."),
+        progress_option(),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-class _Bar:
-    """A rich progress bar on stderr: filings done / to do, rate, time left."""
-
-    def __init__(self, show: bool) -> None:
-        self._bar: Any = None
-        self._task: Any = None
-        self.show = show
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.show:
-            return
-        if self._bar is None:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self._bar = Progress(TextColumn("fetching filings"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[rate]}"),
-                                 TimeRemainingColumn(), console=Console(stderr=True), transient=True)
-            self._task = self._bar.add_task("fetch", total=total, rate="")
-            self._bar.start()
-        speed = self._bar.tasks[0].speed
-        self._bar.update(self._task, completed=done, rate=f"{speed:.1f}/s" if speed else "")
-
-    def stop(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-
-def _run(show: bool | None, call: Callable[[Callable[[int, int], None]], Any]) -> Any:
-    bar = _Bar(sys.stderr.isatty() if show is None else show)
-    try:
-        return call(bar)
-    finally:
-        bar.stop()
+#: The one bar of ``fetch`` and ``update``: filings downloaded of those selected.
+_BAR = "fetching filings"
 
 
 def _report(failures: list[Any]) -> None:
     for failure in failures:
-        click.echo(failure.line(), err=True)
+        say(failure.line())
 
 
 @click.command("fetch")
@@ -106,22 +81,28 @@ def fetch_command(ciks: tuple[str, ...], tickers: tuple[str, ...], since: dateti
     without them --since/--until take every filing of those days. At the end one line:
     found, fetched, already present, failed; each failure on its own line. Exit status 1
     when any failed.
+
+    \b
+    Examples:
+      SEC_USER_AGENT="Jane Doe jane@example.com" insidergraph fetch --ticker TSLA
+      insidergraph fetch --cik 0001494730 --forms 4,4/A --since 2021-01-01 --until 2021-12-31 --out edgar
+      insidergraph fetch --datasets 2024q3 --user-agent "Jane Doe jane@example.com" --rate 5 --no-progress
+      insidergraph fetch --since 2024-07-01 --edgar-url http://127.0.0.1:8080 --data-url http://127.0.0.1:8080/ds
+      insidergraph fetch --ticker TSLA --timeout 60 --pause-on-block 600
     """
     from insidergraph.edgar.fetching import fetch
 
-    result = _run(progress, lambda bar: fetch(
-        out, user_agent=user_agent, ciks=ciks, tickers=tickers, since=_day(since), until=_day(until), forms=forms,
-        datasets=datasets, rate=rate, pause_on_block=pause_on_block, edgar_url=edgar_url, data_url=data_url,
-        timeout=timeout, progress=bar))
+    with Bars(wants_progress(progress)) as bars:
+        result = fetch(out, user_agent=user_agent, ciks=ciks, tickers=tickers, since=_day(since), until=_day(until),
+                       forms=forms, datasets=datasets, rate=rate, pause_on_block=pause_on_block, edgar_url=edgar_url,
+                       data_url=data_url, timeout=timeout, progress=bars.counter(_BAR))
     _report(result.failures)
     click.echo(result.summary())
-    if result.failures:
-        sys.exit(1)
+    exit_if(result.failures)
 
 
 @click.command("update")
-@click.option("--store", default="insidergraph-store", show_default=True, type=click.Path(file_okay=False),
-              help="Store directory.")
+@store_option
 @_common
 def update_command(store: str, ciks: tuple[str, ...], tickers: tuple[str, ...], since: datetime | None,
                    until: datetime | None, out: str, user_agent: str | None, rate: int, pause_on_block: float,
@@ -131,16 +112,20 @@ def update_command(store: str, ciks: tuple[str, ...], tickers: tuple[str, ...], 
     For the CIKs and tickers the store was updated with before (kept in its manifest), or
     those given, or else every filer. --since overrides the last day. Run twice, the
     second run fetches nothing new and changes nothing.
+
+    \b
+    Examples:
+      insidergraph update --store insidergraph-store
+      insidergraph update --store insidergraph-store --ticker TSLA --cik 0001494730 --since 2024-07-01
     """
     from insidergraph.edgar.fetching import resolve_user_agent
     from insidergraph.edgar.updating import update
 
     resolve_user_agent(user_agent)  # no User-Agent: one line, before the store is even read
-    result = _run(progress, lambda bar: update(
-        store, out, since=_day(since), until=_day(until), ciks=ciks, tickers=tickers,
-        on_error=lambda line: click.echo(line, err=True), user_agent=user_agent, rate=rate,
-        pause_on_block=pause_on_block, edgar_url=edgar_url, data_url=data_url, timeout=timeout, progress=bar))
+    with Bars(wants_progress(progress)) as bars:
+        result = update(store, out, since=_day(since), until=_day(until), ciks=ciks, tickers=tickers, on_error=say,
+                        user_agent=user_agent, rate=rate, pause_on_block=pause_on_block, edgar_url=edgar_url,
+                        data_url=data_url, timeout=timeout, progress=bars.counter(_BAR))
     _report(result.fetch.failures)
     click.echo(result.summary())
-    if result.fetch.failures or result.parse_failures:
-        sys.exit(1)
+    exit_if(result.fetch.failures or result.parse_failures)

@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from insidergraph.backends import BACKENDS
+from insidergraph.console import say, store_option
 from insidergraph.errors import QueryError
-from insidergraph.backends import ENGINES, LANGUAGE
 from insidergraph.queries.registry import QUERIES, NamedQuery
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def emit(df: "pd.DataFrame", fmt: str | None) -> None:
+def emit(df: pd.DataFrame, fmt: str | None) -> None:
     """Write rows as a rich table (default on a terminal), CSV (default otherwise) or JSON.
 
     CSV cells that a spreadsheet would read as formulas are prefixed (:func:`csv_cell`);
@@ -116,13 +117,38 @@ def emit(df: "pd.DataFrame", fmt: str | None) -> None:
 
 
 def _common(func: click.Command, engines: list[str]) -> click.Command:
+    """``--store``, ``--engine`` (the first of ``engines`` by default) and ``--format``."""
     func = click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
                         help="Output: table (default on a terminal), csv (default otherwise) or json.")(func)
     func = click.option("--engine", type=click.Choice(engines), default=engines[0], show_default=True,
                         help="Query engine.")(func)
-    func = click.option("--store", default="insidergraph-store", show_default=True,
-                        type=click.Path(file_okay=False), help="Store directory.")(func)
-    return func
+    result: click.Command = store_option(func)
+    return result
+
+
+#: One ``insidergraph query NAME`` example per named query, shown in its ``--help``
+#: (``tests/test_docs.py`` checks that every query of the registry has one and that it parses).
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "shared-directors": ("insidergraph query shared-directors --min-boards 3 --as-of 2021-03-01",
+                         "insidergraph query shared-directors --overlapping --engine sparql --format json"),
+    "interlocks": ("insidergraph query interlocks --overlapping --max-boards 5 --engine sparql --format json",
+                   "insidergraph query interlocks --min-shared 2 --as-of 2020-06-30 --store insidergraph-store"),
+    "insider-roles": ("insidergraph query insider-roles --person levchin",
+                      "insidergraph query insider-roles --person 1222287 --engine networkx --format csv"),
+    "issuer-insiders": ("insidergraph query issuer-insiders --issuer YELP",
+                        "insidergraph query issuer-insiders --issuer 1318605 --engine cypher --format json"),
+    "co-owners": ("insidergraph query co-owners --min-issuers 2",
+                  "insidergraph query co-owners --min-issuers 1 --engine sparql --format csv"),
+    "attorney-network": ("insidergraph query attorney-network --min-insiders 2",
+                         "insidergraph query attorney-network --engine neo4j"),
+    "connection": ("insidergraph query connection --source 1539853 --target 1222287 --engine networkx",
+                   "insidergraph query connection --source person/1345016 --target 1861449 --format json"),
+}
+
+
+def _examples(lines: tuple[str, ...]) -> str:
+    """A help paragraph of example command lines, kept as written (click's ``\\b``)."""
+    return "\b\nExample" + ("s" if len(lines) > 1 else "") + ":\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _named_command(query: NamedQuery) -> click.Command:
@@ -132,9 +158,9 @@ def _named_command(query: NamedQuery) -> click.Command:
         given = {k: v for k, v in params.items() if v is not None and v is not False}
         emit(run(query.name, store, engine=engine, **given), fmt)
 
-    cmd = click.Command(query.name, callback=callback, help=f"{query.description}\n\n{query.details}",
-                        short_help=query.description)
-    cmd = _common(cmd, ["cypher", "sparql", "networkx"] + sorted(set(ENGINES) - {"cypher", "sparql", "networkx"}))
+    help_text = f"{query.description}\n\n{query.details}\n\n{_examples(EXAMPLES.get(query.name, ()))}"
+    cmd = click.Command(query.name, callback=callback, help=help_text, short_help=query.description)
+    cmd = _common(cmd, list(BACKENDS))  # every engine answers named queries; the registry's first by default
     for p in reversed(query.params):
         if p.type == "bool":
             opt = click.Option([p.option, p.name], is_flag=True, default=False, show_default=False, help=p.help)
@@ -158,12 +184,23 @@ class QueryGroup(click.Group):
 
 @click.group("query", cls=QueryGroup)
 def query() -> None:
-    """Run a named query (see `insidergraph queries`); the same rows from every engine."""
+    """Run a named query (see `insidergraph queries`); the same rows from every engine.
+
+    \b
+    Examples:
+      insidergraph query shared-directors --min-boards 3 --store insidergraph-store
+      insidergraph query interlocks --engine sparql --format json
+    """
 
 
 @click.command("queries")
 def queries() -> None:
-    """List the named queries with their parameters and output columns."""
+    """List the named queries with their parameters and output columns.
+
+    \b
+    Example:
+      insidergraph queries
+    """
     for q in QUERIES.values():
         click.echo(f"{q.name}: {q.description}")
         for p in q.params:
@@ -172,18 +209,37 @@ def queries() -> None:
         click.echo(f"    columns: {', '.join(q.columns)}")
 
 
+#: What ``insidergraph cypher`` and ``insidergraph sparql`` say they do, and their examples.
+_ADHOC_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
+    "cypher": (
+        ("Run an ad-hoc Cypher query on the store (ladybug dialect), parameters bound by the engine. "
+         "Only statements that read the graph run: writes, COPY, LOAD FROM, INSTALL, ATTACH and "
+         "settings are refused."),
+        ("insidergraph cypher 'MATCH (p:Person) WHERE p.cik = $cik RETURN p.name' --param cik=0001494730",
+         "insidergraph cypher 'MATCH (c:Company) RETURN count(*) AS n' --engine neo4j --format json",
+         "insidergraph cypher --recover --store insidergraph-store"),
+    ),
+    "sparql": (
+        ("Run an ad-hoc SPARQL query on the store (named graphs merged), parameters bound by "
+         "substitution: project each parameter variable. Updates and SERVICE are refused."),
+        (("insidergraph sparql 'PREFIX ig: <https://w3id.org/insidergraph/ontology#> "
+          "SELECT ?p ?cik WHERE { ?p ig:cik ?cik }' -p cik=0001494730 --format csv"),),
+    ),
+}
+
+
 def _adhoc(language: str) -> click.Command:
-    engines = sorted(e for e, lang in LANGUAGE.items() if lang == language)
+    engines = sorted(name for name, backend in BACKENDS.items() if backend.language == language)
 
     def callback(text: str | None, store: str, engine: str, fmt: str | None, param: tuple[str, ...],
                  recover: bool = False) -> None:
         from insidergraph.queries import run_text
 
         if recover:
-            from insidergraph.graph.store import Store
             from insidergraph.backends.ladybug.engine import recover as recover_db
+            from insidergraph.graph.store import Store
 
-            click.echo(recover_db(Store(store)), err=True)
+            say(recover_db(Store(store)))
             if text is None:
                 return
         if text is None:
@@ -191,18 +247,13 @@ def _adhoc(language: str) -> click.Command:
         params = dict(parse_param(p) for p in param)
         emit(run_text(text, store, engine=engine, params=params), fmt)
 
-    help_text = {
-        "cypher": "Run an ad-hoc Cypher query on the store (ladybug dialect), parameters bound by the engine. "
-                  "Only statements that read the graph run: writes, COPY, LOAD FROM, INSTALL, ATTACH and "
-                  "settings are refused.",
-        "sparql": "Run an ad-hoc SPARQL query on the store (named graphs merged), parameters bound by "
-                  "substitution: project each parameter variable. Updates and SERVICE are refused.",
-    }[language]
-    cmd = click.Command(language, callback=callback, help=help_text + "\n\n--param name[:type]=value, "
-                        "type one of str (default), int, float, bool, date" + (", iri" if language == "sparql" else "") + ".")
+    help_text, examples = _ADHOC_HELP[language]
+    types = "str (default), int, float, bool, date" + (", iri" if language == "sparql" else "")
+    cmd = click.Command(language, callback=callback,
+                        help=f"{help_text}\n\n--param name[:type]=value, type one of {types}.\n\n{_examples(examples)}")
     cmd.params.append(click.Argument(["text"], required=language != "cypher"))
     cmd = _common(cmd, engines)
-    cmd.params.append(click.Option(["--param", "-p"], "param", multiple=True, help="name[:type]=value (repeatable)."))
+    cmd.params.append(click.Option(["--param", "-p", "param"], multiple=True, help="name[:type]=value (repeatable)."))
     if language == "cypher":
         cmd.params.append(click.Option(
             ["--recover"], is_flag=True,
@@ -214,4 +265,4 @@ def _adhoc(language: str) -> click.Command:
 cypher = _adhoc("cypher")
 sparql = _adhoc("sparql")
 
-__all__ = ["query", "queries", "cypher", "sparql", "emit", "parse_param"]
+__all__ = ["cypher", "emit", "parse_param", "queries", "query", "sparql"]
