@@ -37,6 +37,7 @@ def cli() -> None:
     Examples:
       insidergraph build ../shared/corpus/xml --store insidergraph-store
       insidergraph query shared-directors --store insidergraph-store
+      insidergraph --version
     """
 
 
@@ -96,7 +97,7 @@ def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | Non
 
     \b
     Examples:
-      insidergraph build ../shared/corpus/xml --store insidergraph-store
+      insidergraph build ../shared/corpus/xml ../shared/corpus/txt --store insidergraph-store --strict
       insidergraph build 2024q1_form345.zip edgar --store big-store --sparql relations --no-progress
     """
     from insidergraph.graph.store import Store, build_store

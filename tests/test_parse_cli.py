@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -25,13 +26,13 @@ def run(*args: str, input: bytes | None = None) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def corpus_lines(corpus: Path) -> list[dict]:
+def corpus_lines(corpus: Path) -> list[dict[str, Any]]:
     code, out, err = run(str(corpus / "xml"), str(corpus / "txt"))
     assert code == 0 and err == ""
     return [json.loads(line, parse_float=Decimal) for line in out.splitlines()]
 
 
-def test_every_corpus_filing_is_one_line_that_validates(corpus_lines: list[dict]) -> None:
+def test_every_corpus_filing_is_one_line_that_validates(corpus_lines: list[dict[str, Any]]) -> None:
     assert len(corpus_lines) == 633 + 18
     validator = jsonschema.Draft202012Validator(jsonout.load_schema())
     for line in corpus_lines:
@@ -39,7 +40,7 @@ def test_every_corpus_filing_is_one_line_that_validates(corpus_lines: list[dict]
         assert not errors, (line["source"]["path"], errors[0].message)
 
 
-def test_totals_in_json_lines(corpus_lines: list[dict]) -> None:
+def test_totals_in_json_lines(corpus_lines: list[dict[str, Any]]) -> None:
     xml_lines = [d for d in corpus_lines if d["source"]["format"] == "xml"]
     assert sum(len(d["derivative"]) for d in xml_lines) == 702
     assert sum(len(d["non_derivative"]) for d in xml_lines) == 3463
@@ -69,7 +70,7 @@ def test_dumps_keeps_digits_that_a_float_would_lose() -> None:
     assert json.loads(jsonout.dumps(tricky), parse_float=Decimal) == tricky
 
 
-def test_required_keys_of_the_issue(corpus_lines: list[dict]) -> None:
+def test_required_keys_of_the_issue(corpus_lines: list[dict[str, Any]]) -> None:
     line = next(d for d in corpus_lines if d["accession"] == "0000002488-24-000005")
     assert {"accession", "document_type", "period_of_report", "date_of_original_submission", "issuer",
             "reporting_owners", "non_derivative", "derivative", "footnotes", "signatures", "remarks",

@@ -117,6 +117,8 @@ def update_command(store: str, ciks: tuple[str, ...], tickers: tuple[str, ...], 
     Examples:
       insidergraph update --store insidergraph-store
       insidergraph update --store insidergraph-store --ticker TSLA --cik 0001494730 --since 2024-07-01
+      insidergraph update --until 2024-12-31 --out edgar --user-agent "Jane Doe jane@example.com" --rate 5 --no-progress
+      insidergraph update --timeout 60 --pause-on-block 600 --edgar-url http://127.0.0.1:8080 --data-url http://127.0.0.1:8080/ds
     """
     from insidergraph.edgar.fetching import resolve_user_agent
     from insidergraph.edgar.updating import update

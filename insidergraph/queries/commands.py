@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +35,35 @@ _FORMATS = ["table", "csv", "json"]
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def _bool(value: str) -> bool:
+    if value.lower() not in ("true", "false", "1", "0"):
+        raise ValueError(value)
+    return value.lower() in ("true", "1")
+
+
+def _iri(value: str) -> Any:
+    import pyoxigraph as ox
+
+    return ox.NamedNode(value)
+
+
+#: The types ``--param name:type=value`` binds (no type, or ``string``, is ``str``); ``iri``
+#: only means something to SPARQL.
+PARAM_TYPES: dict[str, Callable[[str], Any]] = {
+    "str": str, "int": int, "float": float, "bool": _bool, "date": date.fromisoformat, "iri": _iri,
+}
+
+
 def parse_param(text: str) -> tuple[str, Any]:
-    """``name[:type]=value`` as (name, typed value)."""
+    """``name[:type]=value`` as (name, typed value).
+
+    >>> parse_param("n:int=5"), parse_param("flag:bool=true"), parse_param("cik=0001")
+    (('n', 5), ('flag', True), ('cik', '0001'))
+    >>> parse_param("n:int=five")
+    Traceback (most recent call last):
+    ...
+    insidergraph.errors.QueryError: --param 'n:int=five': 'five' is not a valid int
+    """
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise QueryError(f"--param {text!r}: expected name=value")
@@ -43,26 +71,13 @@ def parse_param(text: str) -> tuple[str, Any]:
     if not _NAME.fullmatch(name):
         raise QueryError(f"--param {text!r}: {name!r} is not a parameter name (letters, digits and _, "
                          "not starting with a digit)")
+    convert = PARAM_TYPES.get("str" if typ in ("", "string") else typ)
+    if convert is None:
+        raise QueryError(f"--param {text!r}: unknown type {typ!r} ({', '.join(PARAM_TYPES)})")
     try:
-        if typ in ("", "str", "string"):
-            return name, value
-        if typ == "int":
-            return name, int(value)
-        if typ == "float":
-            return name, float(value)
-        if typ == "bool":
-            if value.lower() not in ("true", "false", "1", "0"):
-                raise ValueError(value)
-            return name, value.lower() in ("true", "1")
-        if typ == "date":
-            return name, date.fromisoformat(value)
-        if typ == "iri":
-            import pyoxigraph as ox
-
-            return name, ox.NamedNode(value)
+        return name, convert(value)
     except ValueError:
         raise QueryError(f"--param {text!r}: {value!r} is not a valid {typ}") from None
-    raise QueryError(f"--param {text!r}: unknown type {typ!r} (str, int, float, bool, date, iri)")
 
 
 def _cell(value: Any, sep: str) -> Any:
@@ -129,19 +144,19 @@ def _common(func: click.Command, engines: list[str]) -> click.Command:
 #: One ``insidergraph query NAME`` example per named query, shown in its ``--help``
 #: (``tests/test_docs.py`` checks that every query of the registry has one and that it parses).
 EXAMPLES: dict[str, tuple[str, ...]] = {
-    "shared-directors": ("insidergraph query shared-directors --min-boards 3 --as-of 2021-03-01",
+    "shared-directors": ("insidergraph query shared-directors --min-boards 3 --as-of 2021-03-01 --store insidergraph-store",
                          "insidergraph query shared-directors --overlapping --engine sparql --format json"),
     "interlocks": ("insidergraph query interlocks --overlapping --max-boards 5 --engine sparql --format json",
                    "insidergraph query interlocks --min-shared 2 --as-of 2020-06-30 --store insidergraph-store"),
-    "insider-roles": ("insidergraph query insider-roles --person levchin",
+    "insider-roles": ("insidergraph query insider-roles --person levchin --store insidergraph-store",
                       "insidergraph query insider-roles --person 1222287 --engine networkx --format csv"),
-    "issuer-insiders": ("insidergraph query issuer-insiders --issuer YELP",
+    "issuer-insiders": ("insidergraph query issuer-insiders --issuer YELP --store insidergraph-store",
                         "insidergraph query issuer-insiders --issuer 1318605 --engine cypher --format json"),
-    "co-owners": ("insidergraph query co-owners --min-issuers 2",
+    "co-owners": ("insidergraph query co-owners --min-issuers 2 --store insidergraph-store",
                   "insidergraph query co-owners --min-issuers 1 --engine sparql --format csv"),
-    "attorney-network": ("insidergraph query attorney-network --min-insiders 2",
-                         "insidergraph query attorney-network --engine neo4j"),
-    "connection": ("insidergraph query connection --source 1539853 --target 1222287 --engine networkx",
+    "attorney-network": ("insidergraph query attorney-network --min-insiders 2 --store insidergraph-store",
+                         "insidergraph query attorney-network --engine neo4j --format json"),
+    "connection": ("insidergraph query connection --source 1539853 --target 1222287 --engine networkx --store insidergraph-store",
                    "insidergraph query connection --source person/1345016 --target 1861449 --format json"),
 }
 
@@ -223,7 +238,8 @@ _ADHOC_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
         ("Run an ad-hoc SPARQL query on the store (named graphs merged), parameters bound by "
          "substitution: project each parameter variable. Updates and SERVICE are refused."),
         (("insidergraph sparql 'PREFIX ig: <https://w3id.org/insidergraph/ontology#> "
-          "SELECT ?p ?cik WHERE { ?p ig:cik ?cik }' -p cik=0001494730 --format csv"),),
+          "SELECT ?p ?cik WHERE { ?p ig:cik ?cik }' -p cik=0001494730 --format csv"),
+         "insidergraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --engine sparql --store insidergraph-store"),
     ),
 }
 
@@ -248,7 +264,7 @@ def _adhoc(language: str) -> click.Command:
         emit(run_text(text, store, engine=engine, params=params), fmt)
 
     help_text, examples = _ADHOC_HELP[language]
-    types = "str (default), int, float, bool, date" + (", iri" if language == "sparql" else "")
+    types = ", ".join(t + " (default)" * (t == "str") for t in PARAM_TYPES if t != "iri" or language == "sparql")
     cmd = click.Command(language, callback=callback,
                         help=f"{help_text}\n\n--param name[:type]=value, type one of {types}.\n\n{_examples(examples)}")
     cmd.params.append(click.Argument(["text"], required=language != "cypher"))
