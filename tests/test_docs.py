@@ -183,6 +183,9 @@ def test_every_command_and_option_is_in_the_readme(path: tuple[str, ...]) -> Non
         names = [*option.opts, *option.secondary_opts]
         assert any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", section) for n in names), (
             f"README.md's section of `insidergraph {' '.join(path)}` does not mention {names[0]}")
+        if isinstance(option.type, click.Choice):
+            missing = [c for c in option.type.choices if not re.search(rf"(?<![\w/-]){re.escape(str(c))}(?![\w/-])", section)]
+            assert not missing, f"README.md's section of `insidergraph {' '.join(path)}` lacks {names[0]} {missing}"
 
 
 def test_the_readme_starts_with_the_two_commands() -> None:
