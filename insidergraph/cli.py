@@ -2,7 +2,11 @@
 
 Each command parses its options, makes one library call, and turns the library's
 :class:`~insidergraph.errors.InsiderGraphError` into one ``Error: ...`` line and exit
-status 1. Heavy modules are imported inside the commands so that ``--help`` stays fast.
+status 1 (:mod:`insidergraph.console` holds those helpers, the progress bars and the
+options shared by every command). Heavy modules are imported inside the commands, and the
+choices and defaults read from their registries when first shown, so ``--help`` stays fast.
+The query commands live in :mod:`insidergraph.queries.commands`, ``fetch`` and ``update`` in
+:mod:`insidergraph.edgar.commands`.
 
 >>> from click.testing import CliRunner
 >>> CliRunner().invoke(cli, ["--help"]).exit_code

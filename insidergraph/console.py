@@ -147,6 +147,8 @@ class Bars:
     >>> with Bars(False) as bars:
     ...     bars.update("fetching filings", 1, 10)
     ...     bars.counter("fetching filings")(2, 10)
+    ...     bars.add("Person", 219)
+    ...     bars.advance("Person", 100)
     """
 
     def __init__(self, show: bool, transient: bool = True) -> None:
@@ -180,6 +182,16 @@ class Bars:
         task = self._task(name, total)
         speed = next(t.speed for t in self._progress.tasks if t.id == task)
         self._progress.update(task, completed=done, total=total, rate=f"{speed:.1f}/s" if speed else "")
+
+    def add(self, name: str, total: int) -> None:
+        """Show task ``name`` at 0 of ``total`` now (a loader's bar per table, all at once)."""
+        self.update(name, 0, total)
+
+    def advance(self, name: str, n: int = 1) -> None:
+        """Task ``name`` (added before) has ``n`` more items done."""
+        if self.show and name in self._tasks:
+            task = next(t for t in self._progress.tasks if t.id == self._tasks[name])
+            self.update(name, int(task.completed) + n, int(task.total or 0))
 
     def counter(self, name: str) -> Callable[[int, int], None]:
         """A ``progress(done, total)`` callback for one task, as the library's functions take."""
