@@ -242,3 +242,12 @@ def test_help_imports_no_heavy_module() -> None:
             "print(sorted(m for m in ('pandas', 'pyarrow', 'networkx', 'insidergraph.graph.store') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_one_default_mirror() -> None:
+    from insidergraph.edgar.fetching import DEFAULT_OUT
+
+    for path in (("fetch",), ("update",)):
+        option = next(p for p in COMMANDS[path].params if p.name == "out")
+        with click.Context(COMMANDS[path]) as ctx:
+            assert option.get_default(ctx) == DEFAULT_OUT

@@ -14,6 +14,7 @@ import click
 
 from insidergraph.console import (
     Bars,
+    RegistryOption,
     exit_if,
     progress_option,
     say,
@@ -36,7 +37,8 @@ def _common(func: Any) -> Any:
         click.option("--ticker", "tickers", multiple=True, help="A ticker, through company_tickers.json (repeatable)."),
         click.option("--since", type=_DATE, default=None, help="First filing day, YYYY-MM-DD."),
         click.option("--until", type=_DATE, default=None, help="Last filing day, YYYY-MM-DD (default: today)."),
-        click.option("--out", default="edgar", show_default=True, type=click.Path(file_okay=False),
+        click.option("--out", cls=RegistryOption, registry="insidergraph.edgar.fetching:DEFAULT_OUT",
+                     show_default=True, type=click.Path(file_okay=False),
                      help="The mirror folder (EDGAR's layout)."),
         click.option("--user-agent", default=None,
                      help='"Name email@domain", as SEC requires [env SEC_USER_AGENT or EDGAR_IDENTITY].'),
