@@ -40,13 +40,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synth import generate  # noqa: E402
+from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements
+from insidergraph.backends.neo4j.load import Neo4jConfig, connect, counts, load
+from insidergraph.graph.build import GraphBuilder
+from insidergraph.graph.tables import GraphTables
+from insidergraph.loaders.xml import parse_bytes
 
-from insidergraph.graph.build import GraphBuilder  # noqa: E402
-from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements  # noqa: E402
-from insidergraph.backends.neo4j.load import Neo4jConfig, connect, counts, load  # noqa: E402
-from insidergraph.graph.tables import GraphTables  # noqa: E402
-from insidergraph.loaders.xml import parse_bytes  # noqa: E402
+from synth import generate
 
 
 def clear(cfg: Neo4jConfig) -> None:

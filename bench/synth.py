@@ -30,12 +30,12 @@ import random
 import sys
 import time
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
-__all__ = ["generate", "write", "write_form345", "main", "SHARD_SIZE", "AGENT"]
+__all__ = ["AGENT", "SHARD_SIZE", "generate", "main", "write", "write_form345"]
 
 #: Files per shard directory written by :func:`write`.
 SHARD_SIZE = 10_000
@@ -400,7 +400,7 @@ _FN_GIFT = "Bona fide gift to a charitable organization for no consideration."
 class _Doc:
     """Accumulates one document's text; footnotes are numbered in order of first use."""
 
-    __slots__ = ("parts", "notes", "new")
+    __slots__ = ("new", "notes", "parts")
 
     def __init__(self, new: bool) -> None:
         self.parts: list[str] = []

@@ -15,8 +15,8 @@ import pytest
 from insidergraph.errors import ParseError
 from insidergraph.graph.build import build_graph
 from insidergraph.loaders.detect import parse_document, parse_path, sniff
-from insidergraph.model import PowerOfAttorney
 from insidergraph.loaders.names import person_key
+from insidergraph.model import PowerOfAttorney
 
 # file prefix -> (grantor, attorneys, companies, date signed, revokes earlier powers)
 BY_HAND: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], date, bool]] = {

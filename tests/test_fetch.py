@@ -16,11 +16,11 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from edgar_server import EdgarServer, max_per_window  # noqa: E402
-from edgar_site import DATASET_PATH, SiteFiling, corpus_filings  # noqa: E402
+from insidergraph.cli import cli
+from insidergraph.edgar import fetch
 
-from insidergraph.cli import cli  # noqa: E402
-from insidergraph.edgar import fetch  # noqa: E402
+from edgar_server import EdgarServer, max_per_window
+from edgar_site import DATASET_PATH, SiteFiling, corpus_filings
 
 UA = "Insidergraph Tests tests@example.com"
 TSLA = "0001318605"

@@ -12,8 +12,8 @@ import pytest
 from insidergraph.graph.build import build_graph, filing_id
 from insidergraph.graph.store import Store
 from insidergraph.graph.tables import GraphTables
-from insidergraph.model import Filing, Issuer, ReportingOwner, Relationship, Source
 from insidergraph.loaders.xml import parse
+from insidergraph.model import Filing, Issuer, Relationship, ReportingOwner, Source
 
 BOTHA = "person/0001222287"
 BRIN = "person/0001295032"

@@ -19,11 +19,12 @@ import hashlib
 import importlib.util
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -32,7 +33,14 @@ from insidergraph.graph.build import build_graph
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import GraphTables
 from insidergraph.model import (
-    DerivativeRow, Filing, Issuer, NonDerivativeRow, Relationship, ReportingOwner, Signature, Source,
+    DerivativeRow,
+    Filing,
+    Issuer,
+    NonDerivativeRow,
+    Relationship,
+    ReportingOwner,
+    Signature,
+    Source,
 )
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,15 +14,16 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from batch_contract import check_build, check_parse, error_line, invoke
 from insidergraph.errors import ParseError
 from insidergraph.loaders import detect, jsonout
+
+from batch_contract import check_build, check_parse, error_line, invoke
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 XML = (HOSTILE / "form4.xml").read_bytes()

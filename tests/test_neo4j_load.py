@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
 
-from insidergraph.cli import cli
 from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements
-from insidergraph.errors import Neo4jError
 from insidergraph.backends.neo4j.load import MARKER_LABEL, Neo4jConfig, connect, counts, load
+from insidergraph.cli import cli
+from insidergraph.errors import Neo4jError
 from insidergraph.graph.store import Store
 from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.xml import parse
@@ -274,6 +274,7 @@ def test_export_csv_command_prints_the_import_command(store: Store, tmp_path: Pa
 def test_every_named_query_on_neo4j_gives_the_embedded_engines_rows(empty: Neo4jConfig, store: Store,
                                                                       tables: GraphTables) -> None:
     from insidergraph.queries import run
+
     from test_queries import CASES
 
     load(tables, empty)

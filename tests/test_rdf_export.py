@@ -8,10 +8,10 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 import pyshacl

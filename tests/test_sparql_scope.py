@@ -10,13 +10,13 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from insidergraph.backends.oxigraph.engine import store_path
 from insidergraph.cli import cli
 from insidergraph.errors import QueryError, StoreError
 from insidergraph.graph.export_rdf import row_only_terms
 from insidergraph.graph.store import Store, build_store
 from insidergraph.ontology import ID_NS
 from insidergraph.queries import run
-from insidergraph.backends.oxigraph.engine import store_path
 
 from test_queries import CASES
 

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from insidergraph.backends import close_all
 from insidergraph.cli import cli
 from insidergraph.errors import StoreError
 from insidergraph.graph.store import Store
 from insidergraph.queries import run
-from insidergraph.backends import close_all
 
 BUILD = [sys.executable, "-c", "from insidergraph.cli import main; main()", "build", "--no-progress"]
 

@@ -12,9 +12,10 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import lxml.html
@@ -22,8 +23,8 @@ import networkx as nx
 import pytest
 
 from insidergraph.errors import ExportError
+from insidergraph.graph.export_viz import write_cytoscape, write_gexf, write_html
 from insidergraph.graph.exporters import EXPORTERS, VIEWS, export
-from insidergraph.graph.export_viz import write_cytoscape, write_gexf, write_graphml, write_html
 from insidergraph.graph.tables import GraphTables
 from insidergraph.graph.views import view_graph
 

@@ -20,7 +20,8 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 import httpx
 import tenacity
@@ -203,7 +204,7 @@ class EdgarClient:
         """Close the pooled connections."""
         self._http.close()
 
-    def __enter__(self) -> "EdgarClient":
+    def __enter__(self) -> EdgarClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -19,10 +19,11 @@ on a transaction's form type or swap flag share the coding's one column
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,7 +32,7 @@ from insidergraph.errors import ExportError
 from insidergraph.loaders.form345_columns import COLUMNS, FILES, ROW_FIELDS, footnote_column
 from insidergraph.model import Filing
 
-__all__ = ["write_dataset", "export_store"]
+__all__ = ["export_store", "write_dataset"]
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _CENT = Decimal("0.01")

@@ -35,12 +35,13 @@ import gc
 import itertools
 import json
 import shutil
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -495,4 +496,4 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
     return bar, task
 
 
-__all__ = ["Store", "build_store", "BuildResult", "DEFAULT_STORE"]
+__all__ = ["DEFAULT_STORE", "BuildResult", "Store", "build_store"]

@@ -41,21 +41,21 @@ from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, DecimalException, Inva
 from insidergraph.errors import shown
 
 __all__ = [
-    "MAX_INTEGER_DIGITS",
-    "MAX_FRACTION_DIGITS",
-    "MAX_NUMBER_TEXT",
-    "MIN_YEAR",
-    "MAX_YEAR",
     "MAX_FOOTNOTE_DIGITS",
-    "OutOfBounds",
+    "MAX_FRACTION_DIGITS",
+    "MAX_INTEGER_DIGITS",
+    "MAX_NUMBER_TEXT",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "NotANumber",
+    "OutOfBounds",
     "amount",
-    "decimal_text",
-    "to_decimal",
     "checked_date",
     "cik",
+    "decimal_text",
     "footnote_id",
     "sequence",
+    "to_decimal",
 ]
 
 MAX_INTEGER_DIGITS = 20

@@ -22,16 +22,24 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from insidergraph.errors import ParseError, UnknownFormatError
 from insidergraph.loaders import form345, submission, xml
 from insidergraph.loaders._io import STDIN, SourceLike, read_source, reject_nul, to_utf8
 from insidergraph.model import Filing, PowerOfAttorney
 
-__all__ = ["sniff", "parse_bytes", "parse_path", "parse_all", "parse_document", "iter_paths", "iter_path",
-           "iter_filings"]
+__all__ = [
+    "iter_filings",
+    "iter_path",
+    "iter_paths",
+    "parse_all",
+    "parse_bytes",
+    "parse_document",
+    "parse_path",
+    "sniff",
+]
 
 _HEAD = 4096
 _BOMS = (b"\xef\xbb\xbf",)
@@ -149,7 +157,7 @@ def _guarded(path: str, parse: Callable[[], list[Filing]]) -> list[Filing]:
         return parse()
     except ParseError:
         raise
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         # A loader bug on odd input must cost that file only, never the batch around it;
         # it is still reported, with its type, so that it gets fixed.
         raise ParseError(path, f"internal error, please report it ({type(err).__name__}: {err})") from err

@@ -27,10 +27,11 @@ import re
 import zipfile
 import zlib
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,6 +39,9 @@ import pyarrow.csv as pacsv
 
 from insidergraph.errors import ParseError
 from insidergraph.loaders.form345_columns import ALIASES, COLUMNS, FILES, OPTIONAL, ROW_FIELDS, footnote_column
+from insidergraph.loaders.names import display_name, owner_kind
+from insidergraph.loaders.signatures import parse_signature
+from insidergraph.loaders.xml import DOCUMENT_TYPES
 from insidergraph.model import (
     Address,
     DerivativeRow,
@@ -49,11 +53,8 @@ from insidergraph.model import (
     Signature,
     Source,
 )
-from insidergraph.loaders.names import display_name, owner_kind
-from insidergraph.loaders.signatures import parse_signature
-from insidergraph.loaders.xml import DOCUMENT_TYPES
 
-__all__ = ["is_dataset", "parse_dataset", "iter_dataset", "quarter_of"]
+__all__ = ["is_dataset", "iter_dataset", "parse_dataset", "quarter_of"]
 
 _QUARTER = re.compile(r"(?<!\d)(\d{4})[qQ]([1-4])(?!\d)")
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"

@@ -17,14 +17,15 @@ with ``owners`` on ``accession`` for the per-owner view of joint filings. Amount
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from insidergraph.model import DerivativeRow, Filing, NonDerivativeRow
 
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["to_frames", "COLUMNS"]
+__all__ = ["COLUMNS", "to_frames"]
 
 _ROW_FIELDS: tuple[str, ...] = tuple(
     name for name in DerivativeRow.__dataclass_fields__ if name not in ("type", "footnotes")
@@ -165,7 +166,7 @@ def _filing_records(f: Filing, out: dict[str, list[tuple[Any, ...]]]) -> None:
         )
 
 
-def to_frames(filings: Iterable[Filing]) -> dict[str, "pandas.DataFrame"]:
+def to_frames(filings: Iterable[Filing]) -> dict[str, pandas.DataFrame]:
     """DataFrames ``filings``, ``owners``, ``transactions``, ``holdings``, ``footnotes``,
     ``footnote_refs`` and ``signatures`` for ``filings``, rows in input order."""
     import pandas

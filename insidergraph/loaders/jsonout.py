@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import operator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from insidergraph.model import (
     DERIVATIVE_FIELDS,
@@ -28,7 +29,7 @@ from insidergraph.model import (
     NonDerivativeRow,
 )
 
-__all__ = ["filing_to_dict", "filing_to_json", "dumps", "SCHEMA_PATH", "load_schema"]
+__all__ = ["SCHEMA_PATH", "dumps", "filing_to_dict", "filing_to_json", "load_schema"]
 
 #: The JSON Schema every :func:`filing_to_dict` result validates against.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "filing.schema.json"

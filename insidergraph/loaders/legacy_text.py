@@ -18,6 +18,15 @@ from typing import Any
 
 from insidergraph.errors import ParseError, shown
 from insidergraph.loaders import bounds
+from insidergraph.loaders.rendered_form import (
+    assign_title,
+    build_owner,
+    collapse,
+    parse_date,
+    parse_decimal,
+    split_notes,
+)
+from insidergraph.loaders.signatures import parse_signature
 from insidergraph.model import (
     Address,
     DerivativeRow,
@@ -28,15 +37,6 @@ from insidergraph.model import (
     ReportingOwner,
     Source,
 )
-from insidergraph.loaders.rendered_form import (
-    assign_title,
-    build_owner,
-    collapse,
-    parse_date,
-    parse_decimal,
-    split_notes,
-)
-from insidergraph.loaders.signatures import parse_signature
 
 #: Columns of the typed tables of the 1990s forms (no deemed-execution date yet).
 _TABLE_I = ("security_title", "transaction_date", "transaction_code", "V", "shares",

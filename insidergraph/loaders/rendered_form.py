@@ -22,6 +22,8 @@ from typing import Any
 
 from insidergraph.errors import ParseError, shown
 from insidergraph.loaders import bounds
+from insidergraph.loaders.names import display_name, owner_kind
+from insidergraph.loaders.signatures import parse_signature
 from insidergraph.model import (
     Address,
     DerivativeRow,
@@ -34,8 +36,6 @@ from insidergraph.model import (
     Source,
     SourceFormat,
 )
-from insidergraph.loaders.names import display_name, owner_kind
-from insidergraph.loaders.signatures import parse_signature
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # One footnote marker at the end of a value: "⁽¹⁾", "(1)" or a leftover "<sup>(1)</sup>".

@@ -64,7 +64,7 @@ def _ticked(text: str, label: str) -> bool | None:
     if not m:
         return False
     mark = m.group(1)
-    return "checked" in mark.lower() or mark == "☒" or "x" in mark.lower() and "input" not in mark.lower()
+    return "checked" in mark.lower() or mark == "☒" or ("x" in mark.lower() and "input" not in mark.lower())
 
 
 def _form_type(head: str) -> str | None:

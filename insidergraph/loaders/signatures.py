@@ -49,12 +49,13 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
-from insidergraph.model import ReportingOwner, Signature
 from insidergraph.loaders.names import owner_kind
+from insidergraph.model import ReportingOwner, Signature
 
 _SPACE = re.compile(r"\s+")
 _AIF = r"(?:attorney|atty\.?)[-\s]+in[-\s]+fact|\bAIF\b"

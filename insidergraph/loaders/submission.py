@@ -24,7 +24,7 @@ from insidergraph.loaders import xml as xml_loader
 from insidergraph.loaders._io import SourceLike, line_of, read_source, reject_nul
 from insidergraph.model import Document, Filing, PowerOfAttorney
 
-__all__ = ["parse", "parse_bytes", "parse_documents", "is_submission", "MultipleDocumentsError"]
+__all__ = ["MultipleDocumentsError", "is_submission", "parse", "parse_bytes", "parse_documents"]
 
 # Header fields in both styles: key/value ("ACCESSION NUMBER:\t0000...") and tag style
 # ("<ACCESSION-NUMBER>0000..."). Lines may end in LF, CRLF or a lone CR.

@@ -20,15 +20,18 @@ a byte-order mark) are read as such.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from lxml import etree
 
 from insidergraph.errors import ParseError, shown
 from insidergraph.loaders import bounds
 from insidergraph.loaders._io import SourceLike, line_of, read_source, to_utf8
+from insidergraph.loaders.names import display_name, owner_kind
+from insidergraph.loaders.signatures import parse_signature
 from insidergraph.model import (
     Address,
     DerivativeRow,
@@ -40,10 +43,8 @@ from insidergraph.model import (
     Source,
     SourceFormat,
 )
-from insidergraph.loaders.names import display_name, owner_kind
-from insidergraph.loaders.signatures import parse_signature
 
-__all__ = ["DOCUMENT_TYPES", "parse", "parse_bytes", "accession_from_path"]
+__all__ = ["DOCUMENT_TYPES", "accession_from_path", "parse", "parse_bytes"]
 
 #: Document types an ownershipDocument may declare.
 DOCUMENT_TYPES = frozenset({"3", "3/A", "4", "4/A", "5", "5/A"})

@@ -13,7 +13,8 @@ embedded Cypher finds the same path with ``ALL SHORTEST`` and ``ORDER BY``.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from insidergraph.backends.oxigraph.engine import OxigraphEngine
@@ -46,7 +47,7 @@ def canonical_path(source: str, target: str, neighbours: Callable[[str], Iterabl
     return path
 
 
-def sparql_connection(engine: "OxigraphEngine", query: "NamedQuery", bound: dict[str, Any]) -> list[list[Any]]:
+def sparql_connection(engine: OxigraphEngine, query: NamedQuery, bound: dict[str, Any]) -> list[list[Any]]:
     """``connection`` on SPARQL: ``connection.rq`` gives one node's neighbours (bound by
     substitution), ``connection-node.rq`` finds the end nodes; the walk is :func:`canonical_path`."""
     from importlib import resources
