@@ -38,7 +38,8 @@ NON_DERIVATIVE_FIELDS: tuple[str, ...] = (
     "direct_indirect",
     "nature_of_ownership",
 )
-DERIVATIVE_FIELDS: tuple[str, ...] = NON_DERIVATIVE_FIELDS + (
+DERIVATIVE_FIELDS: tuple[str, ...] = (
+    *NON_DERIVATIVE_FIELDS,
     "exercise_price",
     "transaction_total_value",
     "exercisable_date",

@@ -230,7 +230,8 @@ def test_kill_9_then_rerun_completes(server: EdgarServer, filings, tmp_path: Pat
     assert not [p for p in out.rglob("*") if "partial" in p.name]
     second = {r.path.split("/")[-1][:-4] for r in server.log[before:] if r.path.startswith(FILINGS)}
     assert not second & half  # nothing already present was asked for again
-    assert run.stdout.strip() == f"found {len(expected)}, fetched {len(expected) - len(half)}, already present {len(half)}, failed 0"
+    assert run.stdout.strip() == (f"found {len(expected)}, fetched {len(expected) - len(half)}, "
+                                  f"already present {len(half)}, failed 0")
 
 
 def test_update_twice_then_a_new_day(filings, corpus: Path, tmp_path: Path) -> None:

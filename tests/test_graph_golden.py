@@ -15,6 +15,7 @@ footnote references, CIK-less issuers and owners.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -137,7 +138,8 @@ def _load_bench_build() -> Any:
 def _relative(filing: Filing, corpus: Path) -> Filing:
     """The filing as read from its path inside the corpus, wherever the corpus is."""
     path = Path(filing.source.path)
-    return replace(filing, source=replace(filing.source, path=str(path.relative_to(corpus) if path.is_absolute() else path)))
+    return replace(filing,
+                   source=replace(filing.source, path=str(path.relative_to(corpus) if path.is_absolute() else path)))
 
 
 def _corpus_xml(corpus: Path) -> list[Filing]:
@@ -152,10 +154,8 @@ def _corpus_all(corpus: Path) -> list[Filing]:
 
     out = []
     for path in iter_paths([str(corpus)]):
-        try:
+        with contextlib.suppress(InsiderGraphError):
             out.append(_relative(parse_path(path), corpus))
-        except InsiderGraphError:
-            pass
     return out
 
 

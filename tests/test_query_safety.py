@@ -236,7 +236,7 @@ def http_server() -> Iterator[tuple[str, list[str]]]:
             self.end_headers()
             self.wfile.write(body)
 
-        do_POST = do_GET
+        do_POST = do_GET  # noqa: N815 (the stdlib handler looks up this name)
 
         def log_message(self, *args: Any) -> None:
             pass

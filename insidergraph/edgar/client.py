@@ -74,7 +74,7 @@ def check_user_agent(value: str | None) -> str:
     Traceback (most recent call last):
     ...
     insidergraph.errors.InsiderGraphError: no User-Agent declared: SEC requires one; set SEC_USER_AGENT="Your Name you@example.com" (or EDGAR_IDENTITY, or pass --user-agent)
-    """
+    """  # noqa: E501 (a doctest's expected error is its one-line message)
     text = (value or "").strip()
     if not text:
         raise InsiderGraphError(USER_AGENT_HELP)

@@ -312,7 +312,8 @@ class Store:
             elif builder.add(f):
                 new.append(f)
         kept = {k: v for k, v in old.items() if k not in RESERVED_KEYS}
-        if not new and not new_powers and intact and self._sparql == before and all(kept.get(k) == v for k, v in meta.items()):
+        if (not new and not new_powers and intact and self._sparql == before
+                and all(kept.get(k) == v for k, v in meta.items())):
             self._sparql = None
             return offered, 0, self.tables()
         gen = sf.new_generation(self.path)
@@ -461,7 +462,8 @@ def build_store(
         try:
             for path in files:
                 try:
-                    for item in iter_path(path, powers=True, every_document=False):  # one filing per file, many per data set
+                    # One filing per file, many per data set.
+                    for item in iter_path(path, powers=True, every_document=False):
                         if isinstance(item, InsiderGraphError):
                             if strict:
                                 raise item

@@ -15,7 +15,7 @@
 Traceback (most recent call last):
 ...
 insidergraph.errors.UnknownFormatError: <stream>:1: not a Form 3, 4 or 5: no ownershipDocument XML, EDGAR submission or rendered form found
-"""
+"""  # noqa: E501 (a doctest's expected error is its one-line message)
 
 from __future__ import annotations
 
@@ -195,7 +195,8 @@ def parse_all(source: SourceLike) -> list[Filing]:
     """Every filing of one file: :func:`parse_path`, but a submission holding several
     ownership documents gives each of them.
 
-    >>> [f.document_type for f in parse_all("../shared/corpus/xml/0000002488-24-000005__AMD__F4__2024-01-15__SMITH-DARLA-M__from-txt.xml")]  # doctest: +SKIP
+    >>> path = "../shared/corpus/xml/0000002488-24-000005__AMD__F4__2024-01-15__SMITH-DARLA-M__from-txt.xml"
+    >>> [f.document_type for f in parse_all(path)]  # doctest: +SKIP
     ['4']
     """
     data, path = read_source(source)

@@ -154,7 +154,8 @@ def _read(name: str, label: str, data: bytes) -> pa.Table:
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char='"', double_quote=True, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char='"', double_quote=True,
+                                             newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in header}, null_values=[""], strings_can_be_null=True
             ),
@@ -196,7 +197,8 @@ def _typed_column(col: pa.ChunkedArray, kind: str) -> tuple[pa.Array | pa.Chunke
         return typed, pc.and_(pc.is_valid(col), pc.invert(pc.or_(is_true, is_false)))
     if kind == "number":
         trimmed = pc.utf8_trim_whitespace(col)
-        return trimmed, pc.and_(pc.is_valid(col), pc.invert(pc.fill_null(pc.match_substring_regex(trimmed, _NUMBER), False)))
+        return trimmed, pc.and_(pc.is_valid(col),
+                                pc.invert(pc.fill_null(pc.match_substring_regex(trimmed, _NUMBER), False)))
     if kind == "fn":
         return pc.split_pattern_regex(pc.utf8_trim(col, " ,"), r"\s*,\s*"), None
     return col, None

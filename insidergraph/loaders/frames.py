@@ -73,8 +73,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "zip_code",
         "state_description",
     ),
-    "transactions": ("accession", "source_path", "owner_cik", "table", "row") + _ROW_FIELDS,
-    "holdings": ("accession", "source_path", "owner_cik", "table", "row") + _ROW_FIELDS,
+    "transactions": ("accession", "source_path", "owner_cik", "table", "row", *_ROW_FIELDS),
+    "holdings": ("accession", "source_path", "owner_cik", "table", "row", *_ROW_FIELDS),
     "footnotes": ("accession", "source_path", "footnote_id", "text"),
     "footnote_refs": ("accession", "source_path", "table", "row", "field", "footnote_id"),
     "signatures": (
@@ -94,8 +94,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 def _filing_records(f: Filing, out: dict[str, list[tuple[Any, ...]]]) -> None:
     key = (f.accession, f.source.path)
     out["filings"].append(
-        key
-        + (
+        (
+            *key,
             f.source.format,
             f.document_type,
             f.schema_version,
@@ -145,16 +145,16 @@ def _filing_records(f: Filing, out: dict[str, list[tuple[Any, ...]]]) -> None:
         for index, row in enumerate(rows):
             values = tuple(getattr(row, name, None) for name in _ROW_FIELDS)
             target = "transactions" if row.type == "transaction" else "holdings"
-            out[target].append(key + (sole, table, index) + values)
+            out[target].append((*key, sole, table, index, *values))
             for field, ids in row.footnotes.items():
                 for ident in ids:
-                    out["footnote_refs"].append(key + (table, index, field, ident))
+                    out["footnote_refs"].append((*key, table, index, field, ident))
     for ident, text in f.footnotes.items():
-        out["footnotes"].append(key + (ident, text))
+        out["footnotes"].append((*key, ident, text))
     for index, sig in enumerate(f.signatures):
         out["signatures"].append(
-            key
-            + (
+            (
+                *key,
                 index,
                 sig.text,
                 sig.date,

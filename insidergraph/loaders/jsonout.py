@@ -144,10 +144,9 @@ def _json_number(value: Decimal) -> int | float | str:
     text = str(value)
     if len(text) <= 15 and text.isdigit():
         return int(text)
-    if len(text) <= 17 and "E" not in text:
-        # Up to 17 characters a float's repr can give the same text back; longer never.
-        if repr(float(text)) == text:
-            return float(text)
+    # Up to 17 characters a float's repr can give the same text back; longer never.
+    if len(text) <= 17 and "E" not in text and repr(float(text)) == text:
+        return float(text)
     return _MARK + text + _MARK
 
 

@@ -12,6 +12,7 @@ embedded Cypher finds the same path with ``ALL SHORTEST`` and ``ORDER BY``.
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -81,7 +82,7 @@ def sparql_connection(engine: OxigraphEngine, query: NamedQuery, bound: dict[str
     # Every node of the path was listed as a neighbour of the next or previous one, so
     # ``info`` already holds its name and CIK.
     out = []
-    for hop, (x, y) in enumerate(zip(path, path[1:]), 1):
+    for hop, (x, y) in enumerate(itertools.pairwise(path), 1):
         kinds = sorted({(rel, direction) for other, rel, direction in edges[x] if other == y})
         for rel, direction in kinds:
             out.append([hop, info[x][0], info[x][1], rel, direction, info[y][0], info[y][1]])
