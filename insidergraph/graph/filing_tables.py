@@ -202,8 +202,11 @@ _MISSING = object()
 
 def _child(name: str, tp: Any) -> _Child | None:
     origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis and dataclasses.is_dataclass(args[0]):
-        return _Child(name, fields_of(args[0]), args[0])
+    element = args[0] if args else None
+    # A class (not an instance) of a dataclass: what a ``tuple[Row, ...]`` hint holds.
+    if (origin is tuple and len(args) == 2 and args[1] is Ellipsis
+            and isinstance(element, type) and dataclasses.is_dataclass(element)):
+        return _Child(name, fields_of(element), element)
     if origin in (dict, Mapping):
         return _Child(name, [("key", type_codec(args[0])), ("value", type_codec(args[1]))], None)
     return None

@@ -304,13 +304,13 @@ class Store:
         new: list[Filing] = []
         new_powers: list[PowerOfAttorney] = []
         offered = 0
-        for f in filings:
+        for item in filings:
             offered += 1
-            if isinstance(f, PowerOfAttorney):
-                if builder.add_power(f):
-                    new_powers.append(f)
-            elif builder.add(f):
-                new.append(f)
+            if isinstance(item, PowerOfAttorney):
+                if builder.add_power(item):
+                    new_powers.append(item)
+            elif builder.add(item):
+                new.append(item)
         kept = {k: v for k, v in old.items() if k not in RESERVED_KEYS}
         if (not new and not new_powers and intact and self._sparql == before
                 and all(kept.get(k) == v for k, v in meta.items())):

@@ -24,6 +24,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Literal, overload
 
 from insidergraph.errors import ParseError, UnknownFormatError
 from insidergraph.loaders import form345, submission, xml
@@ -227,6 +228,12 @@ def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
             yield path
 
 
+@overload
+def iter_path(path: str, powers: Literal[False] = False,
+              every_document: bool = True) -> Iterator[Filing | ParseError]: ...
+@overload
+def iter_path(path: str, powers: bool,
+              every_document: bool = True) -> Iterator[Filing | PowerOfAttorney | ParseError]: ...
 def iter_path(path: str, powers: bool = False,
               every_document: bool = True) -> Iterator[Filing | PowerOfAttorney | ParseError]:
     """The filings of one path from :func:`iter_paths`: one for a file, every filing of a

@@ -50,6 +50,7 @@ from insidergraph.model import (
     NonDerivativeRow,
     Relationship,
     ReportingOwner,
+    RowType,
     Signature,
     Source,
 )
@@ -272,7 +273,7 @@ def _rows(t: _Typed | None, file: str, accession: str) -> list[Any]:
     if not rows or t is None:
         return []
     cls = DerivativeRow if file.startswith("DERIV") else NonDerivativeRow
-    kind = "transaction" if file.endswith("TRANS") else "holding"
+    kind: RowType = "transaction" if file.endswith("TRANS") else "holding"
     cols = t.columns
     # Column lists looked up once per filing, not once per cell.
     spec = [(name, cols.get(column), number, cols.get(fn) if fn else None) for name, column, number, fn in _spec(file)]

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -56,11 +56,11 @@ _LINE_COLUMN = re.compile(r",? line \d+, column \d+$")
 
 
 
-class _RefuseExternal(etree.Resolver):  # type: ignore[misc]
+class _RefuseExternal(etree.Resolver):
     """Answers every request for an external DTD or entity with nothing, so that no file
     or URL is opened even if some parser option asked libxml2 to load one."""
 
-    def resolve(self, url: str, pubid: str, context: Any) -> Any:
+    def resolve(self, url: str | None, pubid: str | None, context: object) -> Any:
         return self.resolve_string("", context)
 
 
@@ -510,10 +510,11 @@ def parse_bytes(
                 break
         line = (err.lineno or 1) + line_offset
         raise ParseError(path, f"malformed XML: {message}", line) from None
-    tag = root.tag
+    # A parsed element's tag is its name, a str (the stubs give the setter's wider union).
+    tag = cast(str, root.tag)
     if tag[:1] == "{":
         _strip_namespaces(root)
-        tag = root.tag
+        tag = cast(str, root.tag)
     if tag != ROOT:
         raise ParseError(
             path,
