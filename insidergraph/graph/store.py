@@ -41,7 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.parquet as pq
 
@@ -52,6 +52,9 @@ from insidergraph.graph.filing_tables import FilingCodec
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import GraphTables
 from insidergraph.model import Filing, PowerOfAttorney
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 #: 3: filings as Parquet tables of the model in generations switched by ``CURRENT``
 #: (format 2 kept pickles, which this version never loads).
@@ -489,7 +492,7 @@ def build_store(
     return result
 
 
-def _progress(total: int):  # type: ignore[no-untyped-def]
+def _progress(total: int) -> tuple[Progress, TaskID]:
     from rich.progress import Progress
 
     bar = Progress(transient=True)

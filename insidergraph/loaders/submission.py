@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date
+from typing import Any
 
 from insidergraph.errors import ParseError, UnknownFormatError, shown
 from insidergraph.loaders import bounds
@@ -173,11 +174,11 @@ def parse_documents(data: bytes, path: str) -> list[Filing]:
         seen.add(xml)
         filing = xml_loader.parse_bytes(xml, path, line_offset=xml_line - 1, fmt="submission",
                                         source_line=xml_line)
-        extra = dict(changes, accession=accession or filing.accession)
+        extra: dict[str, Any] = dict(changes, accession=accession or filing.accession)
         extra["powers_of_attorney"] = _powers_of_attorney(data, documents, filing, accession or filing.accession)
         if filing.period_of_report is None:
             extra["period_of_report"] = period
-        filings.append(dataclasses.replace(filing, **extra))  # type: ignore[arg-type]
+        filings.append(dataclasses.replace(filing, **extra))
     return filings
 
 

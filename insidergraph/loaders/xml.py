@@ -93,6 +93,8 @@ _LIMIT_MESSAGES = (
 class _Bad(ValueError):
     """A value that cannot be read as its type; turned into a ParseError with a line."""
 
+    sourceline: int | None = None  # the line of the element, where it is known
+
 
 # --- value converters: text (already stripped, never empty) -> typed value ----------
 
@@ -409,7 +411,7 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
                 break
             node, where = parent, parent.tag
         bad = _Bad(f"<{where}>: {err}" if isinstance(where, str) else str(err))
-        bad.sourceline = el.sourceline  # type: ignore[attr-defined]
+        bad.sourceline = el.sourceline
         raise bad from None
 
     document_type = top.pop("document_type", None)
@@ -417,7 +419,7 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
         raise _Bad("no <documentType>")
     if document_type not in DOCUMENT_TYPES:
         wrong = _Bad(f"documentType {shown(document_type)} is not a Form 3, 4 or 5")
-        wrong.sourceline = document_line  # type: ignore[attr-defined]
+        wrong.sourceline = document_line
         raise wrong
     owner_tuple = tuple(_make_owner(o) for o in owners)
     non_derivative: list[NonDerivativeRow] = []
