@@ -35,9 +35,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
 
 from insidergraph.model import Filing, ReportingOwner, Signature
 
@@ -208,7 +208,8 @@ def _table(sizes: str, rounds: int, sides: list[tuple[str, str | None]]) -> None
     # RSS before the build (interpreter, libraries, parsed filings); "kept MB" the RSS the
     # build leaves (its tables, and freed memory the allocators keep).
     print(f"{'code':>12} {'filings':>8} {'build s':>8} {'build/s':>9} {'cpu/s':>9} {'RSS in MB':>10} "
-          f"{'peak MB':>8} {'build MB':>8} {'kept MB':>8} {'arrow s':>8} {'peak+arrow MB':>13} {'nodes':>9} {'edges':>9}")
+          f"{'peak MB':>8} {'build MB':>8} {'kept MB':>8} {'arrow s':>8} {'peak+arrow MB':>13} "
+          f"{'nodes':>9} {'edges':>9}")
     for n in (int(s) for s in sizes.split(",")):
         for _ in range(rounds):
             for name, package in sides:

@@ -28,10 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from insidergraph.edgar import fetch  # noqa: E402
+
 from edgar_server import EdgarServer, max_per_window  # noqa: E402
 from edgar_site import corpus_filings, synthetic_filings  # noqa: E402
-
-from insidergraph.edgar import fetch  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 DAY = date(2024, 7, 1)

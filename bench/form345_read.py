@@ -25,8 +25,8 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         base, rows = _best(bare, args.repeat)
         ds, n = _best(dataset, args.repeat)
         xs, _ = _best(xml, args.repeat)
-    print(f"{n:,} filings, {rows:,} TSV rows, zip {size / 1e6:.1f} MB; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"{n:,} filings, {rows:,} TSV rows, zip {size / 1e6:.1f} MB; "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"{'reader':<44} {'CPU s':>7} {'filings/s':>10} {'vs baseline':>11}")
     for label, secs in (("bare pyarrow read_csv, strings (baseline)", base), ("parse_dataset into Filing", ds),
                         ("XML loader, same filings, in memory", xs)):

@@ -40,13 +40,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synth import generate  # noqa: E402
+import contextlib
 
-from insidergraph.graph.build import GraphBuilder  # noqa: E402
-from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements  # noqa: E402
-from insidergraph.backends.neo4j.load import Neo4jConfig, connect, counts, load  # noqa: E402
-from insidergraph.graph.tables import GraphTables  # noqa: E402
-from insidergraph.loaders.xml import parse_bytes  # noqa: E402
+from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements
+from insidergraph.backends.neo4j.load import Neo4jConfig, connect, counts, load
+from insidergraph.graph.build import GraphBuilder
+from insidergraph.graph.tables import GraphTables
+from insidergraph.loaders.xml import parse_bytes
+
+from synth import generate
 
 
 def clear(cfg: Neo4jConfig) -> None:
@@ -65,7 +67,8 @@ def server_line(cfg: Neo4jConfig) -> str:
     driver = connect(cfg)
     try:
         version = driver.execute_query("CALL dbms.components() YIELD versions, edition "
-                                       "RETURN versions[0] + ' ' + edition AS v", database_=cfg.database).records[0]["v"]
+                                       "RETURN versions[0] + ' ' + edition AS v",
+                                       database_=cfg.database).records[0]["v"]
         heap = driver.execute_query("CALL dbms.queryJmx('java.lang:type=Memory') YIELD attributes "
                                     "RETURN attributes.HeapMemoryUsage.value.properties.max AS b",
                                     database_=cfg.database).records[0]["b"]
@@ -164,16 +167,14 @@ def main() -> int:
         clear(cfg)
         seen = [0]
 
-        def hook(kind: str, name: str, index: int) -> None:
+        def hook(kind: str, name: str, index: int, seen: list[int] = seen) -> None:
             if kind == "edges":
                 seen[0] += 1
                 if seen[0] * args.baseline_batch >= half:
                     raise _Halfway
 
-        try:
+        with contextlib.suppress(_Halfway):
             load(tables, cfg, batch_size=args.baseline_batch, on_batch=hook)
-        except _Halfway:
-            pass
         missing = n_rels - sum(counts(cfg)["edges"].values())
         t = time.perf_counter()
         load(tables, cfg, batch_size=args.baseline_batch, always_merge=always_merge)

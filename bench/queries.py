@@ -41,11 +41,11 @@ def _mb(n: float) -> str:
 
 def build(n: int, seed: int, path: Path) -> dict[str, float]:
     """Generate, parse and build ``n`` synthetic filings into a store at ``path``; stage times."""
-    from synth import generate
-
     from insidergraph.backends import Backend
     from insidergraph.graph.store import Store
     from insidergraph.loaders.xml import parse_bytes
+
+    from synth import generate
 
     times: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -76,9 +76,9 @@ def build(n: int, seed: int, path: Path) -> dict[str, float]:
 
 
 def time_queries(path: Path, engines: list[str], repeat: int) -> None:
+    from insidergraph.backends import close_all
     from insidergraph.graph.store import Store
     from insidergraph.queries import run
-    from insidergraph.backends import close_all
 
     store = Store(path)
     print(f"\n{'query':<18} {'engine':<9} {'rows':>7} {'first run':>10} {'best warm':>10}")
@@ -118,9 +118,9 @@ class _TextAt:
 def time_baseline(path: Path, engines: list[str], repeat: int, rev: str) -> None:
     """Time the query texts of git revision ``rev`` against the current ones on the same
     store, alternating, so that both see the same machine load (best of ``repeat`` each)."""
+    from insidergraph.backends import open_engine
     from insidergraph.graph.store import Store
     from insidergraph.queries import normalise
-    from insidergraph.backends import open_engine
     from insidergraph.queries.registry import QUERIES as REGISTRY
 
     store = Store(path)

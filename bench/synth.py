@@ -30,12 +30,12 @@ import random
 import sys
 import time
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
-__all__ = ["generate", "write", "write_form345", "main", "SHARD_SIZE", "AGENT"]
+__all__ = ["AGENT", "SHARD_SIZE", "generate", "main", "write", "write_form345"]
 
 #: Files per shard directory written by :func:`write`.
 SHARD_SIZE = 10_000
@@ -400,7 +400,7 @@ _FN_GIFT = "Bona fide gift to a charitable organization for no consideration."
 class _Doc:
     """Accumulates one document's text; footnotes are numbered in order of first use."""
 
-    __slots__ = ("parts", "notes", "new")
+    __slots__ = ("new", "notes", "parts")
 
     def __init__(self, new: bool) -> None:
         self.parts: list[str] = []
@@ -422,7 +422,7 @@ class _Doc:
 
 
 def _num(x: float) -> str:
-    return str(int(round(x)))
+    return str(round(x))
 
 
 def _row(doc: _Doc, derivative: bool, holding: bool, title: str, day: int | None, code: str | None,
@@ -447,7 +447,8 @@ def _row(doc: _Doc, derivative: bool, holding: bool, title: str, day: int | None
                  f"                <transactionCode>{code}</transactionCode>\n"
                  f"                <equitySwapInvolved>0</equitySwapInvolved>{ref}\n            </transactionCoding>\n")
         if not doc.new:
-            p.append("            <transactionTimeliness>\n                <value></value>\n            </transactionTimeliness>\n")
+            p.append("            <transactionTimeliness>\n                <value></value>\n"
+                     "            </transactionTimeliness>\n")
         p.append("            <transactionAmounts>\n")
         doc.value("transactionShares", _num(shares), indent="                ")
         doc.value("transactionPricePerShare", None if price is None else f"{price:.4f}".rstrip("0").rstrip("."),
@@ -485,9 +486,11 @@ def _owner_xml(o: _Owner, seat: _Seat, rng: random.Random, ten_percent: bool) ->
             f"            <rptOwnerName>{name}</rptOwnerName>\n        </reportingOwnerId>\n"
             f"        <reportingOwnerAddress>\n            <rptOwnerStreet1>{o.street}</rptOwnerStreet1>\n"
             f"            <rptOwnerStreet2></rptOwnerStreet2>\n            <rptOwnerCity>{city}</rptOwnerCity>\n"
-            f"            <rptOwnerState>{state}</rptOwnerState>\n            <rptOwnerZipCode>{zip_code}</rptOwnerZipCode>\n"
+            f"            <rptOwnerState>{state}</rptOwnerState>\n"
+            f"            <rptOwnerZipCode>{zip_code}</rptOwnerZipCode>\n"
             f"            <rptOwnerStateDescription></rptOwnerStateDescription>\n        </reportingOwnerAddress>\n"
-            f"        <reportingOwnerRelationship>\n{rel}        </reportingOwnerRelationship>\n    </reportingOwner>\n")
+            f"        <reportingOwnerRelationship>\n{rel}        </reportingOwnerRelationship>\n"
+            "    </reportingOwner>\n")
 
 
 def _signature(pop: Population, iss: _Issuer, o: _Owner, day: int, rng: random.Random) -> str:
@@ -512,7 +515,8 @@ def _entity_signature(pop: Population, seat: _Seat, iss: _Issuer, o: _Owner, day
     if rng.random() < 0.5:
         return f"/s/ {att}, Attorney-in-Fact for {o.display}"
     if seat.partner is not None and o is pop.owners[seat.owner]:
-        return f"{o.display}, By: {pop.owners[seat.partner].display}, its General Partner, By: /s/ {att}, Attorney-in-Fact"
+        partner = pop.owners[seat.partner].display
+        return f"{o.display}, By: {partner}, its General Partner, By: /s/ {att}, Attorney-in-Fact"
     return f"{o.display}, By: /s/ {att}, Attorney-in-Fact"
 
 
@@ -570,7 +574,9 @@ def _body(doc: _Doc, pop: Population, seat: _Seat, iss: _Issuer, day: int, form:
             _row(doc, False, False, common, day - k, code, amount, 0.0 if code == "J" else px * rng.uniform(0.97, 1.03),
                  "A" if code == "P" else "D", held, "I", "See Footnote", (fn,))
     elif kind == "officer" and rng.random() < 0.7:
-        plan = doc.note(_FN_PLAN.format(d=_ISO[max(0, day - _BASE - rng.randrange(60, 400))])) if rng.random() < 0.6 else None
+        plan = None
+        if rng.random() < 0.6:
+            plan = doc.note(_FN_PLAN.format(d=_ISO[max(0, day - _BASE - rng.randrange(60, 400))]))
         if rng.random() < 0.35:
             opt = held * rng.uniform(0.02, 0.1)
             strike = px * rng.uniform(0.2, 0.8)
@@ -649,13 +655,16 @@ def generate(n: int, seed: int = 0, agent: int = AGENT) -> Iterator[tuple[str, b
         new = day >= _X0508_FROM
 
         doc = _Doc(new)
-        head = [f'<?xml version="1.0"?>\n<ownershipDocument>\n\n    <schemaVersion>{"X0508" if new else "X0306"}</schemaVersion>\n\n'
-                f"    <documentType>{form}</documentType>\n\n    <periodOfReport>{_ISO[day - _BASE]}</periodOfReport>\n\n"]
+        head = ['<?xml version="1.0"?>\n<ownershipDocument>\n\n'
+                f'    <schemaVersion>{"X0508" if new else "X0306"}</schemaVersion>\n\n'
+                f"    <documentType>{form}</documentType>\n\n"
+                f"    <periodOfReport>{_ISO[day - _BASE]}</periodOfReport>\n\n"]
         if form == "4/A":
             head.append(f"    <dateOfOriginalSubmission>{_ISO[signed - _BASE]}</dateOfOriginalSubmission>\n\n")
         if form != "3":
             head.append("    <notSubjectToSection16>0</notSubjectToSection16>\n\n")
-        head.append(f"    <issuer>\n        <issuerCik>{iss.cik}</issuerCik>\n        <issuerName>{issuer_name}</issuerName>\n"
+        head.append(f"    <issuer>\n        <issuerCik>{iss.cik}</issuerCik>\n"
+                    f"        <issuerName>{issuer_name}</issuerName>\n"
                     f"        <issuerTradingSymbol>{ticker}</issuerTradingSymbol>\n    </issuer>\n\n")
         owners = [pop.owners[seat.owner]]
         head.append(_owner_xml(owners[0], seat, rng, seat.ten_percent))

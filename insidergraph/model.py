@@ -13,10 +13,11 @@ gave only as a footnote reference, whose value is then ``None``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal, Mapping
+from typing import Literal
 
 OwnerKind = Literal["person", "entity"]
 RowType = Literal["transaction", "holding"]
@@ -37,7 +38,8 @@ NON_DERIVATIVE_FIELDS: tuple[str, ...] = (
     "direct_indirect",
     "nature_of_ownership",
 )
-DERIVATIVE_FIELDS: tuple[str, ...] = NON_DERIVATIVE_FIELDS + (
+DERIVATIVE_FIELDS: tuple[str, ...] = (
+    *NON_DERIVATIVE_FIELDS,
     "exercise_price",
     "transaction_total_value",
     "exercisable_date",

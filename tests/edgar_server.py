@@ -100,7 +100,7 @@ class EdgarServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def __enter__(self) -> "EdgarServer":
+    def __enter__(self) -> EdgarServer:
         self._thread.start()
         return self
 
@@ -194,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base class's name)
         pass  # the server keeps its own log
 
-    def do_GET(self) -> None:  # noqa: N802 (the base class's name)
+    def do_GET(self) -> None:
         edgar: EdgarServer = self.server.edgar  # type: ignore[attr-defined]
         with edgar._lock:
             edgar.log.append(Logged(time.monotonic(), self.path, dict(self.headers.items())))

@@ -119,7 +119,8 @@ def synthetic_filings(base: list[SiteFiling], n: int, filed: date) -> list[SiteF
     for k in range(n):
         src = base[k % len(base)]
         acc = f"9999999999-{filed:%y}-{k:06d}"
-        out.append(replace(src, accession=acc, filed=filed, body=src.body.replace(src.accession.encode(), acc.encode())))
+        out.append(replace(src, accession=acc, filed=filed,
+                           body=src.body.replace(src.accession.encode(), acc.encode())))
     return out
 
 

@@ -15,8 +15,8 @@ import pytest
 from insidergraph.errors import ParseError
 from insidergraph.graph.build import build_graph
 from insidergraph.loaders.detect import parse_document, parse_path, sniff
-from insidergraph.model import PowerOfAttorney
 from insidergraph.loaders.names import person_key
+from insidergraph.model import PowerOfAttorney
 
 # file prefix -> (grantor, attorneys, companies, date signed, revokes earlier powers)
 BY_HAND: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], date, bool]] = {
@@ -99,8 +99,10 @@ def test_every_exhibit_is_read_or_refused_with_one_line(corpus: Path) -> None:
     assert read == 40
     # Two exhibits of 0001062993-21-005990 hold only the words "Exhibit 24.x" (scanned images).
     assert [r.split("/")[-1] for r in refused] == [
-        "0001062993-21-005990__exhibit24-1.htm:1: EX-24 exhibit without text (the power of attorney is probably an image)",
-        "0001062993-21-005990__exhibit24-2.htm:1: EX-24 exhibit without text (the power of attorney is probably an image)",
+        "0001062993-21-005990__exhibit24-1.htm:1: EX-24 exhibit without text"
+        " (the power of attorney is probably an image)",
+        "0001062993-21-005990__exhibit24-2.htm:1: EX-24 exhibit without text"
+        " (the power of attorney is probably an image)",
     ]
 
 
@@ -112,7 +114,8 @@ def test_parse_path_names_an_exhibit_for_what_it_is(corpus: Path) -> None:
 def test_submission_ex24_has_the_filing_owner_as_grantor(corpus: Path) -> None:
     f = parse_path(corpus / "txt" / "0001140361-14-019536__INFU__F4.txt")
     (poa,) = f.powers_of_attorney
-    assert (poa.grantor, poa.grantor_cik, poa.attorneys) == ("Steen Eric K", "0001572871", ("Trent Smith", "Jonathan Foster"))
+    assert (poa.grantor, poa.grantor_cik, poa.attorneys) == ("Steen Eric K", "0001572871",
+                                                             ("Trent Smith", "Jonathan Foster"))
     assert poa.companies == ("InfuSystem Holdings, Inc.",) and poa.date_signed == date(2014, 5, 8)
     f = parse_path(corpus / "txt" / "0001127602-25-001055__AIR__F4.txt")
     (poa,) = f.powers_of_attorney

@@ -16,11 +16,11 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from edgar_server import EdgarServer, max_per_window  # noqa: E402
-from edgar_site import DATASET_PATH, SiteFiling, corpus_filings  # noqa: E402
+from insidergraph.cli import cli
+from insidergraph.edgar import fetch
 
-from insidergraph.cli import cli  # noqa: E402
-from insidergraph.edgar import fetch  # noqa: E402
+from edgar_server import EdgarServer, max_per_window
+from edgar_site import DATASET_PATH, SiteFiling, corpus_filings
 
 UA = "Insidergraph Tests tests@example.com"
 TSLA = "0001318605"
@@ -230,7 +230,8 @@ def test_kill_9_then_rerun_completes(server: EdgarServer, filings, tmp_path: Pat
     assert not [p for p in out.rglob("*") if "partial" in p.name]
     second = {r.path.split("/")[-1][:-4] for r in server.log[before:] if r.path.startswith(FILINGS)}
     assert not second & half  # nothing already present was asked for again
-    assert run.stdout.strip() == f"found {len(expected)}, fetched {len(expected) - len(half)}, already present {len(half)}, failed 0"
+    assert run.stdout.strip() == (f"found {len(expected)}, fetched {len(expected) - len(half)}, "
+                                  f"already present {len(half)}, failed 0")
 
 
 def test_update_twice_then_a_new_day(filings, corpus: Path, tmp_path: Path) -> None:

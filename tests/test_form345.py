@@ -46,7 +46,7 @@ def _zip(folder: Path, target: Path, edit: dict[str, str] | None = None,
                 # Through a CSV reader and writer, so the quoted multi-line remarks stay one record.
                 name, cells = column
                 records = list(csv.reader(text.splitlines(keepends=True), delimiter="\t"))
-                out = [list(records[0]) + [name]] + [r + [c] for r, c in zip(records[1:], cells)]
+                out = [[*records[0], name]] + [[*r, c] for r, c in zip(records[1:], cells)]
                 buf = io.StringIO()
                 csv.writer(buf, delimiter="\t", lineterminator="\n").writerows(out)
                 text = buf.getvalue()
@@ -176,7 +176,8 @@ def test_missing_file_loads_the_rest_and_names_it(tmp_path: Path) -> None:
     (folder / "REPORTINGOWNER.tsv").unlink()
     filings, errors = _load(folder)
     assert len(filings) == 5 and all(f.reporting_owners == () for f in filings.values())
-    assert errors == [f"{folder}: missing from the data set: REPORTINGOWNER.tsv; its filings are read without those rows"]
+    assert errors == [f"{folder}: missing from the data set: REPORTINGOWNER.tsv;"
+                      " its filings are read without those rows"]
 
 
 def test_bad_value_leaves_out_only_its_filing_with_file_and_line(tmp_path: Path) -> None:
@@ -371,7 +372,8 @@ def test_row_with_missing_cells_or_bad_bytes_is_one_line_naming_the_file(tmp_pat
     shutil.copytree(FIXTURE, folder)
     (folder / "OWNER_SIGNATURE.tsv").write_text(
         "ACCESSION_NUMBER\tOWNERSIGNATURENAME\tOWNERSIGNATUREDATE\n0009999901-23-000001\tonly two\n")
-    (folder / "FOOTNOTES.tsv").write_bytes(b"ACCESSION_NUMBER\tFOOTNOTE_ID\tFOOTNOTE_TXT\n0009999901-23-000001\tF1\t\xff\xfe\n")
+    (folder / "FOOTNOTES.tsv").write_bytes(
+        b"ACCESSION_NUMBER\tFOOTNOTE_ID\tFOOTNOTE_TXT\n0009999901-23-000001\tF1\t\xff\xfe\n")
     filings, errors = _load(folder)
     assert len(filings) == 5 and all(not f.signatures and not f.footnotes for f in filings.values())
     assert errors == [

@@ -44,7 +44,8 @@ def _normalised(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.drop(columns=[c for c in _NOT_IN_DATA_SET if c in frame.columns]).copy()
     for column in out.columns:
         if column in _AMOUNTS:
-            out[column] = [None if v is None or v != v else str(Decimal(str(v)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+            out[column] = [None if v is None or v != v
+                           else str(Decimal(str(v)).quantize(Decimal("0.01"), ROUND_HALF_UP))
                            for v in out[column]]
     return out.astype(str).reset_index(drop=True)
 

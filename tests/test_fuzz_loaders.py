@@ -18,16 +18,17 @@ from __future__ import annotations
 import os
 import random
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import jsonschema
 import pytest
 
-from batch_contract import invoke
 from insidergraph.graph.build import filing_id
 from insidergraph.graph.store import Store
 from insidergraph.loaders import detect, jsonout
+
+from batch_contract import invoke
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261201"))
 COUNT = int(os.environ.get("FUZZ_COUNT", "400"))

@@ -12,8 +12,8 @@ import pytest
 from insidergraph.graph.build import build_graph, filing_id
 from insidergraph.graph.store import Store
 from insidergraph.graph.tables import GraphTables
-from insidergraph.model import Filing, Issuer, ReportingOwner, Relationship, Source
 from insidergraph.loaders.xml import parse
+from insidergraph.model import Filing, Issuer, Relationship, ReportingOwner, Source
 
 BOTHA = "person/0001222287"
 BRIN = "person/0001295032"
@@ -52,7 +52,8 @@ def _flag(el: ET.Element | None) -> bool:
     return el is not None and (el.text or "").strip().lower() in ("1", "true")
 
 
-def test_botha_is_one_person_director_of_every_board_his_filings_state(graph: GraphTables, xml_files: list[Path]) -> None:
+def test_botha_is_one_person_director_of_every_board_his_filings_state(graph: GraphTables,
+                                                                       xml_files: list[Path]) -> None:
     expected: set[str] = set()
     for p in xml_files:
         root = ET.parse(p).getroot()
@@ -113,7 +114,8 @@ def test_several_attorneys_in_fact_sign_for_reid_hoffman(graph: GraphTables, fil
     assert all(e["accessions"] for e in edges)
 
 
-def test_every_row_footnote_and_signature_of_the_corpus_is_in_the_graph(graph: GraphTables, filings: list[Filing]) -> None:
+def test_every_row_footnote_and_signature_of_the_corpus_is_in_the_graph(graph: GraphTables,
+                                                                        filings: list[Filing]) -> None:
     rows = sum(len(f.non_derivative) + len(f.derivative) for f in filings)
     assert len(graph.nodes["Transaction"]) + len(graph.nodes["Holding"]) == rows
     assert len(graph.edges["REPORTED_IN"]) == rows
@@ -146,7 +148,7 @@ def test_store_adds_new_filings_and_ignores_repeats(filings: list[Filing], tmp_p
     store = Store(tmp_path / "store")
     first = filings[:300]
     assert store.add(first)[:2] == (300, len({filing_id(f) for f in first}))
-    offered, added, tables = store.add(filings)
+    _offered, added, tables = store.add(filings)
     assert added == len({filing_id(f) for f in filings}) - len({filing_id(f) for f in first})
     before = tables.counts()
     assert store.add(filings[:50])[1] == 0

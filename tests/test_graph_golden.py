@@ -15,15 +15,17 @@ footnote references, CIK-less issuers and owners.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -32,7 +34,14 @@ from insidergraph.graph.build import build_graph
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import GraphTables
 from insidergraph.model import (
-    DerivativeRow, Filing, Issuer, NonDerivativeRow, Relationship, ReportingOwner, Signature, Source,
+    DerivativeRow,
+    Filing,
+    Issuer,
+    NonDerivativeRow,
+    Relationship,
+    ReportingOwner,
+    Signature,
+    Source,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -129,7 +138,8 @@ def _load_bench_build() -> Any:
 def _relative(filing: Filing, corpus: Path) -> Filing:
     """The filing as read from its path inside the corpus, wherever the corpus is."""
     path = Path(filing.source.path)
-    return replace(filing, source=replace(filing.source, path=str(path.relative_to(corpus) if path.is_absolute() else path)))
+    return replace(filing,
+                   source=replace(filing.source, path=str(path.relative_to(corpus) if path.is_absolute() else path)))
 
 
 def _corpus_xml(corpus: Path) -> list[Filing]:
@@ -144,10 +154,8 @@ def _corpus_all(corpus: Path) -> list[Filing]:
 
     out = []
     for path in iter_paths([str(corpus)]):
-        try:
+        with contextlib.suppress(InsiderGraphError):
             out.append(_relative(parse_path(path), corpus))
-        except InsiderGraphError:
-            pass
     return out
 
 

@@ -14,15 +14,16 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from batch_contract import check_build, check_parse, error_line, invoke
 from insidergraph.errors import ParseError
 from insidergraph.loaders import detect, jsonout
+
+from batch_contract import check_build, check_parse, error_line, invoke
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 XML = (HOSTILE / "form4.xml").read_bytes()
@@ -68,7 +69,8 @@ def check_batch(tmp_path: Path, name: str, content: bytes, *needles: str, line: 
 
 
 def with_doctype(system: str, data: bytes = XML) -> bytes:
-    return swap(data, b"<ownershipDocument>", f'<!DOCTYPE ownershipDocument SYSTEM "{system}">\n<ownershipDocument>'.encode())
+    return swap(data, b"<ownershipDocument>",
+                f'<!DOCTYPE ownershipDocument SYSTEM "{system}">\n<ownershipDocument>'.encode())
 
 
 def test_doctype_system_fifo_is_never_opened(tmp_path: Path) -> None:
@@ -134,7 +136,8 @@ def _shares(value: str) -> Callable[[bytes], bytes]:
 
 
 def _cik(value: str) -> Callable[[bytes], bytes]:
-    return lambda data: swap(data, b"<rptOwnerCik>0000000002</rptOwnerCik>", f"<rptOwnerCik>{value}</rptOwnerCik>".encode())
+    return lambda data: swap(data, b"<rptOwnerCik>0000000002</rptOwnerCik>",
+                             f"<rptOwnerCik>{value}</rptOwnerCik>".encode())
 
 
 XML_CASES: dict[str, tuple[Callable[[bytes], bytes], bytes, tuple[str, ...]]] = {
@@ -279,7 +282,8 @@ def test_submission_with_two_ownership_documents_gives_both(tmp_path: Path) -> N
     records = run.records()
     assert [r["reporting_owners"][0]["name"] for r in records] == ["QUILL ADA", "RAKE BO"]
     assert [r["source"]["line"] for r in records] == [
-        line_of(data, b"<?xml"), line_of(data, b"<?xml") + data[data.index(b"<?xml") + 1:].split(b"<?xml")[0].count(b"\n")]
+        line_of(data, b"<?xml"),
+        line_of(data, b"<?xml") + data[data.index(b"<?xml") + 1:].split(b"<?xml")[0].count(b"\n")]
     assert {r["accession"] for r in records} == {"0000000002-24-000007"}
     assert [d["type"] for d in records[1]["documents"]] == ["EX-24"]
     assert [f.reporting_owners[0].name for f in detect.parse_all(path)] == ["QUILL ADA", "RAKE BO"]
@@ -317,7 +321,7 @@ def test_json_writer_never_crashes_nor_grows_a_value() -> None:
 
 
 def test_a_file_name_with_a_newline_is_still_one_line(tmp_path: Path) -> None:
-    folder, _, good = batch(tmp_path, "ok.xml", XML)
+    folder, _, _good = batch(tmp_path, "ok.xml", XML)
     bad = folder / "two\nlines.xml"
     bad.write_bytes(b"<ownershipDocument>")
     run = invoke("parse", "--format", "jsonl", str(folder))

@@ -8,17 +8,16 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
 
+from insidergraph.backends.neo4j.load import MARKER_LABEL, Neo4jConfig, connect, counts, load
 from insidergraph.cli import cli
 from insidergraph.errors import Neo4jError
-from insidergraph.backends.neo4j.load import MARKER_LABEL, Neo4jConfig, connect, counts, load
 from insidergraph.graph.store import Store
-from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.xml import parse
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -78,9 +78,11 @@ def test_server_answers_a_parameterised_query_with_the_given_credentials(driver:
 
 
 def test_wrong_password_is_refused(settings: Neo4jSettings) -> None:
-    with neo4j.GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password + "-wrong")) as bad:
-        with pytest.raises(neo4j.exceptions.AuthError):
-            bad.verify_connectivity()
+    with (
+        neo4j.GraphDatabase.driver(settings.uri, auth=(settings.user, settings.password + "-wrong")) as bad,
+        pytest.raises(neo4j.exceptions.AuthError),
+    ):
+        bad.verify_connectivity()
 
 
 def test_default_database_is_neo4j(driver: neo4j.Driver) -> None:
@@ -161,9 +163,11 @@ def test_dev_server_lifecycle_start_refuse_second_start_stop(tmp_path: Path) -> 
     assert stopped.returncode == 0, stopped.stderr
     assert "stopped pid" in stopped.stderr
     assert not (directory / "neo4j.pid").exists()
-    with neo4j.GraphDatabase.driver(env["NEO4J_URI"], auth=(env["NEO4J_USER"], env["NEO4J_PASSWORD"])) as drv:
-        with pytest.raises(neo4j.exceptions.ServiceUnavailable):
-            drv.verify_connectivity()
+    with (
+        neo4j.GraphDatabase.driver(env["NEO4J_URI"], auth=(env["NEO4J_USER"], env["NEO4J_PASSWORD"])) as drv,
+        pytest.raises(neo4j.exceptions.ServiceUnavailable),
+    ):
+        drv.verify_connectivity()
     second_stop = _run("stop", "--dir", str(directory))
     assert second_stop.returncode == 0
     assert "no server running" in second_stop.stderr

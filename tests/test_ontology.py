@@ -20,8 +20,10 @@ from insidergraph.ontology import (
 )
 
 IGN = rdflib.Namespace(IG_NS)
-_DECLARATIONS = (ns.OWL.Class, ns.OWL.ObjectProperty, ns.OWL.DatatypeProperty, ns.OWL.AnnotationProperty, ns.OWL.NamedIndividual)
-_XSD_OF = {"string": ns.XSD.string, "string[]": ns.XSD.string, "date": ns.XSD.date, "decimal": ns.XSD.decimal, "int": ns.XSD.integer, "bool": ns.XSD.boolean}
+_DECLARATIONS = (ns.OWL.Class, ns.OWL.ObjectProperty, ns.OWL.DatatypeProperty, ns.OWL.AnnotationProperty,
+                 ns.OWL.NamedIndividual)
+_XSD_OF = {"string": ns.XSD.string, "string[]": ns.XSD.string, "date": ns.XSD.date, "decimal": ns.XSD.decimal,
+           "int": ns.XSD.integer, "bool": ns.XSD.boolean}
 
 
 def _ig_iris(graph: rdflib.Graph) -> set[rdflib.URIRef]:
@@ -39,7 +41,8 @@ def test_ontology_carries_no_timestamp() -> None:
     stamps = (dcterms.modified, dcterms.issued, dcterms.created, dcterms.date)
     assert not [t for t in ontology_graph() if t[1] in stamps]
     assert "now()" not in ontology_text()
-    assert not [o for o in ontology_graph().objects() if isinstance(o, rdflib.Literal) and o.datatype in (ns.XSD.date, ns.XSD.dateTime)]
+    assert not [o for o in ontology_graph().objects()
+                if isinstance(o, rdflib.Literal) and o.datatype in (ns.XSD.date, ns.XSD.dateTime)]
 
 
 def test_every_ig_term_used_in_the_ontology_is_declared_with_a_label() -> None:
@@ -135,7 +138,8 @@ def test_every_registry_column_maps_to_a_declared_term_of_the_right_type() -> No
             assert term in terms
             assert g.value(rdflib.URIRef(term), ns.RDFS.range) == _XSD_OF[prop.type], (rel, prop.name)
             checked += 1
-    assert checked == sum(len(n.props) - 1 for n in NODE_TYPES.values()) + sum(len(e.props) for e in EDGE_TYPES.values())
+    assert checked == (sum(len(n.props) - 1 for n in NODE_TYPES.values())
+                       + sum(len(e.props) for e in EDGE_TYPES.values()))
 
 
 def test_shapes_parse_and_use_only_declared_terms() -> None:

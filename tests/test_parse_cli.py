@@ -18,7 +18,7 @@ from insidergraph.model import Filing
 BAD = Path(__file__).parent / "fixtures" / "bad"
 
 
-def run(*args: str, input: bytes | None = None) -> tuple[int, str, str]:
+def run(*args: str, input: bytes | None = None) -> tuple[int, str, str]:  # noqa: A002 (CliRunner.invoke's name)
     result = CliRunner().invoke(cli, ["parse", *args], input=input)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception

@@ -19,7 +19,8 @@ TXT = "txt/0000320193-22-000061__AAPL__F4.txt"
 def _as_dataset(filing):  # type: ignore[no-untyped-def]
     """The data set's copy of a filing: rounded amounts, a filing date, its own source."""
     rounded = tuple(
-        replace(r, shares=None if r.shares is None else r.shares.quantize(Decimal("0.01"))) for r in filing.non_derivative
+        replace(r, shares=None if r.shares is None else r.shares.quantize(Decimal("0.01")))
+        for r in filing.non_derivative
     )
     return replace(filing, non_derivative=rounded, filing_date=date(2024, 8, 8), amounts_rounded=True,
                    source=Source(path="2024q3_form345.zip", format="form345", quarter="2024q3"))

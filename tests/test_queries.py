@@ -66,7 +66,8 @@ def test_every_query_has_a_cypher_file_an_rq_file_and_a_networkx_function() -> N
 
 
 @pytest.mark.parametrize("engine", ["sparql", "networkx"])
-@pytest.mark.parametrize("case", range(len(CASES)), ids=[f"{n}-{'-'.join(map(str, p.values())) or 'default'}" for n, p in CASES])
+@pytest.mark.parametrize("case", range(len(CASES)),
+                         ids=[f"{n}-{'-'.join(map(str, p.values())) or 'default'}" for n, p in CASES])
 def test_engine_gives_the_same_rows_as_cypher(answers: dict[tuple[int, str], pd.DataFrame], case: int,
                                               engine: str) -> None:
     expected = answers[(case, "cypher")]

@@ -11,8 +11,9 @@ import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -226,7 +227,7 @@ def http_server() -> Iterator[tuple[str, list[str]]]:
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             hits.append(f"{self.command} {self.path}")
             body = b'{"head": {"vars": []}, "results": {"bindings": []}}'
             self.send_response(200)
@@ -235,7 +236,7 @@ def http_server() -> Iterator[tuple[str, list[str]]]:
             self.end_headers()
             self.wfile.write(body)
 
-        do_POST = do_GET
+        do_POST = do_GET  # noqa: N815 (the stdlib handler looks up this name)
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -8,10 +8,10 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
 
 import pyoxigraph as ox
 import pyshacl
@@ -26,9 +26,11 @@ from insidergraph.graph.tables import GraphTables
 from insidergraph.ontology import GRAPH_NS, IG, IG_NS, ORG, PROV, RDF, TIME, declared_terms, node_iri, shapes_graph
 
 RDF_FORMATS = sorted(e.name for e in {id(e): e for e in EXPORTERS.values()}.values() if e.kind == "rdf")
-RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "trig": "trig", "nquads": "nquads"}
+RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "trig": "trig",
+                 "nquads": "nquads"}
 QUAD_FORMATS = {"trig", "nquads"}
-ROLE_CLASS = {"DIRECTOR_OF": "Directorship", "OFFICER_OF": "OfficerRole", "TEN_PERCENT_OWNER_OF": "TenPercentOwnership", "OTHER_RELATION_TO": "OtherRelation"}
+ROLE_CLASS = {"DIRECTOR_OF": "Directorship", "OFFICER_OF": "OfficerRole",
+              "TEN_PERCENT_OWNER_OF": "TenPercentOwnership", "OTHER_RELATION_TO": "OtherRelation"}
 
 ACC1, ACC2 = "0001209191-20-000001", "0001209191-20-000002"
 F1, F2 = f"filing/{ACC1}", f"filing/{ACC2}"
@@ -37,56 +39,79 @@ BOTHA, JANE, GOOG, SEQ = "person/0001222287", "person/n/jane-q-doe", "company/00
 
 def small_graph() -> GraphTables:
     """A hand-made graph with every node label and edge type, amounts given exactly."""
-    span = {"first_period": date(2020, 1, 2), "last_period": date(2021, 3, 4), "accessions": [ACC1, ACC2], "filing_count": 2}
-    row = {"table": "non_derivative", "security_title": "Class A Common Stock", "transaction_code": "S", "acquired_disposed": "D", "direct_indirect": "I"}
+    span = {"first_period": date(2020, 1, 2), "last_period": date(2021, 3, 4), "accessions": [ACC1, ACC2],
+            "filing_count": 2}
+    row = {"table": "non_derivative", "security_title": "Class A Common Stock", "transaction_code": "S",
+           "acquired_disposed": "D", "direct_indirect": "I"}
     return GraphTables.from_rows(
         {
             "Person": [
-                {"id": BOTHA, "cik": "0001222287", "name": "Roelof Botha", "aliases": ["BOTHA ROELOF", "Roelof Botha"], "name_key": "botha roelof", "unresolved": False},
+                {"id": BOTHA, "cik": "0001222287", "name": "Roelof Botha", "aliases": ["BOTHA ROELOF", "Roelof Botha"],
+                 "name_key": "botha roelof", "unresolved": False},
                 {"id": JANE, "name": "Jane Q. Doe", "name_key": "doe jane"},
             ],
             "Company": [
-                {"id": GOOG, "cik": "0001288776", "name": "Google Inc.", "ticker": "GOOG", "is_issuer": True, "is_owner": False},
+                {"id": GOOG, "cik": "0001288776", "name": "Google Inc.", "ticker": "GOOG", "is_issuer": True,
+                 "is_owner": False},
                 {"id": SEQ, "cik": "0001325702", "name": "Sequoia Capital", "is_issuer": False, "is_owner": True},
             ],
             "Security": [
-                {"id": "security/0001288776/class-a", "issuer_id": GOOG, "title": "Class A Common Stock", "derivative": False},
-                {"id": "security/0001288776/option", "issuer_id": GOOG, "title": "Stock Option (right to buy)", "derivative": True},
+                {"id": "security/0001288776/class-a", "issuer_id": GOOG, "title": "Class A Common Stock",
+                 "derivative": False},
+                {"id": "security/0001288776/option", "issuer_id": GOOG, "title": "Stock Option (right to buy)",
+                 "derivative": True},
             ],
             "Filing": [
-                {"id": F1, "accession": ACC1, "document_type": "4", "period_of_report": date(2020, 1, 2), "signature_date": date(2020, 1, 3), "aff10b5one": True, "source_format": "xml"},
-                {"id": F2, "accession": ACC2, "document_type": "4/A", "period_of_report": date(2021, 3, 4), "date_of_original_submission": date(2021, 3, 5), "remarks": "See <Exhibit 24> & \"notes\""},
+                {"id": F1, "accession": ACC1, "document_type": "4", "period_of_report": date(2020, 1, 2),
+                 "signature_date": date(2020, 1, 3), "aff10b5one": True, "source_format": "xml"},
+                {"id": F2, "accession": ACC2, "document_type": "4/A", "period_of_report": date(2021, 3, 4),
+                 "date_of_original_submission": date(2021, 3, 5), "remarks": "See <Exhibit 24> & \"notes\""},
             ],
             "Transaction": [
-                {"id": f"transaction/{ACC1}/nd/1", "filing_id": F1, "seq": 1, "transaction_date": date(2020, 1, 2), "shares": "1000", "price_per_share": "1234.5678901234567890123", "shares_owned_following": "0.000001", **row},
-                {"id": f"transaction/{ACC2}/nd/1", "filing_id": F2, "seq": 1, "shares": "2E+3", "price_per_share": "-0.50", **row},
+                {"id": f"transaction/{ACC1}/nd/1", "filing_id": F1, "seq": 1, "transaction_date": date(2020, 1, 2),
+                 "shares": "1000", "price_per_share": "1234.5678901234567890123", "shares_owned_following": "0.000001",
+                 **row},
+                {"id": f"transaction/{ACC2}/nd/1", "filing_id": F2, "seq": 1, "shares": "2E+3",
+                 "price_per_share": "-0.50", **row},
             ],
             "Holding": [
-                {"id": f"holding/{ACC2}/d/1", "filing_id": F2, "table": "derivative", "seq": 1, "exercise_price": "12.30", "expiration_date": date(2030, 1, 1), "underlying_shares": "500", "superseded": True},
+                {"id": f"holding/{ACC2}/d/1", "filing_id": F2, "table": "derivative", "seq": 1,
+                 "exercise_price": "12.30", "expiration_date": date(2030, 1, 1), "underlying_shares": "500",
+                 "superseded": True},
             ],
-            "Footnote": [{"id": f"footnote/{ACC1}/F1", "filing_id": F1, "footnote_id": "F1", "text": "Held by Sequoia Capital funds.\nLine two."}],
+            "Footnote": [{"id": f"footnote/{ACC1}/F1", "filing_id": F1, "footnote_id": "F1",
+                          "text": "Held by Sequoia Capital funds.\nLine two."}],
         },
         {
             "DIRECTOR_OF": [{"id": f"{BOTHA}|{GOOG}", "src": BOTHA, "dst": GOOG, **span}],
             "OFFICER_OF": [{"id": f"{BOTHA}|{GOOG}|partner", "src": BOTHA, "dst": GOOG, "title": "Partner", **span}],
             "TEN_PERCENT_OWNER_OF": [{"id": f"{SEQ}|{GOOG}", "src": SEQ, "dst": GOOG, **span}],
-            "OTHER_RELATION_TO": [{"id": f"{SEQ}|{GOOG}|member-of-group", "src": SEQ, "dst": GOOG, "text": "Member of 13(d) group", "accessions": [ACC1], "filing_count": 1}],
-            "ATTORNEY_IN_FACT_FOR": [{"id": f"{JANE}|{BOTHA}", "src": JANE, "dst": BOTHA, "first_date": date(2020, 1, 3), "last_date": date(2021, 3, 5), "accessions": [ACC1, ACC2], "filing_count": 2}],
+            "OTHER_RELATION_TO": [{"id": f"{SEQ}|{GOOG}|member-of-group", "src": SEQ, "dst": GOOG,
+                                   "text": "Member of 13(d) group", "accessions": [ACC1], "filing_count": 1}],
+            "ATTORNEY_IN_FACT_FOR": [{"id": f"{JANE}|{BOTHA}", "src": JANE, "dst": BOTHA,
+                                      "first_date": date(2020, 1, 3), "last_date": date(2021, 3, 5),
+                                      "accessions": [ACC1, ACC2], "filing_count": 2}],
             "SIGNED": [
-                {"id": f"{JANE}|{F1}|1", "src": JANE, "dst": F1, "date": date(2020, 1, 3), "text": "/s/ Jane Q. Doe, attorney-in-fact", "attorney_in_fact": True},
-                {"id": f"{BOTHA}|{F2}|1", "src": BOTHA, "dst": F2, "date": date(2021, 3, 5), "text": "/s/ Roelof Botha", "attorney_in_fact": False},
+                {"id": f"{JANE}|{F1}|1", "src": JANE, "dst": F1, "date": date(2020, 1, 3),
+                 "text": "/s/ Jane Q. Doe, attorney-in-fact", "attorney_in_fact": True},
+                {"id": f"{BOTHA}|{F2}|1", "src": BOTHA, "dst": F2, "date": date(2021, 3, 5),
+                 "text": "/s/ Roelof Botha", "attorney_in_fact": False},
             ],
             "FILED": [{"id": f"{BOTHA}|{F1}", "src": BOTHA, "dst": F1}, {"id": f"{SEQ}|{F2}", "src": SEQ, "dst": F2}],
             "ABOUT": [{"id": f"{F1}|{GOOG}", "src": F1, "dst": GOOG}, {"id": f"{F2}|{GOOG}", "src": F2, "dst": GOOG}],
-            "ISSUED_BY": [{"id": "security/0001288776/class-a|" + GOOG, "src": "security/0001288776/class-a", "dst": GOOG}],
+            "ISSUED_BY": [{"id": "security/0001288776/class-a|" + GOOG, "src": "security/0001288776/class-a",
+                           "dst": GOOG}],
             "CONVERTS_INTO": [{"id": "o|a", "src": "security/0001288776/option", "dst": "security/0001288776/class-a"}],
             "AMENDS": [{"id": f"{F2}|{F1}", "src": F2, "dst": F1}],
-            "TRANSACTED": [{"id": "t1", "src": BOTHA, "dst": f"transaction/{ACC1}/nd/1"}, {"id": "t2", "src": SEQ, "dst": f"transaction/{ACC2}/nd/1"}],
+            "TRANSACTED": [{"id": "t1", "src": BOTHA, "dst": f"transaction/{ACC1}/nd/1"},
+                           {"id": "t2", "src": SEQ, "dst": f"transaction/{ACC2}/nd/1"}],
             "HOLDS": [{"id": "h1", "src": SEQ, "dst": f"holding/{ACC2}/d/1"}],
             "IN_SECURITY": [{"id": "s1", "src": f"transaction/{ACC1}/nd/1", "dst": "security/0001288776/class-a"}],
-            "REPORTED_IN": [{"id": "r1", "src": f"transaction/{ACC1}/nd/1", "dst": F1}, {"id": "r2", "src": f"holding/{ACC2}/d/1", "dst": F2}],
+            "REPORTED_IN": [{"id": "r1", "src": f"transaction/{ACC1}/nd/1", "dst": F1},
+                            {"id": "r2", "src": f"holding/{ACC2}/d/1", "dst": F2}],
             "HAS_FOOTNOTE": [{"id": "hf1", "src": F1, "dst": f"footnote/{ACC1}/F1"}],
-            "FOOTNOTED_BY": [{"id": "fb1", "src": f"transaction/{ACC1}/nd/1", "dst": f"footnote/{ACC1}/F1", "field": "shares_owned_following"}],
+            "FOOTNOTED_BY": [{"id": "fb1", "src": f"transaction/{ACC1}/nd/1", "dst": f"footnote/{ACC1}/F1",
+                              "field": "shares_owned_following"}],
         },
     )
 
@@ -199,34 +224,35 @@ def test_amounts_are_exact_decimals_and_dates_xsd_dates() -> None:
 def test_membership_carries_interval_role_and_provenance() -> None:
     g = _rdflib(_export(small_graph(), "turtle"), "turtle")
     m = rdflib.URIRef(node_iri(f"directorship/{BOTHA}|{GOOG}"))
-    U = rdflib.URIRef
-    assert g.value(m, U(ORG.member)) == U(node_iri(BOTHA))
-    assert g.value(m, U(ORG.organization)) == U(node_iri(GOOG))
-    assert g.value(m, U(ORG.role)) == U(IG.director)
-    interval = g.value(m, U(ORG.memberDuring))
-    begin = g.value(g.value(interval, U(TIME.hasBeginning)), U(TIME.inXSDDate))
-    end = g.value(g.value(interval, U(TIME.hasEnd)), U(TIME.inXSDDate))
+    uri = rdflib.URIRef
+    assert g.value(m, uri(ORG.member)) == uri(node_iri(BOTHA))
+    assert g.value(m, uri(ORG.organization)) == uri(node_iri(GOOG))
+    assert g.value(m, uri(ORG.role)) == uri(IG.director)
+    interval = g.value(m, uri(ORG.memberDuring))
+    begin = g.value(g.value(interval, uri(TIME.hasBeginning)), uri(TIME.inXSDDate))
+    end = g.value(g.value(interval, uri(TIME.hasEnd)), uri(TIME.inXSDDate))
     assert (begin.toPython(), end.toPython()) == (date(2020, 1, 2), date(2021, 3, 4))
-    assert set(g.objects(m, U(PROV.wasDerivedFrom))) == {U(node_iri(F1)), U(node_iri(F2))}
+    assert set(g.objects(m, uri(PROV.wasDerivedFrom))) == {uri(node_iri(F1)), uri(node_iri(F2))}
     # The same span as plain dates on the membership, and the director shortcut beside it.
-    assert (g.value(m, U(IG.spanStart)).toPython(), g.value(m, U(IG.spanEnd)).toPython()) == (begin.toPython(), end.toPython())
-    assert set(g.objects(U(node_iri(BOTHA)), U(IG.directorOf))) == {U(node_iri(GOOG))}
-    officer = U(node_iri(f"officer-role/{BOTHA}|{GOOG}|partner"))
-    assert g.value(officer, U(IG.spanStart)).toPython() == date(2020, 1, 2)
+    span = (g.value(m, uri(IG.spanStart)).toPython(), g.value(m, uri(IG.spanEnd)).toPython())
+    assert span == (begin.toPython(), end.toPython())
+    assert set(g.objects(uri(node_iri(BOTHA)), uri(IG.directorOf))) == {uri(node_iri(GOOG))}
+    officer = uri(node_iri(f"officer-role/{BOTHA}|{GOOG}|partner"))
+    assert g.value(officer, uri(IG.spanStart)).toPython() == date(2020, 1, 2)
     # Other roles get no shortcut, and a role without dates no span.
-    assert len(set(g.subject_objects(U(IG.directorOf)))) == 1
-    other = U(node_iri(f"other-relation/{SEQ}|{GOOG}|member-of-group"))
-    assert g.value(other, U(IG.spanStart)) is None and g.value(other, U(IG.spanEnd)) is None
+    assert len(set(g.subject_objects(uri(IG.directorOf)))) == 1
+    other = uri(node_iri(f"other-relation/{SEQ}|{GOOG}|member-of-group"))
+    assert g.value(other, uri(IG.spanStart)) is None and g.value(other, uri(IG.spanEnd)) is None
 
 
 def test_shapes_reject_a_director_shortcut_without_its_directorship_and_the_reverse() -> None:
-    U = rdflib.URIRef
+    uri = rdflib.URIRef
     g = _rdflib(_export(small_graph(), "turtle"), "turtle")
-    g.add((U(node_iri(JANE)), U(IG.directorOf), U(node_iri(GOOG))))
+    g.add((uri(node_iri(JANE)), uri(IG.directorOf), uri(node_iri(GOOG))))
     conforms, report = _shacl(g)
     assert not conforms and "without an ig:Directorship" in report
     g = _rdflib(_export(small_graph(), "turtle"), "turtle")
-    g.remove((U(node_iri(BOTHA)), U(IG.directorOf), None))
+    g.remove((uri(node_iri(BOTHA)), uri(IG.directorOf), None))
     conforms, report = _shacl(g)
     assert not conforms and "without the ig:directorOf shortcut" in report
 
@@ -259,7 +285,8 @@ def test_ntriples_text_states_the_same_triples_as_the_export() -> None:
     tables.nodes["Person"].loc[1, "name"] = "Jane \"Q\" Doe"
     tables = GraphTables.from_rows(
         {label: df.to_dict("records") for label, df in tables.nodes.items()}
-        | {"Company": tables.nodes["Company"].to_dict("records") + [{"id": "company/n/acme & co ltd%", "name": "Acme"}]},
+        | {"Company": [*tables.nodes["Company"].to_dict("records"),
+                       {"id": "company/n/acme & co ltd%", "name": "Acme"}]},
         {rel: df.to_dict("records") for rel, df in tables.edges.items()},
     )
     text = _ntriples_text(tables, batch_rows=1)  # one row per batch: batch seams change nothing
@@ -343,7 +370,8 @@ def test_corpus_export_uses_only_declared_terms(corpus_rdflib: rdflib.Graph) -> 
 def test_corpus_amounts_survive_exactly(corpus_tables: GraphTables, corpus_rdflib: rdflib.Graph) -> None:
     df = corpus_tables.nodes["Transaction"]
     expected = {(node_iri(i), Decimal(str(v))) for i, v in zip(df["id"], df["price_per_share"]) if v is not None}
-    got = {(str(s), Decimal(str(o))) for s, o in corpus_rdflib.subject_objects(rdflib.URIRef(IG.pricePerShare)) if "/transaction/" in str(s)}
+    got = {(str(s), Decimal(str(o))) for s, o in corpus_rdflib.subject_objects(rdflib.URIRef(IG.pricePerShare))
+           if "/transaction/" in str(s)}
     assert len(expected) > 1000 and got == expected
 
 
@@ -407,10 +435,12 @@ for fmt in ("turtle", "trig"):
 """
 
 
-def test_corpus_exports_are_byte_identical_across_runs(corpus: Path, corpus_tables: GraphTables, corpus_turtle: bytes) -> None:
+def test_corpus_exports_are_byte_identical_across_runs(corpus: Path, corpus_tables: GraphTables,
+                                                       corpus_turtle: bytes) -> None:
     # Another process with another hash seed: set and dict order must not leak into the bytes.
     seed = "1" if os.environ.get("PYTHONHASHSEED") != "1" else "2"
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    run = subprocess.run([sys.executable, "-c", _EXPORT_SCRIPT, str(corpus / "xml")], env=env, capture_output=True, text=True, check=True)
+    run = subprocess.run([sys.executable, "-c", _EXPORT_SCRIPT, str(corpus / "xml")], env=env, capture_output=True,
+                         text=True, check=True)
     assert f"turtle {hashlib.sha256(corpus_turtle).hexdigest()}" in run.stdout
     assert f"trig {hashlib.sha256(_export(corpus_tables, 'trig')).hexdigest()}" in run.stdout

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from insidergraph.model import ReportingOwner
 from insidergraph.loaders.names import display_name, person_key
 from insidergraph.loaders.signatures import is_placeholder, parse_signature, read_signature
+from insidergraph.model import ReportingOwner
 
 DATA = Path(__file__).parent / "data"
 _XML_BLOCK = re.compile(rb"<XML>\s*(.*?)\s*</XML>", re.DOTALL)

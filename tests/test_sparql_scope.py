@@ -10,13 +10,13 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from insidergraph.backends.oxigraph.engine import store_path
 from insidergraph.cli import cli
 from insidergraph.errors import QueryError, StoreError
 from insidergraph.graph.export_rdf import row_only_terms
 from insidergraph.graph.store import Store, build_store
 from insidergraph.ontology import ID_NS
 from insidergraph.queries import run
-from insidergraph.backends.oxigraph.engine import store_path
 
 from test_queries import CASES
 
@@ -58,7 +58,7 @@ def test_relationship_queries_answer_the_same_on_a_relations_store(stores: dict[
     name, params = CASES[case]
     expected = run(name, stores["full"], engine="sparql", **params)
     if name == "issuer-insiders":  # latest holdings are rows: refused, never answered half
-        with pytest.raises(QueryError, match="--sparql relations.*--sparql full"):
+        with pytest.raises(QueryError, match=r"--sparql relations.*--sparql full"):
             run(name, stores["relations"], engine="sparql", **params)
         return
     got = run(name, stores["relations"], engine="sparql", **params)
@@ -76,7 +76,8 @@ def test_adhoc_queries_on_row_terms_are_refused_with_the_term_named(stores: dict
     assert full.exit_code == 0 and full.stdout.count("\n") > 3000
     # Relationship terms go through, full IRIs of row terms are caught too.
     ok = runner.invoke(cli, ["sparql", "--store", str(stores["relations"].path),
-                             "SELECT (COUNT(*) AS ?n) WHERE { ?p <https://w3id.org/insidergraph/ontology#directorOf> ?c }"])
+                             "SELECT (COUNT(*) AS ?n)"
+                             " WHERE { ?p <https://w3id.org/insidergraph/ontology#directorOf> ?c }"])
     assert ok.exit_code == 0, ok.stderr
     bad = runner.invoke(cli, ["sparql", "--store", str(stores["relations"].path),
                               "SELECT * WHERE { ?o <https://w3id.org/insidergraph/ontology#holds> ?r }"])

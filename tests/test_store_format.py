@@ -3,6 +3,7 @@ model fields, nothing executable in a store, old formats refused with one line."
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,10 +23,8 @@ from insidergraph.model import Filing, Issuer, NonDerivativeRow, Source
 def _corpus_filings(corpus: Path) -> list[Filing]:
     out = []
     for path in iter_paths([str(corpus)]):
-        try:
+        with contextlib.suppress(InsiderGraphError):
             out.append(parse_path(path))
-        except InsiderGraphError:
-            pass
     return out
 
 
@@ -117,7 +116,7 @@ def test_a_store_holds_no_pickle_and_a_planted_one_is_never_loaded(corpus: Path,
     assert not [p for p in path.rglob("*") if p.suffix in (".pickle", ".pkl")]
     for p in path.rglob("*"):
         if p.is_file():
-            assert not p.read_bytes()[:2] == b"\x80\x04", p  # no pickle stream under another name
+            assert p.read_bytes()[:2] != b"\x80\x04", p  # no pickle stream under another name
 
     marker = tmp_path / "ran"
 

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from insidergraph.backends import close_all
 from insidergraph.cli import cli
 from insidergraph.errors import StoreError
 from insidergraph.graph.store import Store
 from insidergraph.queries import run
-from insidergraph.backends import close_all
 
 BUILD = [sys.executable, "-c", "from insidergraph.cli import main; main()", "build", "--no-progress"]
 
@@ -60,7 +60,7 @@ def test_a_build_killed_at_any_moment_leaves_the_before_or_the_after_state(xml: 
     rng = random.Random(11)
     seen = {"before": 0, "after": 0}
     for _ in range(20):
-        proc = subprocess.Popen(BUILD + ["--store", str(path), *more], stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen([*BUILD, "--store", str(path), *more], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.0, took * 1.5 + 0.5))
         proc.send_signal(signal.SIGKILL)
@@ -109,7 +109,7 @@ def test_two_builds_at_once_end_as_one_build_of_both(xml: list[str], tmp_path: P
     path, ref = tmp_path / "s", tmp_path / "ref"
     _build(path, xml[:10])
     a, b = xml[10:40], xml[40:70]
-    procs = [subprocess.Popen(BUILD + ["--store", str(path), *part], stdout=subprocess.PIPE,
+    procs = [subprocess.Popen([*BUILD, "--store", str(path), *part], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE) for part in (a, b)]
     for proc in procs:
         assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""

@@ -15,8 +15,8 @@ from types import ModuleType
 
 import pytest
 
-from insidergraph.model import Filing
 from insidergraph.loaders.xml import DOCUMENT_TYPES, parse
+from insidergraph.model import Filing
 
 N = 300
 

@@ -12,9 +12,10 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import lxml.html
@@ -22,8 +23,8 @@ import networkx as nx
 import pytest
 
 from insidergraph.errors import ExportError
+from insidergraph.graph.export_viz import write_cytoscape, write_gexf, write_html
 from insidergraph.graph.exporters import EXPORTERS, VIEWS, export
-from insidergraph.graph.export_viz import write_cytoscape, write_gexf, write_graphml, write_html
 from insidergraph.graph.tables import GraphTables
 from insidergraph.graph.views import view_graph
 
@@ -73,7 +74,8 @@ def small() -> GraphTables:
         "OFFICER_OF": [_span("o1", ROE, OTHER, title="CEO"), _span("o2", ROE, YELP, title="CFO")],
         "TEN_PERCENT_OWNER_OF": [_span("t1", DOE, YELP), _span("t2", DOE, AFFIRM)],
         "ATTORNEY_IN_FACT_FOR": [
-            {"id": "a1", "src": ROE, "dst": DOE, "first_date": dt.date(2020, 1, 1), "accessions": ["x"], "filing_count": 1}
+            {"id": "a1", "src": ROE, "dst": DOE, "first_date": dt.date(2020, 1, 1), "accessions": ["x"],
+             "filing_count": 1}
         ],
         "FILED": [{"id": "f1", "src": DOE, "dst": "filing/x"}],
         "ABOUT": [{"id": "b1", "src": "filing/x", "dst": OTHER}],
@@ -260,7 +262,8 @@ def test_corpus_interlocks_match_the_xml(corpus_graph: GraphTables, xml_files: l
     expected = _director_pairs_from_xml(xml_files)
     g = view_graph(corpus_graph, "interlocks")
     got = {
-        tuple(sorted((a.rsplit("/", 1)[1], b.rsplit("/", 1)[1]))): {d.rsplit("/", 1)[1] for d in data["director_ids"].split("; ")}
+        tuple(sorted((a.rsplit("/", 1)[1], b.rsplit("/", 1)[1]))):
+            {d.rsplit("/", 1)[1] for d in data["director_ids"].split("; ")}
         for a, b, data in g.edges(data=True)
     }
     assert got == expected

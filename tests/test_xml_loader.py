@@ -287,7 +287,7 @@ def test_de_suffixed_bank_owner_and_not_subject_to_section_16(parsed: dict[Path,
     assert f.not_subject_to_section16 is True
     names = [o.name for o in f.reporting_owners]
     assert names == ["BANK OF AMERICA CORP /DE/", "BANK OF AMERICA NA", "BOFA SECURITIES, INC."]
-    assert [o.cik for o in f.reporting_owners][0] == "0000070858"
+    assert next(o.cik for o in f.reporting_owners) == "0000070858"
     assert all(o.kind == "entity" for o in f.reporting_owners)
 
 

@@ -20,7 +20,8 @@ import sys
 import threading
 import time
 from collections import deque
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 import httpx
 import tenacity
@@ -73,7 +74,7 @@ def check_user_agent(value: str | None) -> str:
     Traceback (most recent call last):
     ...
     insidergraph.errors.InsiderGraphError: no User-Agent declared: SEC requires one; set SEC_USER_AGENT="Your Name you@example.com" (or EDGAR_IDENTITY, or pass --user-agent)
-    """
+    """  # noqa: E501 (a doctest's expected error is its one-line message)
     text = (value or "").strip()
     if not text:
         raise InsiderGraphError(USER_AGENT_HELP)
@@ -203,7 +204,7 @@ class EdgarClient:
         """Close the pooled connections."""
         self._http.close()
 
-    def __enter__(self) -> "EdgarClient":
+    def __enter__(self) -> EdgarClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -12,16 +12,17 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, TextIO
+from typing import TextIO
 
 from insidergraph.edgar import index
 from insidergraph.edgar.client import EdgarClient, EdgarError, NotFound, check_user_agent
-from insidergraph.edgar.limits import DEFAULT_PAUSE, DEFAULT_RATE
 from insidergraph.edgar.index import OWNERSHIP_FORMS, Entry
+from insidergraph.edgar.limits import DEFAULT_PAUSE, DEFAULT_RATE
 from insidergraph.edgar.mirror import FilingError, Mirror, check_submission
 from insidergraph.errors import InsiderGraphError
 
@@ -78,7 +79,7 @@ class Urls:
     data: str = DEFAULT_DATA_URL
 
     @classmethod
-    def resolve(cls, edgar: str | None = None, data: str | None = None, submissions: str | None = None) -> "Urls":
+    def resolve(cls, edgar: str | None = None, data: str | None = None, submissions: str | None = None) -> Urls:
         """Arguments first, then ``INSIDERGRAPH_EDGAR_URL`` / ``_SUBMISSIONS_URL`` / ``_DATA_URL``.
         A stand-in for www.sec.gov serves the submissions JSON too, unless told otherwise.
 

@@ -4,7 +4,8 @@ A ``form.idx`` (daily or quarterly) lists one line per filing *and entity*; its 
 widths changed over the years, so a line is read by pattern from its right end (file
 name, date, CIK), never by fixed columns:
 
->>> line = b"4           667, L.P.                       1551139     20200318    edgar/data/1551139/0001638599-20-000321.txt"
+>>> line = (b"4           667, L.P.                       1551139     20200318    "
+...         b"edgar/data/1551139/0001638599-20-000321.txt")
 >>> [(e.form, e.cik, e.accession, str(e.filed)) for e in parse_form_idx(line)]
 [('4', '1551139', '0001638599-20-000321', '2020-03-18')]
 >>> index_urls("https://www.sec.gov", date(2024, 6, 28), date(2024, 7, 1), today=date(2025, 1, 1))[0]
@@ -15,9 +16,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Iterator
+from typing import Any
 
 from insidergraph.errors import InsiderGraphError
 
@@ -84,7 +86,8 @@ def parse_submissions(data: bytes, cik: str, what: str = "submissions") -> tuple
     """The filings of ``filings.recent`` and the names of the older pages in ``filings.files``.
 
     >>> doc = b'{"cik": "1", "filings": {"recent": {"accessionNumber": ["0000000001-24-000001"],'
-    >>> doc += b' "form": ["4"], "filingDate": ["2024-01-02"]}, "files": [{"name": "CIK0000000001-submissions-001.json"}]}}'
+    >>> doc += b' "form": ["4"], "filingDate": ["2024-01-02"]},'
+    >>> doc += b' "files": [{"name": "CIK0000000001-submissions-001.json"}]}}'
     >>> entries, pages = parse_submissions(doc, "1")
     >>> entries[0].form, pages
     ('4', ['CIK0000000001-submissions-001.json'])

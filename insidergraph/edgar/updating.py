@@ -12,10 +12,11 @@ The store remembers, under one key ``fetch`` of its manifest, the last day it ha
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from insidergraph.edgar.fetching import DEFAULT_OUT, FetchResult, fetch
 from insidergraph.errors import InsiderGraphError

@@ -19,10 +19,11 @@ on a transaction's form type or swap flag share the coding's one column
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,7 +32,7 @@ from insidergraph.errors import ExportError
 from insidergraph.loaders.form345_columns import COLUMNS, FILES, ROW_FIELDS, footnote_column
 from insidergraph.model import Filing
 
-__all__ = ["write_dataset", "export_store"]
+__all__ = ["export_store", "write_dataset"]
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _CENT = Decimal("0.01")
@@ -63,7 +64,8 @@ def _cell(kind: str, value: Any) -> str | None:
         return _flag(value)
     if kind == "number":
         return _amount(value)
-    return value
+    text: str | None = value  # the other columns hold the model's text as it is
+    return text
 
 
 def _row_cells(file: str, row: Any, sk: int) -> dict[str, str | None]:
@@ -73,11 +75,11 @@ def _row_cells(file: str, row: Any, sk: int) -> dict[str, str | None]:
         cells[column] = _cell(kinds[column], getattr(row, model_field))
     notes = row.footnotes
     for model_field in ROW_FIELDS[file]:
-        column = footnote_column(file, model_field)
-        if column is None or model_field in _CODING:
+        fn_column = footnote_column(file, model_field)
+        if fn_column is None or model_field in _CODING:
             continue
         ids = notes.get(model_field)
-        cells[column] = ", ".join(ids) if ids else None
+        cells[fn_column] = ", ".join(ids) if ids else None
     if "EQUITY_SWAP_TRANS_CD_FN" in kinds:
         ids = [i for k in _CODING for i in notes.get(k, ())]
         cells["EQUITY_SWAP_TRANS_CD_FN"] = ", ".join(dict.fromkeys(ids)) or None

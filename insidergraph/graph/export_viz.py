@@ -29,7 +29,7 @@ from insidergraph.graph.tables import GraphTables
 from insidergraph.graph.views import view_graph
 
 
-def _size(graph: nx.Graph) -> tuple[int, int]:
+def _size(graph: nx.Graph[str]) -> tuple[int, int]:
     return graph.number_of_nodes(), graph.number_of_edges()
 
 
@@ -40,7 +40,7 @@ def write_graphml(tables: GraphTables, out: BinaryIO, view: str) -> tuple[int, i
     return _size(graph)
 
 
-class _StableGEXFWriter(GEXFWriter):  # type: ignore[misc]
+class _StableGEXFWriter(GEXFWriter):
     """networkx's GEXF writer without the ``lastmodifieddate`` stamp of today's date."""
 
     def __init__(self, **kwargs: Any) -> None:

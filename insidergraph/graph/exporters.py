@@ -14,8 +14,9 @@ True
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO, Callable
+from typing import TYPE_CHECKING, BinaryIO
 
 from insidergraph.errors import ExportError
 
@@ -67,7 +68,7 @@ for _alias, _name in ALIASES.items():
     EXPORTERS.setdefault(_alias, EXPORTERS[_name])
 
 
-def export(tables: "GraphTables", fmt: str, out: BinaryIO, view: str = "full") -> tuple[int, int]:
+def export(tables: GraphTables, fmt: str, out: BinaryIO, view: str = "full") -> tuple[int, int]:
     """Write ``tables`` in format ``fmt`` to the binary stream ``out``; returns the nodes and
     edges written (the view's for the visual formats, every table's for RDF)."""
     if fmt not in EXPORTERS:

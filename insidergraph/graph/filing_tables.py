@@ -34,10 +34,10 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping as MappingABC
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable, Literal, Mapping, Union
+from typing import Any, Literal, Union
 
 import pyarrow as pa
 
@@ -120,7 +120,7 @@ def type_codec(tp: Any) -> Codec:
         return _SCALARS[next(iter(kinds))]
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         return _sequence(type_codec(args[0]))
-    if origin in (dict, MappingABC, Mapping):
+    if origin in (dict, Mapping):
         return _mapping(type_codec(args[0]), type_codec(args[1]))
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         return _struct(tp)
@@ -202,9 +202,12 @@ _MISSING = object()
 
 def _child(name: str, tp: Any) -> _Child | None:
     origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis and dataclasses.is_dataclass(args[0]):
-        return _Child(name, fields_of(args[0]), args[0])
-    if origin in (dict, MappingABC, Mapping):
+    element = args[0] if args else None
+    # A class (not an instance) of a dataclass: what a ``tuple[Row, ...]`` hint holds.
+    if (origin is tuple and len(args) == 2 and args[1] is Ellipsis
+            and isinstance(element, type) and dataclasses.is_dataclass(element)):
+        return _Child(name, fields_of(element), element)
+    if origin in (dict, Mapping):
         return _Child(name, [("key", type_codec(args[0])), ("value", type_codec(args[1]))], None)
     return None
 
@@ -311,4 +314,4 @@ class FilingCodec:
         return [child.value(g) for g in groups]
 
 
-__all__ = ["FilingCodec", "Codec", "type_codec", "fields_of", "ROOT", "PARENT"]
+__all__ = ["PARENT", "ROOT", "Codec", "FilingCodec", "fields_of", "type_codec"]

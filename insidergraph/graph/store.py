@@ -35,12 +35,13 @@ import gc
 import itertools
 import json
 import shutil
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.parquet as pq
 
@@ -51,6 +52,9 @@ from insidergraph.graph.filing_tables import FilingCodec
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import GraphTables
 from insidergraph.model import Filing, PowerOfAttorney
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 #: 3: filings as Parquet tables of the model in generations switched by ``CURRENT``
 #: (format 2 kept pickles, which this version never loads).
@@ -303,15 +307,16 @@ class Store:
         new: list[Filing] = []
         new_powers: list[PowerOfAttorney] = []
         offered = 0
-        for f in filings:
+        for item in filings:
             offered += 1
-            if isinstance(f, PowerOfAttorney):
-                if builder.add_power(f):
-                    new_powers.append(f)
-            elif builder.add(f):
-                new.append(f)
+            if isinstance(item, PowerOfAttorney):
+                if builder.add_power(item):
+                    new_powers.append(item)
+            elif builder.add(item):
+                new.append(item)
         kept = {k: v for k, v in old.items() if k not in RESERVED_KEYS}
-        if not new and not new_powers and intact and self._sparql == before and all(kept.get(k) == v for k, v in meta.items()):
+        if (not new and not new_powers and intact and self._sparql == before
+                and all(kept.get(k) == v for k, v in meta.items())):
             self._sparql = None
             return offered, 0, self.tables()
         gen = sf.new_generation(self.path)
@@ -460,7 +465,8 @@ def build_store(
         try:
             for path in files:
                 try:
-                    for item in iter_path(path, powers=True, every_document=False):  # one filing per file, many per data set
+                    # One filing per file, many per data set.
+                    for item in iter_path(path, powers=True, every_document=False):
                         if isinstance(item, InsiderGraphError):
                             if strict:
                                 raise item
@@ -486,7 +492,7 @@ def build_store(
     return result
 
 
-def _progress(total: int):  # type: ignore[no-untyped-def]
+def _progress(total: int) -> tuple[Progress, TaskID]:
     from rich.progress import Progress
 
     bar = Progress(transient=True)
@@ -495,4 +501,4 @@ def _progress(total: int):  # type: ignore[no-untyped-def]
     return bar, task
 
 
-__all__ = ["Store", "build_store", "BuildResult", "DEFAULT_STORE"]
+__all__ = ["DEFAULT_STORE", "BuildResult", "Store", "build_store"]

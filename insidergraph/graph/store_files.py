@@ -25,8 +25,8 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from insidergraph.errors import StoreError
 
@@ -49,7 +49,7 @@ class WriteLock:
     def __init__(self, root: Path, timeout: float | None = None) -> None:
         self.root, self.timeout, self._fd = root, timeout, -1
 
-    def __enter__(self) -> "WriteLock":
+    def __enter__(self) -> WriteLock:
         self.root.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
@@ -257,5 +257,19 @@ def walk_pickles(root: Path) -> Iterator[Path]:
         yield from root.rglob(pattern)
 
 
-__all__ = ["WriteLock", "current_name", "new_generation", "fsync_tree", "switch", "entries", "link_tree",
-           "sweep", "pin", "unpin", "sha256", "CURRENT", "LOCK", "READERS"]
+__all__ = [
+    "CURRENT",
+    "LOCK",
+    "READERS",
+    "WriteLock",
+    "current_name",
+    "entries",
+    "fsync_tree",
+    "link_tree",
+    "new_generation",
+    "pin",
+    "sha256",
+    "sweep",
+    "switch",
+    "unpin",
+]

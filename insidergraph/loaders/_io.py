@@ -64,11 +64,10 @@ def to_utf8(data: bytes, path: str) -> bytes:
     >>> to_utf8(b"plain", "a.xml")
     b'plain'
     """
-    for mark, codec, name in _WIDE:
-        if data.startswith(mark):
-            break
-    else:
+    found = next(((codec, name) for mark, codec, name in _WIDE if data.startswith(mark)), None)
+    if found is None:
         return data
+    codec, name = found
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as err:

@@ -41,21 +41,21 @@ from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal, DecimalException, Inva
 from insidergraph.errors import shown
 
 __all__ = [
-    "MAX_INTEGER_DIGITS",
-    "MAX_FRACTION_DIGITS",
-    "MAX_NUMBER_TEXT",
-    "MIN_YEAR",
-    "MAX_YEAR",
     "MAX_FOOTNOTE_DIGITS",
-    "OutOfBounds",
+    "MAX_FRACTION_DIGITS",
+    "MAX_INTEGER_DIGITS",
+    "MAX_NUMBER_TEXT",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "NotANumber",
+    "OutOfBounds",
     "amount",
-    "decimal_text",
-    "to_decimal",
     "checked_date",
     "cik",
+    "decimal_text",
     "footnote_id",
     "sequence",
+    "to_decimal",
 ]
 
 MAX_INTEGER_DIGITS = 20
@@ -68,7 +68,7 @@ MAX_FOOTNOTE_DIGITS = 4
 _NUMERIC = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+")
 _CIK = re.compile(r"[0-9]{1,10}")
 _SEQUENCE = re.compile(r"[0-9]{1,9}")
-_FOOTNOTE = re.compile(r"[0-9]{1,%d}" % MAX_FOOTNOTE_DIGITS)
+_FOOTNOTE = re.compile(rf"[0-9]{{1,{MAX_FOOTNOTE_DIGITS}}}")
 
 
 class OutOfBounds(ValueError):
@@ -125,7 +125,7 @@ def decimal_text(text: str) -> Decimal:
     Traceback (most recent call last):
     ...
     insidergraph.loaders.bounds.OutOfBounds: number too long (5000 characters, at most 64): '9999999999999999999999999999999999999999'... (5000 characters)
-    """
+    """  # noqa: E501 (a doctest's expected error is its one-line message)
     if len(text) > MAX_NUMBER_TEXT:
         raise OutOfBounds(f"number too long ({len(text)} characters, at most {MAX_NUMBER_TEXT}): {shown(text)}")
     return amount(to_decimal(text))
@@ -185,7 +185,7 @@ def footnote_id(digits: str) -> str:
     Traceback (most recent call last):
     ...
     insidergraph.loaders.bounds.OutOfBounds: footnote number out of range (1 to 4 digits): '1111111111111111111111111111111111111111'... (5000 characters)
-    """
+    """  # noqa: E501 (a doctest's expected error is its one-line message)
     digits = digits.strip()
     if not _FOOTNOTE.fullmatch(digits):
         raise OutOfBounds(f"footnote number out of range (1 to {MAX_FOOTNOTE_DIGITS} digits): {shown(digits)}")

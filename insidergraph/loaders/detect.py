@@ -15,23 +15,32 @@
 Traceback (most recent call last):
 ...
 insidergraph.errors.UnknownFormatError: <stream>:1: not a Form 3, 4 or 5: no ownershipDocument XML, EDGAR submission or rendered form found
-"""
+"""  # noqa: E501 (a doctest's expected error is its one-line message)
 
 from __future__ import annotations
 
 import importlib
 import os
 import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Literal, overload
 
 from insidergraph.errors import ParseError, UnknownFormatError
 from insidergraph.loaders import form345, submission, xml
 from insidergraph.loaders._io import STDIN, SourceLike, read_source, reject_nul, to_utf8
 from insidergraph.model import Filing, PowerOfAttorney
 
-__all__ = ["sniff", "parse_bytes", "parse_path", "parse_all", "parse_document", "iter_paths", "iter_path",
-           "iter_filings"]
+__all__ = [
+    "iter_filings",
+    "iter_path",
+    "iter_paths",
+    "parse_all",
+    "parse_bytes",
+    "parse_document",
+    "parse_path",
+    "sniff",
+]
 
 _HEAD = 4096
 _BOMS = (b"\xef\xbb\xbf",)
@@ -149,7 +158,7 @@ def _guarded(path: str, parse: Callable[[], list[Filing]]) -> list[Filing]:
         return parse()
     except ParseError:
         raise
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         # A loader bug on odd input must cost that file only, never the batch around it;
         # it is still reported, with its type, so that it gets fixed.
         raise ParseError(path, f"internal error, please report it ({type(err).__name__}: {err})") from err
@@ -187,7 +196,8 @@ def parse_all(source: SourceLike) -> list[Filing]:
     """Every filing of one file: :func:`parse_path`, but a submission holding several
     ownership documents gives each of them.
 
-    >>> [f.document_type for f in parse_all("../shared/corpus/xml/0000002488-24-000005__AMD__F4__2024-01-15__SMITH-DARLA-M__from-txt.xml")]  # doctest: +SKIP
+    >>> path = "../shared/corpus/xml/0000002488-24-000005__AMD__F4__2024-01-15__SMITH-DARLA-M__from-txt.xml"
+    >>> [f.document_type for f in parse_all(path)]  # doctest: +SKIP
     ['4']
     """
     data, path = read_source(source)
@@ -218,6 +228,12 @@ def iter_paths(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:
             yield path
 
 
+@overload
+def iter_path(path: str, powers: Literal[False] = False,
+              every_document: bool = True) -> Iterator[Filing | ParseError]: ...
+@overload
+def iter_path(path: str, powers: bool,
+              every_document: bool = True) -> Iterator[Filing | PowerOfAttorney | ParseError]: ...
 def iter_path(path: str, powers: bool = False,
               every_document: bool = True) -> Iterator[Filing | PowerOfAttorney | ParseError]:
     """The filings of one path from :func:`iter_paths`: one for a file, every filing of a

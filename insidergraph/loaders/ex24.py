@@ -31,10 +31,10 @@ import re
 from datetime import date
 
 from insidergraph.errors import ParseError
-from insidergraph.model import PowerOfAttorney, Source
 from insidergraph.loaders.names import owner_kind
+from insidergraph.model import PowerOfAttorney, Source
 
-__all__ = ["is_power_of_attorney", "read_power_of_attorney", "parse_bytes", "document_text"]
+__all__ = ["document_text", "is_power_of_attorney", "parse_bytes", "read_power_of_attorney"]
 
 _TAG_BREAK = re.compile(r"(?i)<\s*(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li|h\d|table|/table)\b[^>]*>")
 _TAG = re.compile(r"<[^>]*>")

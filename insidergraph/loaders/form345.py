@@ -27,10 +27,11 @@ import re
 import zipfile
 import zlib
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -38,6 +39,9 @@ import pyarrow.csv as pacsv
 
 from insidergraph.errors import ParseError
 from insidergraph.loaders.form345_columns import ALIASES, COLUMNS, FILES, OPTIONAL, ROW_FIELDS, footnote_column
+from insidergraph.loaders.names import display_name, owner_kind
+from insidergraph.loaders.signatures import parse_signature
+from insidergraph.loaders.xml import DOCUMENT_TYPES
 from insidergraph.model import (
     Address,
     DerivativeRow,
@@ -46,14 +50,12 @@ from insidergraph.model import (
     NonDerivativeRow,
     Relationship,
     ReportingOwner,
+    RowType,
     Signature,
     Source,
 )
-from insidergraph.loaders.names import display_name, owner_kind
-from insidergraph.loaders.signatures import parse_signature
-from insidergraph.loaders.xml import DOCUMENT_TYPES
 
-__all__ = ["is_dataset", "parse_dataset", "iter_dataset", "quarter_of"]
+__all__ = ["is_dataset", "iter_dataset", "parse_dataset", "quarter_of"]
 
 _QUARTER = re.compile(r"(?<!\d)(\d{4})[qQ]([1-4])(?!\d)")
 _NUMBER = r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"
@@ -153,7 +155,8 @@ def _read(name: str, label: str, data: bytes) -> pa.Table:
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False),
-            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char='"', double_quote=True, newlines_in_values=True),
+            parse_options=pacsv.ParseOptions(delimiter="\t", quote_char='"', double_quote=True,
+                                             newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in header}, null_values=[""], strings_can_be_null=True
             ),
@@ -195,7 +198,8 @@ def _typed_column(col: pa.ChunkedArray, kind: str) -> tuple[pa.Array | pa.Chunke
         return typed, pc.and_(pc.is_valid(col), pc.invert(pc.or_(is_true, is_false)))
     if kind == "number":
         trimmed = pc.utf8_trim_whitespace(col)
-        return trimmed, pc.and_(pc.is_valid(col), pc.invert(pc.fill_null(pc.match_substring_regex(trimmed, _NUMBER), False)))
+        return trimmed, pc.and_(pc.is_valid(col),
+                                pc.invert(pc.fill_null(pc.match_substring_regex(trimmed, _NUMBER), False)))
     if kind == "fn":
         return pc.split_pattern_regex(pc.utf8_trim(col, " ,"), r"\s*,\s*"), None
     return col, None
@@ -269,7 +273,7 @@ def _rows(t: _Typed | None, file: str, accession: str) -> list[Any]:
     if not rows or t is None:
         return []
     cls = DerivativeRow if file.startswith("DERIV") else NonDerivativeRow
-    kind = "transaction" if file.endswith("TRANS") else "holding"
+    kind: RowType = "transaction" if file.endswith("TRANS") else "holding"
     cols = t.columns
     # Column lists looked up once per filing, not once per cell.
     spec = [(name, cols.get(column), number, cols.get(fn) if fn else None) for name, column, number, fn in _spec(file)]

@@ -17,14 +17,15 @@ with ``owners`` on ``accession`` for the per-owner view of joint filings. Amount
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from insidergraph.model import DerivativeRow, Filing, NonDerivativeRow
 
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["to_frames", "COLUMNS"]
+__all__ = ["COLUMNS", "to_frames"]
 
 _ROW_FIELDS: tuple[str, ...] = tuple(
     name for name in DerivativeRow.__dataclass_fields__ if name not in ("type", "footnotes")
@@ -72,8 +73,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "zip_code",
         "state_description",
     ),
-    "transactions": ("accession", "source_path", "owner_cik", "table", "row") + _ROW_FIELDS,
-    "holdings": ("accession", "source_path", "owner_cik", "table", "row") + _ROW_FIELDS,
+    "transactions": ("accession", "source_path", "owner_cik", "table", "row", *_ROW_FIELDS),
+    "holdings": ("accession", "source_path", "owner_cik", "table", "row", *_ROW_FIELDS),
     "footnotes": ("accession", "source_path", "footnote_id", "text"),
     "footnote_refs": ("accession", "source_path", "table", "row", "field", "footnote_id"),
     "signatures": (
@@ -93,8 +94,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 def _filing_records(f: Filing, out: dict[str, list[tuple[Any, ...]]]) -> None:
     key = (f.accession, f.source.path)
     out["filings"].append(
-        key
-        + (
+        (
+            *key,
             f.source.format,
             f.document_type,
             f.schema_version,
@@ -144,16 +145,16 @@ def _filing_records(f: Filing, out: dict[str, list[tuple[Any, ...]]]) -> None:
         for index, row in enumerate(rows):
             values = tuple(getattr(row, name, None) for name in _ROW_FIELDS)
             target = "transactions" if row.type == "transaction" else "holdings"
-            out[target].append(key + (sole, table, index) + values)
+            out[target].append((*key, sole, table, index, *values))
             for field, ids in row.footnotes.items():
                 for ident in ids:
-                    out["footnote_refs"].append(key + (table, index, field, ident))
+                    out["footnote_refs"].append((*key, table, index, field, ident))
     for ident, text in f.footnotes.items():
-        out["footnotes"].append(key + (ident, text))
+        out["footnotes"].append((*key, ident, text))
     for index, sig in enumerate(f.signatures):
         out["signatures"].append(
-            key
-            + (
+            (
+                *key,
                 index,
                 sig.text,
                 sig.date,
@@ -165,7 +166,7 @@ def _filing_records(f: Filing, out: dict[str, list[tuple[Any, ...]]]) -> None:
         )
 
 
-def to_frames(filings: Iterable[Filing]) -> dict[str, "pandas.DataFrame"]:
+def to_frames(filings: Iterable[Filing]) -> dict[str, pandas.DataFrame]:
     """DataFrames ``filings``, ``owners``, ``transactions``, ``holdings``, ``footnotes``,
     ``footnote_refs`` and ``signatures`` for ``filings``, rows in input order."""
     import pandas

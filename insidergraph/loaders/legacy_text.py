@@ -18,16 +18,6 @@ from typing import Any
 
 from insidergraph.errors import ParseError, shown
 from insidergraph.loaders import bounds
-from insidergraph.model import (
-    Address,
-    DerivativeRow,
-    Filing,
-    Issuer,
-    NonDerivativeRow,
-    Relationship,
-    ReportingOwner,
-    Source,
-)
 from insidergraph.loaders.rendered_form import (
     assign_title,
     build_owner,
@@ -37,6 +27,17 @@ from insidergraph.loaders.rendered_form import (
     split_notes,
 )
 from insidergraph.loaders.signatures import parse_signature
+from insidergraph.model import (
+    Address,
+    DerivativeRow,
+    Filing,
+    Issuer,
+    NonDerivativeRow,
+    Relationship,
+    ReportingOwner,
+    RowType,
+    Source,
+)
 
 #: Columns of the typed tables of the 1990s forms (no deemed-execution date yet).
 _TABLE_I = ("security_title", "transaction_date", "transaction_code", "V", "shares",
@@ -306,12 +307,12 @@ def parse_text(text: str, path: str) -> Filing:
     layout1, layout2 = (_TABLE_I_FORM3, _TABLE_II_FORM3) if form == "3" else (_TABLE_I, _TABLE_II)
     for cells, line in t1:
         values, notes = _row(cells, layout1, path, line, "Table I")
-        kind = "transaction" if values.get("transaction_code") or values.get("transaction_date") else "holding"
-        non_derivative.append(NonDerivativeRow(type=kind, footnotes=notes, **values))  # type: ignore[arg-type]
+        kind: RowType = "transaction" if values.get("transaction_code") or values.get("transaction_date") else "holding"
+        non_derivative.append(NonDerivativeRow(type=kind, footnotes=notes, **values))
     for cells, line in t2:
         values, notes = _row(cells, layout2, path, line, "Table II")
         kind = "transaction" if values.get("transaction_code") or values.get("transaction_date") else "holding"
-        derivative.append(DerivativeRow(type=kind, footnotes=notes, **values))  # type: ignore[arg-type]
+        derivative.append(DerivativeRow(type=kind, footnotes=notes, **values))
 
     signatures = tuple(parse_signature(t, d, owners) for t, d in _signature(body_lines, path))
     section16 = re.search(r"\(\s*([xX]?)\s*\)\s*Check this box if no longer subject", body_m.group(1))

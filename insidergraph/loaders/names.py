@@ -153,7 +153,7 @@ def _person_parts(name: str) -> tuple[list[str], list[str], list[str]]:
     if "," in text:
         head, _, rest = text.partition(",")
         tail = rest.replace(",", " ").split()
-        tail, suffix = _split_suffix(head.split() + ["\0"] + tail)
+        tail, suffix = _split_suffix([*head.split(), "\x00", *tail])
         cut = tail.index("\0")
         surname, given = tail[:cut], tail[cut + 1 :]
         if given:

@@ -10,7 +10,8 @@
 from __future__ import annotations
 
 import sys
-from typing import IO, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import IO
 
 from insidergraph.errors import ParseError
 from insidergraph.loaders.detect import iter_path, iter_paths

@@ -22,6 +22,8 @@ from typing import Any
 
 from insidergraph.errors import ParseError, shown
 from insidergraph.loaders import bounds
+from insidergraph.loaders.names import display_name, owner_kind
+from insidergraph.loaders.signatures import parse_signature
 from insidergraph.model import (
     Address,
     DerivativeRow,
@@ -30,12 +32,11 @@ from insidergraph.model import (
     NonDerivativeRow,
     Relationship,
     ReportingOwner,
+    RowType,
     Signature,
     Source,
     SourceFormat,
 )
-from insidergraph.loaders.names import display_name, owner_kind
-from insidergraph.loaders.signatures import parse_signature
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # One footnote marker at the end of a value: "⁽¹⁾", "(1)" or a leftover "<sup>(1)</sup>".
@@ -248,7 +249,7 @@ def _row_fields(row: TableRow, layout: tuple[str, ...], table: str, form: Render
     return values, notes
 
 
-def _row_type(form: str, values: dict[str, Any]) -> str:
+def _row_type(form: str, values: dict[str, Any]) -> RowType:
     if form == "3":
         return "holding"
     return "transaction" if values.get("transaction_code") or values.get("transaction_date") else "holding"
@@ -276,12 +277,12 @@ def build_filing(form: RenderedForm) -> Filing:
     non_derivative: list[NonDerivativeRow] = []
     for row in form.table1:
         values, notes = _row_fields(row, TABLE_I[form.form], "Table I", form)
-        non_derivative.append(NonDerivativeRow(type=_row_type(form.form, values),  # type: ignore[arg-type]
+        non_derivative.append(NonDerivativeRow(type=_row_type(form.form, values),
                                                footnotes=notes, **values))
     derivative: list[DerivativeRow] = []
     for row in form.table2:
         values, notes = _row_fields(row, TABLE_II[form.form], "Table II", form)
-        derivative.append(DerivativeRow(type=_row_type(form.form, values),  # type: ignore[arg-type]
+        derivative.append(DerivativeRow(type=_row_type(form.form, values),
                                         footnotes=notes, **values))
     amendment = parse_date(form.amendment, form.path, "amendment date")
     signatures: list[Signature] = [

@@ -147,7 +147,8 @@ def _rows(table: Element, path: str) -> list[TableRow]:
 def _limit_message(message: str) -> str:
     if m := re.search(r"Excessive depth in document: (\d+)", message):
         return f"HTML elements nested deeper than {m.group(1)} levels; not read"
-    return f"HTML beyond libxml2's size limits (a text, attribute or name over 10,000,000 bytes): {shown(message.strip())}"
+    return ("HTML beyond libxml2's size limits (a text, attribute or name over 10,000,000 bytes): "
+            f"{shown(message.strip())}")
 
 
 def read(data: bytes, path: str) -> RenderedForm:

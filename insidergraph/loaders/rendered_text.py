@@ -64,7 +64,7 @@ def _ticked(text: str, label: str) -> bool | None:
     if not m:
         return False
     mark = m.group(1)
-    return "checked" in mark.lower() or mark == "☒" or "x" in mark.lower() and "input" not in mark.lower()
+    return "checked" in mark.lower() or mark == "☒" or ("x" in mark.lower() and "input" not in mark.lower())
 
 
 def _form_type(head: str) -> str | None:
@@ -166,7 +166,7 @@ def read(text: str, path: str) -> RenderedForm:
                               _index(lines, "Remarks:", t2),
                               _index(lines, "1. Name and Address of Reporting Person", t2))
                   if i is not None and i < first_sig]
-    end2 = min(tail_marks + [first_sig])
+    end2 = min([*tail_marks, first_sig])
     table1_label = "1. Title of Security"
     table2_label = "1. Title of Derivative Security"
     form.table1 = _table(lines[t1 + 1:t2], t1 + 1, path, "Table I", table1_label)

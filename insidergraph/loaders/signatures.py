@@ -49,12 +49,13 @@ True
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
-from insidergraph.model import ReportingOwner, Signature
 from insidergraph.loaders.names import owner_kind
+from insidergraph.model import ReportingOwner, Signature
 
 _SPACE = re.compile(r"\s+")
 _AIF = r"(?:attorney|atty\.?)[-\s]+in[-\s]+fact|\bAIF\b"
@@ -99,7 +100,8 @@ _ENDS_SUFFIX = re.compile(r"\b(?:jr|sr)\.$", re.IGNORECASE)
 
 # --- normalising the wording before it is read ---------------------------------------
 # Footnote marks and asterisks at the end ("Attorney-in-Fact*", "(1)", "[2]", superscripts).
-_TRAILING_MARKS = re.compile(r"(?:\s*(?:\*+|\(\s*\d{1,2}\s*\)|\[\s*\d{1,2}\s*\]|[\u00b9\u00b2\u00b3\u2070-\u2079]+))+\s*$")
+_TRAILING_MARKS = re.compile(
+    r"(?:\s*(?:\*+|\(\s*\d{1,2}\s*\)|\[\s*\d{1,2}\s*\]|[\u00b9\u00b2\u00b3\u2070-\u2079]+))+\s*$")
 _LEADING_MARKS = re.compile(r"^\s*\*+\s*")
 # Remarks about the power of attorney, which say nothing about who signed for whom.
 _POA_REMARK = re.compile(
@@ -485,11 +487,11 @@ def parse_signature(text: str, when: date | None, owners: Sequence[ReportingOwne
     elif reading.signer:
         behalf = _find_owner(reading.signer, owners)
     signer = reading.signer
-    if signer is not None and owner_kind(signer) == "entity":
-        # An entity signs only as itself, an owner of the filing; any other entity name
-        # (an issuer's, a fund's that is not an owner) names no person who signed.
-        if behalf is None or _find_owner(signer, owners) is not behalf:
-            signer = None
+    # An entity signs only as itself, an owner of the filing; any other entity name
+    # (an issuer's, a fund's that is not an owner) names no person who signed.
+    if (signer is not None and owner_kind(signer) == "entity"
+            and (behalf is None or _find_owner(signer, owners) is not behalf)):
+        signer = None
     return Signature(
         text=text,
         date=when,

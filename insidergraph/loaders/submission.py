@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date
+from typing import Any
 
 from insidergraph.errors import ParseError, UnknownFormatError, shown
 from insidergraph.loaders import bounds
@@ -24,7 +25,7 @@ from insidergraph.loaders import xml as xml_loader
 from insidergraph.loaders._io import SourceLike, line_of, read_source, reject_nul
 from insidergraph.model import Document, Filing, PowerOfAttorney
 
-__all__ = ["parse", "parse_bytes", "parse_documents", "is_submission", "MultipleDocumentsError"]
+__all__ = ["MultipleDocumentsError", "is_submission", "parse", "parse_bytes", "parse_documents"]
 
 # Header fields in both styles: key/value ("ACCESSION NUMBER:\t0000...") and tag style
 # ("<ACCESSION-NUMBER>0000..."). Lines may end in LF, CRLF or a lone CR.
@@ -173,11 +174,11 @@ def parse_documents(data: bytes, path: str) -> list[Filing]:
         seen.add(xml)
         filing = xml_loader.parse_bytes(xml, path, line_offset=xml_line - 1, fmt="submission",
                                         source_line=xml_line)
-        extra = dict(changes, accession=accession or filing.accession)
+        extra: dict[str, Any] = dict(changes, accession=accession or filing.accession)
         extra["powers_of_attorney"] = _powers_of_attorney(data, documents, filing, accession or filing.accession)
         if filing.period_of_report is None:
             extra["period_of_report"] = period
-        filings.append(dataclasses.replace(filing, **extra))  # type: ignore[arg-type]
+        filings.append(dataclasses.replace(filing, **extra))
     return filings
 
 

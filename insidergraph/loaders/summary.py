@@ -9,7 +9,8 @@
 from __future__ import annotations
 
 import sys
-from typing import IO, Iterable
+from collections.abc import Iterable
+from typing import IO
 
 from insidergraph.model import Filing
 

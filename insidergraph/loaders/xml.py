@@ -20,15 +20,18 @@ a byte-order mark) are read as such.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, cast
 
 from lxml import etree
 
 from insidergraph.errors import ParseError, shown
 from insidergraph.loaders import bounds
 from insidergraph.loaders._io import SourceLike, line_of, read_source, to_utf8
+from insidergraph.loaders.names import display_name, owner_kind
+from insidergraph.loaders.signatures import parse_signature
 from insidergraph.model import (
     Address,
     DerivativeRow,
@@ -40,10 +43,8 @@ from insidergraph.model import (
     Source,
     SourceFormat,
 )
-from insidergraph.loaders.names import display_name, owner_kind
-from insidergraph.loaders.signatures import parse_signature
 
-__all__ = ["DOCUMENT_TYPES", "parse", "parse_bytes", "accession_from_path"]
+__all__ = ["DOCUMENT_TYPES", "accession_from_path", "parse", "parse_bytes"]
 
 #: Document types an ownershipDocument may declare.
 DOCUMENT_TYPES = frozenset({"3", "3/A", "4", "4/A", "5", "5/A"})
@@ -55,11 +56,11 @@ _LINE_COLUMN = re.compile(r",? line \d+, column \d+$")
 
 
 
-class _RefuseExternal(etree.Resolver):  # type: ignore[misc]
+class _RefuseExternal(etree.Resolver):
     """Answers every request for an external DTD or entity with nothing, so that no file
     or URL is opened even if some parser option asked libxml2 to load one."""
 
-    def resolve(self, url: str, pubid: str, context: Any) -> Any:
+    def resolve(self, url: str | None, pubid: str | None, context: object) -> Any:
         return self.resolve_string("", context)
 
 
@@ -91,6 +92,8 @@ _LIMIT_MESSAGES = (
 
 class _Bad(ValueError):
     """A value that cannot be read as its type; turned into a ParseError with a line."""
+
+    sourceline: int | None = None  # the line of the element, where it is known
 
 
 # --- value converters: text (already stripped, never empty) -> typed value ----------
@@ -408,7 +411,7 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
                 break
             node, where = parent, parent.tag
         bad = _Bad(f"<{where}>: {err}" if isinstance(where, str) else str(err))
-        bad.sourceline = el.sourceline  # type: ignore[attr-defined]
+        bad.sourceline = el.sourceline
         raise bad from None
 
     document_type = top.pop("document_type", None)
@@ -416,7 +419,7 @@ def _document(root: Any, path: str, fmt: SourceFormat, source_line: int | None) 
         raise _Bad("no <documentType>")
     if document_type not in DOCUMENT_TYPES:
         wrong = _Bad(f"documentType {shown(document_type)} is not a Form 3, 4 or 5")
-        wrong.sourceline = document_line  # type: ignore[attr-defined]
+        wrong.sourceline = document_line
         raise wrong
     owner_tuple = tuple(_make_owner(o) for o in owners)
     non_derivative: list[NonDerivativeRow] = []
@@ -509,10 +512,11 @@ def parse_bytes(
                 break
         line = (err.lineno or 1) + line_offset
         raise ParseError(path, f"malformed XML: {message}", line) from None
-    tag = root.tag
+    # A parsed element's tag is its name, a str (the stubs give the setter's wider union).
+    tag = cast(str, root.tag)
     if tag[:1] == "{":
         _strip_namespaces(root)
-        tag = root.tag
+        tag = cast(str, root.tag)
     if tag != ROOT:
         raise ParseError(
             path,

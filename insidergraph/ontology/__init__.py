@@ -20,9 +20,10 @@ AttributeError: 'Persn' is not declared in the ig: namespace (https://w3id.org/i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -173,7 +174,7 @@ def graph_iri(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def ontology_graph() -> "rdflib.Graph":
+def ontology_graph() -> rdflib.Graph:
     """The ontology as an rdflib graph (parsed once).
 
     >>> len(ontology_graph()) > 100
@@ -185,7 +186,7 @@ def ontology_graph() -> "rdflib.Graph":
 
 
 @lru_cache(maxsize=1)
-def shapes_graph() -> "rdflib.Graph":
+def shapes_graph() -> rdflib.Graph:
     """The SHACL shapes every export must satisfy, as an rdflib graph (parsed once)."""
     import rdflib
 

@@ -24,13 +24,13 @@ if TYPE_CHECKING:
     from insidergraph.graph.store import Store
 
 
-def _store(store: "Store | str | Path") -> "Store":
+def _store(store: Store | str | Path) -> Store:
     from insidergraph.graph.store import Store
 
     return store if isinstance(store, Store) else Store(store)
 
 
-def run(name: str, store: "Store | str | Path", engine: str = "cypher", **params: Any) -> "pd.DataFrame":
+def run(name: str, store: Store | str | Path, engine: str = "cypher", **params: Any) -> pd.DataFrame:
     """Run the named query ``name`` on ``store`` with one engine; rows as a DataFrame.
 
     Parameters use the registry's names (``min_boards=3``, ``as_of=date(2020, 1, 1)``).
@@ -43,8 +43,8 @@ def run(name: str, store: "Store | str | Path", engine: str = "cypher", **params
     return normalise(query, rows)
 
 
-def run_text(text: str, store: "Store | str | Path", engine: str = "cypher",
-             params: dict[str, Any] | None = None) -> "pd.DataFrame":
+def run_text(text: str, store: Store | str | Path, engine: str = "cypher",
+             params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run an ad-hoc query (Cypher on ``cypher``, SPARQL on ``sparql``) with bound parameters."""
     import pandas as pd
 
@@ -78,7 +78,7 @@ def _cell(value: Any, kind: str) -> Any:
     return _plain(value)
 
 
-def normalise(query: NamedQuery, rows: list[list[Any]]) -> "pd.DataFrame":
+def normalise(query: NamedQuery, rows: list[list[Any]]) -> pd.DataFrame:
     """Rows of any engine as one DataFrame shape (the row order is the engine's own)."""
     import pandas as pd
 
@@ -118,4 +118,4 @@ def normalise(query: NamedQuery, rows: list[list[Any]]) -> "pd.DataFrame":
     return pd.DataFrame(out, columns=list(query.columns), dtype=object)
 
 
-__all__ = ["QUERIES", "run", "run_text", "normalise", "get"]
+__all__ = ["QUERIES", "get", "normalise", "run", "run_text"]

@@ -24,7 +24,7 @@ insidergraph.errors.QueryError: COPY is refused: ad-hoc Cypher may only read the
 Traceback (most recent call last):
 ...
 insidergraph.errors.QueryError: SERVICE is refused: ad-hoc SPARQL may only read the store's graph (no updates and no remote services)
-"""
+"""  # noqa: E501 (a doctest's expected error is its one-line message)
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def check_cypher_plan(plan: str) -> None:
     Traceback (most recent call last):
     ...
     insidergraph.errors.QueryError: COPY_TO is refused: ad-hoc Cypher may only read the store's graph (no writes, files, extensions or network)
-    """
+    """  # noqa: E501 (a doctest's expected error is its one-line message)
     operators = _OPERATOR.findall(plan)
     if not operators:
         raise QueryError(f"the Cypher engine gave no plan for this statement, so it is refused: {_CYPHER_WHY}")

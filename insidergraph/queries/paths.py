@@ -12,8 +12,10 @@ embedded Cypher finds the same path with ``ALL SHORTEST`` and ``ORDER BY``.
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from insidergraph.backends.oxigraph.engine import OxigraphEngine
@@ -46,7 +48,7 @@ def canonical_path(source: str, target: str, neighbours: Callable[[str], Iterabl
     return path
 
 
-def sparql_connection(engine: "OxigraphEngine", query: "NamedQuery", bound: dict[str, Any]) -> list[list[Any]]:
+def sparql_connection(engine: OxigraphEngine, query: NamedQuery, bound: dict[str, Any]) -> list[list[Any]]:
     """``connection`` on SPARQL: ``connection.rq`` gives one node's neighbours (bound by
     substitution), ``connection-node.rq`` finds the end nodes; the walk is :func:`canonical_path`."""
     from importlib import resources
@@ -80,7 +82,7 @@ def sparql_connection(engine: "OxigraphEngine", query: "NamedQuery", bound: dict
     # Every node of the path was listed as a neighbour of the next or previous one, so
     # ``info`` already holds its name and CIK.
     out = []
-    for hop, (x, y) in enumerate(zip(path, path[1:]), 1):
+    for hop, (x, y) in enumerate(itertools.pairwise(path), 1):
         kinds = sorted({(rel, direction) for other, rel, direction in edges[x] if other == y})
         for rel, direction in kinds:
             out.append([hop, info[x][0], info[x][1], rel, direction, info[y][0], info[y][1]])
