@@ -19,7 +19,7 @@ import pytest
 import rdflib
 
 from insidergraph.errors import ExportError
-from insidergraph.graph import export_rdf
+from insidergraph.graph import export_rdf, rdf_ntriples
 from insidergraph.graph.exporters import EXPORTERS, export
 from insidergraph.graph.schema import ROLE_TYPES
 from insidergraph.graph.tables import GraphTables
@@ -248,8 +248,8 @@ def _triple_set(triples: Iterable[ox.Triple | ox.Quad]) -> set[tuple[object, obj
     return {(t.subject, t.predicate, t.object) for t in triples}
 
 
-def _ntriples_text(tables: GraphTables, batch_rows: int = export_rdf.NT_BATCH_ROWS) -> bytes:
-    return export_rdf.NTriplesReader(tables, batch_rows).read()
+def _ntriples_text(tables: GraphTables, batch_rows: int = rdf_ntriples.NT_BATCH_ROWS) -> bytes:
+    return rdf_ntriples.NTriplesReader(tables, batch_rows).read()
 
 
 def test_ntriples_text_states_the_same_triples_as_the_export() -> None:
