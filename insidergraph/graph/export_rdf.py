@@ -52,8 +52,9 @@ the same bytes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from itertools import repeat
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -160,7 +161,7 @@ def _check_xml_chars(triples: list[ox.Triple]) -> None:
     for t in triples:
         if isinstance(t.object, ox.Literal) and _NOT_XML.search(t.object.value):
             raise ExportError(
-                f"{t.subject.value} {t.predicate.value}: the value holds a control character RDF/XML cannot "
+                f"{getattr(t.subject, 'value', t.subject)} {t.predicate.value}: the value holds a control character RDF/XML cannot "
                 "represent; export as Turtle, N-Triples or JSON-LD instead"
             )
 

@@ -29,8 +29,9 @@ https://w3id.org/insidergraph/id/filing/1 documentType 4 https://w3id.org/inside
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Iterable, Iterator, Union
+from typing import TypeAlias
 from urllib.parse import quote
 
 import numpy as np
@@ -39,9 +40,26 @@ import pyarrow.compute as pc
 
 from insidergraph.errors import ExportError
 from insidergraph.graph.rdf_mapping import ENDS, XSD_OF, datatype, term
-from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType, Prop, Reified
+from insidergraph.graph.schema import (
+    EDGE_TYPES,
+    NODE_TYPES,
+    EdgeType,
+    NodeType,
+    Prop,
+    Reified,
+)
 from insidergraph.graph.tables import GraphTables
-from insidergraph.ontology import GRAPH_NS, ID_NS, IG, ORG, PROV, RDF, TIME, XSD, graph_iri
+from insidergraph.ontology import (
+    GRAPH_NS,
+    ID_NS,
+    IG,
+    ORG,
+    PROV,
+    RDF,
+    TIME,
+    XSD,
+    graph_iri,
+)
 
 _DICT = pa.dictionary(pa.int32(), pa.string())
 #: The columns of every batch :func:`triples` yields.
@@ -58,10 +76,10 @@ _SAFE = r"^[A-Za-z0-9/._~-]*$"  # ids node_iri keeps as they are
 _PIPE = r"^[A-Za-z0-9/._~|-]*$"  # ids whose only unsafe character is "|" (most edge ids)
 
 #: A batch's graphs: none asked for, one for all, or one per row.
-Graphs = Union[None, str, pa.Array]
+Graphs: TypeAlias = "str | pa.Array | None"
 
 
-def _arr(col: "pa.Array | pa.ChunkedArray") -> pa.Array:
+def _arr(col: pa.Array | pa.ChunkedArray) -> pa.Array:
     return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
 
 
@@ -83,7 +101,7 @@ def _paths(ids: pa.Array) -> pa.Array:
     return paths
 
 
-def iris(ids: "pa.Array | pa.ChunkedArray", prefix: str = "", ns: str = ID_NS) -> pa.Array:
+def iris(ids: pa.Array | pa.ChunkedArray, prefix: str = "", ns: str = ID_NS) -> pa.Array:
     """The IRI of each id (``node_iri(prefix + id)``; null stays null).
 
     >>> iris(pa.array(["person/1", "a|b c", None]), ns="x:").to_pylist()
@@ -100,7 +118,7 @@ def _decimal(value: str) -> str:
         raise ExportError(f"not a decimal number: {value!r}") from err
 
 
-def lexical(values: "pa.Array | pa.ChunkedArray", typ: str) -> pa.Array:
+def lexical(values: pa.Array | pa.ChunkedArray, typ: str) -> pa.Array:
     """The XSD lexical form of each value of the schema type ``typ`` (null stays null).
 
     >>> lexical(pa.array([True, None]), "bool").to_pylist(), lexical(pa.array(["2E+3", "1.50"]), "decimal").to_pylist()
@@ -143,19 +161,18 @@ def constant(batch: pa.RecordBatch, column: str) -> str:
 def _batch(s: pa.Array | str, p: str, o: pa.Array | str, dt: str, g: Graphs) -> pa.RecordBatch | None:
     """One batch of triples; rows whose subject or object is null give none."""
     n = max(len(x) for x in (s, o) if isinstance(x, pa.Array))
-    s = pa.repeat(pa.scalar(s), n) if isinstance(s, str) else s
-    o = pa.repeat(pa.scalar(o), n) if isinstance(o, str) else o
-    if g is None:
-        g = pa.nulls(n, pa.string())
-    elif isinstance(g, str):
-        g = pa.repeat(pa.scalar(g), n)
-    if s.null_count or o.null_count:
-        keep = pc.and_(pc.is_valid(s), pc.is_valid(o))
-        s, o, g = s.filter(keep), o.filter(keep), g.filter(keep)
-        n = len(s)
+    cols = [pa.repeat(pa.scalar(x), n) if isinstance(x, str) else x for x in (s, o)]
+    cols.append(pa.nulls(n, pa.string()) if g is None else pa.repeat(pa.scalar(g), n) if isinstance(g, str) else g)
+    if cols[0].null_count or cols[1].null_count:
+        keep = pc.and_(pc.is_valid(cols[0]), pc.is_valid(cols[1]))
+        cols = [c.filter(keep) for c in cols]
+        n = len(cols[0])
     if not n:
         return None
-    return pa.RecordBatch.from_arrays([s, _constant(p, n), o, _constant(dt, n), g], schema=TRIPLE_SCHEMA)
+    subjects, objects, graphs = cols
+    return pa.RecordBatch.from_arrays(
+        [subjects, _constant(p, n), objects, _constant(dt, n), graphs], schema=TRIPLE_SCHEMA
+    )
 
 
 def _take(g: Graphs, indices: pa.Array) -> Graphs:

@@ -20,10 +20,20 @@ AttributeError: 'cikk' is not declared in the ig: namespace (https://w3id.org/in
 from __future__ import annotations
 
 import functools
-from typing import Iterable
+from collections.abc import Iterable
 
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType, Prop
-from insidergraph.ontology import IG, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD, ClosedNamespace
+from insidergraph.ontology import (
+    IG,
+    ORG,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    TIME,
+    XSD,
+    ClosedNamespace,
+)
 
 _NAMESPACES: dict[str, ClosedNamespace] = {
     "ig": IG, "org": ORG, "prov": PROV, "time": TIME, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "xsd": XSD,

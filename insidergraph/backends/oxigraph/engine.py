@@ -27,7 +27,7 @@ import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 
@@ -61,7 +61,7 @@ def write(store: "Store", tables: GraphTables) -> None:
         ox_store = ox.Store(str(path))
         # lenient: the text is ours and its IRIs are percent-encoded by construction, so
         # the parser's IRI validation (about a third of its time) is skipped.
-        reader = NTriplesReader(tables, row_level=scope == "full")
+        reader = cast("IO[bytes]", NTriplesReader(tables, row_level=scope == "full"))
         ox_store.bulk_load(reader, format=ox.RdfFormat.N_TRIPLES, lenient=True)
         ox_store.flush()
         ox_store.optimize()
