@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -94,17 +95,26 @@ def main(argv: list[str] | None = None) -> int:
         if args.baseline:
             versions[args.baseline] = str(_extract(args.baseline, Path(tmp) / "base"))
         best: dict[str, dict[str, float]] = {}
+        ratios: dict[str, list[float]] = {"text_s": [], "load_s": []}
         for r in range(args.rounds):
-            for name, path in versions.items():
-                m = _measure(path, store, args.scope)
+            # Alternate which goes first, so that a load that rises or falls favours neither.
+            order = list(versions.items()) if r % 2 == 0 else list(versions.items())[::-1]
+            got: dict[str, dict[str, float]] = {}
+            for name, path in order:
+                m = got[name] = _measure(path, store, args.scope)
                 print(f"round {r + 1} {name:>10}: text {m['text_s']:6.2f} s ({m['mb']:.0f} MB)  "
                       f"load {m['load_s']:6.2f} s  load avg {os.getloadavg()[0]:.2f}")
                 best[name] = {k: min(v, best.get(name, m)[k]) for k, v in m.items()}
+            if args.baseline:
+                for k, v in ratios.items():
+                    v.append(got["this"][k] / got[args.baseline][k])
         if args.baseline:
             b, t = best[args.baseline], best["this"]
             print(f"best of {args.rounds}: text {t['text_s']:.2f} s vs {b['text_s']:.2f} s "
                   f"(ratio {t['text_s'] / b['text_s']:.2f}); load {t['load_s']:.2f} s vs {b['load_s']:.2f} s "
                   f"(ratio {t['load_s'] / b['load_s']:.2f})")
+            print("median of the rounds' ratios (this / baseline): "
+                  + ", ".join(f"{k[:-2]} {statistics.median(v):.2f}" for k, v in ratios.items()))
     return 0
 
 

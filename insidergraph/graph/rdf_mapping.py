@@ -22,7 +22,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType, Prop
+from insidergraph.graph.schema import (
+    EDGE_TYPES,
+    NODE_TYPES,
+    EdgeType,
+    NodeType,
+    Prop,
+    Reified,
+)
 from insidergraph.ontology import (
     IG,
     ORG,
@@ -126,32 +133,44 @@ def row_only_terms() -> frozenset[str]:
     return frozenset(terms(True) - terms(False))
 
 
+def _declared(where: str, curie: str) -> None:
+    try:
+        term(curie)
+    except AttributeError as err:
+        raise AssertionError(f"schema: {where}: {err}; declare it in insidergraph/ontology/insidergraph.ttl") from None
+
+
 def _check_props(where: str, props: Iterable[Prop]) -> None:
     for prop in props:
         if not prop.rdf:
             raise AssertionError(f"schema: {where}.{prop.name} names no RDF predicate")
-        term(prop.rdf)
+        _declared(f"{where}.{prop.name}", prop.rdf)
         if prop.ref and prop.type != "string":
             raise AssertionError(f"schema: {where}.{prop.name} holds a node id, so it must be a string")
 
 
 def _check_edge(rel: str, edge: EdgeType) -> None:
     _check_props(rel, edge.props)
-    tpl = edge.reified
-    if not edge.rdf and tpl is None:
+    if edge.rdf:
+        _declared(rel, edge.rdf)
+    if edge.reified is not None:
+        _check_template(rel, edge.reified, {p.name for p in edge.props})
+    elif not edge.rdf:
         raise AssertionError(f"schema: edge type {rel} has no RDF predicate and no node of its own")
-    if edge.props and tpl is None:
+    elif edge.props:
         raise AssertionError(f"schema: edge type {rel} has properties but no node of its own to carry them")
-    if tpl is None:
-        return
-    columns = {p.name for p in edge.props}
-    for s, _p, o in tpl.links:
+
+
+def _check_template(rel: str, tpl: Reified, columns: set[str]) -> None:
+    _declared(rel, tpl.rdf_class)
+    for s, p, o in tpl.links:
         if s not in ENDS or (o not in ENDS and ":" not in o):
-            raise AssertionError(f"schema: {rel} link {s} {_p} {o}: an end must be one of {sorted(ENDS)}")
+            raise AssertionError(f"schema: {rel} link {s} {p} {o}: an end must be one of {sorted(ENDS)}")
+        for curie in (p, o) if o not in ENDS else (p,):
+            _declared(f"{rel} link", curie)
     wanted = ({tpl.derived_from} if tpl.derived_from else set()) | {c for ends in tpl.span or () for c in ends}
     if wanted - columns:
         raise AssertionError(f"schema: {rel} template names columns it lacks: {sorted(wanted - columns)}")
-    edge_terms(edge)
 
 
 def check() -> None:
@@ -160,7 +179,7 @@ def check() -> None:
     >>> check()
     """
     for label, node in NODE_TYPES.items():
-        term(node.rdf)
+        _declared(label, node.rdf)
         _check_props(label, node.props[1:])
         if node.graph == "filing_id" and "filing_id" not in node.columns:
             raise AssertionError(f"schema: {label} lies in its filing's graph but has no filing_id")
