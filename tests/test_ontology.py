@@ -6,12 +6,15 @@ import pytest
 import rdflib
 from rdflib import namespace as ns
 
-from insidergraph.graph.export_rdf import EDGE_COLUMNS, NODE_COLUMNS, NODE_REF_COLUMNS
+from insidergraph.graph import rdf_mapping
+from insidergraph.graph.rdf_mapping import schema_terms, term
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.ontology import (
     IG,
     IG_NS,
     ORG,
+    PROV,
+    RDF,
     ClosedNamespace,
     declared_terms,
     ontology_graph,
@@ -122,24 +125,55 @@ def test_every_registry_column_maps_to_a_declared_term_of_the_right_type() -> No
     terms = declared_terms()
     checked = 0
     for label, node in NODE_TYPES.items():
-        cls, columns = NODE_COLUMNS[label]
+        cls = term(node.rdf)
         assert cls in terms
         for prop in node.props[1:]:
-            term = columns[prop.name]
-            assert term in terms, (label, prop.name)
-            if prop.name in NODE_REF_COLUMNS:
-                assert (rdflib.URIRef(term), ns.RDF.type, ns.OWL.ObjectProperty) in g
-            elif term.startswith(IG_NS):
-                assert g.value(rdflib.URIRef(term), ns.RDFS.range) == _XSD_OF[prop.type], (label, prop.name)
+            iri = term(prop.rdf)
+            assert iri in terms, (label, prop.name)
+            if prop.ref:
+                assert (rdflib.URIRef(iri), ns.RDF.type, ns.OWL.ObjectProperty) in g
+            elif iri.startswith(IG_NS):
+                assert g.value(rdflib.URIRef(iri), ns.RDFS.range) == _XSD_OF[prop.type], (label, prop.name)
             checked += 1
     for rel, edge in EDGE_TYPES.items():
         for prop in edge.props:
-            term = EDGE_COLUMNS[rel][prop.name]
-            assert term in terms
-            assert g.value(rdflib.URIRef(term), ns.RDFS.range) == _XSD_OF[prop.type], (rel, prop.name)
+            iri = term(prop.rdf)
+            assert iri in terms
+            assert g.value(rdflib.URIRef(iri), ns.RDFS.range) == _XSD_OF[prop.type], (rel, prop.name)
             checked += 1
     assert checked == (sum(len(n.props) - 1 for n in NODE_TYPES.values())
                        + sum(len(e.props) for e in EDGE_TYPES.values()))
+
+
+def test_every_term_the_schema_names_is_declared_in_the_ontology() -> None:
+    # Classes, predicates, role individuals and template links: the schema names them,
+    # the ontology is their source of truth.
+    named = schema_terms()
+    assert len(named) > 120 and not named - declared_terms()
+    g = ontology_graph()
+    for edge in EDGE_TYPES.values():
+        if edge.rdf:
+            assert (rdflib.URIRef(term(edge.rdf)), ns.RDF.type, ns.OWL.ObjectProperty) in g, edge.type
+        if edge.reified is not None:
+            assert (rdflib.URIRef(term(edge.reified.rdf_class)), ns.RDF.type, ns.OWL.Class) in g, edge.type
+            for _s, p, _o in edge.reified.links:
+                assert (rdflib.URIRef(term(p)), ns.RDF.type, ns.OWL.ObjectProperty) in g, (edge.type, p)
+    for node in NODE_TYPES.values():
+        assert (rdflib.URIRef(term(node.rdf)), ns.RDF.type, ns.OWL.Class) in g, node.label
+
+
+def test_a_term_the_ontology_does_not_declare_is_refused() -> None:
+    with pytest.raises(AttributeError, match="'madeUp' is not declared in the ig: namespace"):
+        term("ig:madeUp")
+    with pytest.raises(AttributeError, match="unknown prefix 'foaf'"):
+        term("foaf:name")
+
+
+def test_row_only_terms_are_the_row_level_types_terms_only() -> None:
+    rows = rdf_mapping.row_only_terms()
+    assert {IG.Transaction, IG.Holding, IG.Footnote, IG.transacted, IG.footnotedBy, IG.row, IG.shares} <= rows
+    # Shared with relationship facts (memberships cite filings too), so not row-only.
+    assert not {IG.Directorship, PROV.wasDerivedFrom, IG.Filing, RDF.type} & rows
 
 
 def test_shapes_parse_and_use_only_declared_terms() -> None:

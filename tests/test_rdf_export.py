@@ -19,9 +19,10 @@ import pytest
 import rdflib
 
 from insidergraph.errors import ExportError
-from insidergraph.graph import export_rdf
+from insidergraph.graph import export_rdf, rdf_emit, rdf_ntriples
+from insidergraph.graph.rdf_mapping import term
 from insidergraph.graph.exporters import EXPORTERS, export
-from insidergraph.graph.schema import ROLE_TYPES
+from insidergraph.graph.schema import EDGE_TYPES, ROLE_TYPES
 from insidergraph.graph.tables import GraphTables
 from insidergraph.ontology import GRAPH_NS, IG, IG_NS, ORG, PROV, RDF, TIME, declared_terms, node_iri, shapes_graph
 
@@ -274,8 +275,8 @@ def _triple_set(triples: Iterable[ox.Triple | ox.Quad]) -> set[tuple[object, obj
     return {(t.subject, t.predicate, t.object) for t in triples}
 
 
-def _ntriples_text(tables: GraphTables, batch_rows: int = export_rdf.NT_BATCH_ROWS) -> bytes:
-    return export_rdf.NTriplesReader(tables, batch_rows).read()
+def _ntriples_text(tables: GraphTables, batch_rows: int = rdf_ntriples.NT_BATCH_ROWS) -> bytes:
+    return rdf_ntriples.NTriplesReader(tables, batch_rows).read()
 
 
 def test_ntriples_text_states_the_same_triples_as_the_export() -> None:
@@ -300,6 +301,52 @@ def test_ntriples_text_refuses_duplicate_ids_like_the_export() -> None:
     tables.nodes["Person"].loc[1, "id"] = BOTHA
     with pytest.raises(ExportError, match="duplicate ids"):
         _ntriples_text(tables)
+
+
+def test_the_emitter_yields_one_predicate_and_datatype_per_batch_and_no_nulls() -> None:
+    batches = list(rdf_emit.triples(small_graph(), graphs=True))
+    assert batches and all(b.schema == rdf_emit.TRIPLE_SCHEMA for b in batches)
+    for b in batches:
+        assert not any(b.column(c).null_count for c in ("s", "o", "g"))
+        assert len(b.column("p").unique()) == len(b.column("datatype").unique()) == 1
+    # Without graphs asked for, the same triples with ``g`` left null.
+    plain = list(rdf_emit.triples(small_graph()))
+    assert sum(b.num_rows for b in plain) == sum(b.num_rows for b in batches)
+    assert all(b.column("g").null_count == b.num_rows for b in plain)
+
+
+def test_every_reified_link_the_schema_declares_is_stated_for_every_edge() -> None:
+    tables = small_graph()
+    triples = {(t.subject.value, t.predicate.value, t.object.value) for t in export_rdf.to_triples(tables)}
+    checked = 0
+    for rel, edge in EDGE_TYPES.items():
+        if edge.reified is None:
+            continue
+        for row in tables.edges[rel].to_dict("records"):
+            ends = {"node": node_iri(f"{edge.reified.segment}/{row['id']}"), "src": node_iri(row["src"]), "dst": node_iri(row["dst"])}
+            assert (ends["node"], RDF.type, term(edge.reified.rdf_class)) in triples
+            for s, p, o in edge.reified.links:
+                assert (ends[s], term(p), ends.get(o) or term(o)) in triples, (rel, s, p, o)
+                checked += 1
+            if edge.rdf:
+                assert (ends["src"], term(edge.rdf), ends["dst"]) in triples
+    assert checked > 20
+
+
+def test_named_graphs_follow_the_schemas_graph_rules() -> None:
+    tables = small_graph()
+    graph_of = {(s, p, o): g for g, s, p, o, _dt in export_rdf.statements(tables)}
+    filings = {f: GRAPH_NS + f for f in tables.nodes["Filing"]["id"]}
+    row_filing = {i: f for label in ("Transaction", "Holding", "Footnote")
+                  for i, f in zip(tables.nodes[label]["id"], tables.nodes[label]["filing_id"])}
+    for rel, edge in EDGE_TYPES.items():
+        if not edge.rdf:
+            continue
+        for src, dst in zip(tables.edges[rel]["src"], tables.edges[rel]["dst"]):
+            end, _, column = edge.graph.partition(".")
+            want = GRAPH_NS + "entities" if edge.graph == "entities" else filings[
+                row_filing[{"src": src, "dst": dst}[end]] if column else {"src": src, "dst": dst}[end]]
+            assert graph_of[(node_iri(src), term(edge.rdf), node_iri(dst))] == want, rel
 
 
 def test_rdf_exports_refuse_other_views() -> None:

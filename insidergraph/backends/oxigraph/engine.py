@@ -2,9 +2,11 @@
 
 :func:`write` (named in :data:`~insidergraph.backends.BACKENDS`) rebuilds
 it on every build with ``bulk_load`` of N-Triples text that
-:class:`~insidergraph.graph.export_rdf.NTriplesReader` builds column-wise from the Arrow
-tables: the triples of ``to_triples``, with no Python object per triple, read by the Rust
-parser while it indexes what came before. All go in the default graph: measured on
+:class:`~insidergraph.graph.rdf_ntriples.NTriplesReader` builds column-wise from the
+batches of the one RDF emitter (:func:`~insidergraph.graph.rdf_emit.triples`, which the
+exports read too): the triples of the RDF export, with no Python object per triple, read
+by the Rust parser while it indexes what came before. The SPARQL scope ``relations``
+leaves out the types the schema marks row-level. All go in the default graph: measured on
 100,000 synthetic filings, merging the per-filing named graphs made the load about 1.4x
 and the named queries about 1.5-2x faster than querying their union (the TriG and N-Quads
 exports keep the named graphs; every fact still points to its filings with
@@ -25,7 +27,7 @@ import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 
@@ -47,7 +49,7 @@ def store_path(store: "Store") -> Path:
 
 def write(store: "Store", tables: GraphTables) -> None:
     """Rebuild the pyoxigraph store of ``store`` from ``tables``."""
-    from insidergraph.graph.export_rdf import NTriplesReader
+    from insidergraph.graph.rdf_ntriples import NTriplesReader
 
     path = store_path(store)
     shutil.rmtree(path, ignore_errors=True)
@@ -59,7 +61,8 @@ def write(store: "Store", tables: GraphTables) -> None:
         ox_store = ox.Store(str(path))
         # lenient: the text is ours and its IRIs are percent-encoded by construction, so
         # the parser's IRI validation (about a third of its time) is skipped.
-        ox_store.bulk_load(NTriplesReader(tables, scope=scope), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        reader = cast("IO[bytes]", NTriplesReader(tables, row_level=scope == "full"))
+        ox_store.bulk_load(reader, format=ox.RdfFormat.N_TRIPLES, lenient=True)
         ox_store.flush()
         ox_store.optimize()
         del ox_store  # releases the write lock before anyone opens it read-only
@@ -184,7 +187,7 @@ def _check_relations_only(text: str) -> None:
     ...
     insidergraph.errors.QueryError: ig:holds is a row-level term, and this store's SPARQL graph was built with --sparql relations, which leaves rows and footnotes out; build it again with --sparql full, or use --engine cypher
     """
-    from insidergraph.graph.export_rdf import row_only_terms
+    from insidergraph.graph.rdf_mapping import row_only_terms
 
     prefixes: dict[str, list[str]] = {}
     for name, ns in re.findall(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", text, flags=re.IGNORECASE):
