@@ -135,6 +135,24 @@ def edge_id(src: str, dst: str, *parts: str) -> str:
     return EDGE_SEP.join((src, dst, *parts))
 
 
+def view_edge_key(rel: str, eid: str) -> str:
+    """The id of an edge in a view (GraphML, GEXF): table ids are unique per type only.
+
+    >>> view_edge_key("DIRECTOR_OF", "person/1|company/2")
+    'DIRECTOR_OF:person/1|company/2'
+    """
+    return f"{rel}:{eid}"
+
+
+def interlock_id(a: str, b: str) -> str:
+    """The id of the ``interlocks`` view's edge between two issuers.
+
+    >>> interlock_id("company/1", "company/2")
+    'interlock/company/1/company/2'
+    """
+    return f"interlock/{a}/{b}"
+
+
 # -- node ids, column-wise ---------------------------------------------------------------
 def _decoded(part: str | pa.Array) -> str | pa.Array:
     return part.dictionary_decode() if isinstance(part, pa.DictionaryArray) else part
@@ -185,20 +203,35 @@ _LABEL_NAMES = pa.array(list(_LABEL_OF_PREFIX.values()), pa.string())
 _PREFIXES = pa.array(list(_LABEL_OF_PREFIX), pa.string())
 
 
-def label_codes(ids: Ids) -> pa.Array:
+def label_codes(ids: Ids) -> Ids:
     """Per id the index of its label in :data:`~insidergraph.graph.schema.NODE_TYPES` (int32).
 
     >>> label_codes(pa.chunked_array([["company/1"], ["person/2"]])).to_pylist()
     [1, 0]
     """
-    arr = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-    if isinstance(arr, pa.DictionaryArray):
+    if pa.types.is_dictionary(ids.type):
+        arr = _flat(ids)
         return pc.take(label_codes(arr.dictionary), arr.indices)
-    prefix = pc.list_element(pc.split_pattern(arr, "/", max_splits=1), 0)
+    prefix = pc.list_element(pc.split_pattern(ids, "/", max_splits=1), 0)
     codes = pc.index_in(prefix, value_set=_PREFIXES)
     if codes.null_count:
-        raise _unknown(arr.filter(codes.is_null())[0].as_py())
+        raise _unknown(_flat(ids).filter(_flat(codes).is_null())[0].as_py())
     return codes
+
+
+def check_labels(label: str, ids: Ids) -> None:
+    """Raise :class:`UnknownIdError` unless every id is one of a ``label`` node.
+
+    >>> check_labels("Person", pa.array(["person/1", "company/2"]))
+    Traceback (most recent call last):
+    ...
+    insidergraph.graph.ids.UnknownIdError: 'company/2' is in the Person table but is the id of a Company
+    """
+    codes = label_codes(ids)
+    wrong = pc.not_equal(codes, list(NODE_TYPES).index(label))
+    if pc.any(wrong).as_py():
+        node_id = _flat(ids).filter(_flat(wrong))[0].as_py()
+        raise UnknownIdError(f"{node_id!r} is in the {label} table but is the id of a {label_of(node_id)}")
 
 
 def labels(ids: Ids) -> pa.Array:
@@ -207,10 +240,11 @@ def labels(ids: Ids) -> pa.Array:
     >>> labels(pa.array(["holding/1/nd/2", "footnote/1/F1"])).to_pylist()
     ['Holding', 'Footnote']
     """
-    return pc.take(_LABEL_NAMES, label_codes(ids))
+    codes = label_codes(ids)
+    return pc.take(_LABEL_NAMES, codes.combine_chunks() if isinstance(codes, pa.ChunkedArray) else codes)
 
 
-def pair_codes(rel: str, src: Ids, dst: Ids) -> pa.Array:
+def pair_codes(rel: str, src: Ids, dst: Ids) -> Ids:
     """Per edge of type ``rel`` the index of its (source, target) label pair in the type's ``pairs``.
 
     An end whose label is unknown, or a pair of labels the type does not join, is an
@@ -231,11 +265,12 @@ def pair_codes(rel: str, src: Ids, dst: Ids) -> pa.Array:
     pair = pc.add(pc.multiply(label_codes(src).cast(pa.int64()), n), label_codes(dst).cast(pa.int64()))
     codes = pc.index_in(pair, value_set=declared)
     if codes.null_count:
-        k = pc.index(codes.is_null(), True).as_py()
+        k = pc.index(pc.is_null(codes), True).as_py()
         a, b = _flat(src)[k].as_py(), _flat(dst)[k].as_py()
         raise UnknownIdError(f"{rel} edge {a!r} -> {b!r}: {rel} joins no {label_of(a)} to a {label_of(b)}")
     return codes
 
 
 def _flat(ids: Ids) -> pa.Array:
+    """One array of a chunked one (only on the error paths and for dictionaries: it copies)."""
     return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids

@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from insidergraph.errors import StoreError
+from insidergraph.graph.ids import check_labels
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, Prop
 
 _ARROW: dict[str, pa.DataType] = {
@@ -427,10 +428,20 @@ class GraphTables:
         }
 
     def label_of(self) -> dict[str, str]:
-        """Map of node id to its label."""
+        """Map of node id to its label; a node whose id is not of its table's label is an error.
+
+        >>> GraphTables.from_rows({"Person": [{"id": "person/1"}]}, {}).label_of()
+        {'person/1': 'Person'}
+        >>> GraphTables.from_rows({"Person": [{"id": "filing/1"}]}, {}).label_of()
+        Traceback (most recent call last):
+        ...
+        insidergraph.graph.ids.UnknownIdError: 'filing/1' is in the Person table but is the id of a Filing
+        """
         out: dict[str, str] = {}
         for label in self.nodes:
-            out.update(dict.fromkeys(self.nodes.ids(label), label))
+            ids = self.nodes.ids(label)
+            check_labels(label, pa.array(ids, pa.string()))
+            out.update(dict.fromkeys(ids, label))
         return out
 
     def iter_tables(self) -> Iterator[tuple[str, str, pd.DataFrame, list[Prop]]]:
