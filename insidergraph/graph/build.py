@@ -30,9 +30,19 @@ import gc
 from collections.abc import Iterable
 
 from insidergraph.graph.columns import ColumnsError
-from insidergraph.graph.emit_filings import Tables, filing_frame, filing_tables, superseded
+from insidergraph.graph.emit_filings import (
+    Tables,
+    filing_frame,
+    filing_tables,
+    superseded,
+)
 from insidergraph.graph.emit_footnotes import footnote_tables
-from insidergraph.graph.emit_parties import grant_tables, party_tables, role_tables, signature_tables
+from insidergraph.graph.emit_parties import (
+    grant_tables,
+    party_tables,
+    role_tables,
+    signature_tables,
+)
 from insidergraph.graph.emit_rows import row_layout, row_tables
 from insidergraph.graph.emit_securities import security_tables
 from insidergraph.graph.ids import filing_id, slug
@@ -63,7 +73,7 @@ class GraphBuilder:
         One exhibit is one power, wherever it was read from: it is keyed by accession and
         document name (or by path when it has neither).
         """
-        key = (power.accession, power.document, None if power.accession else power.source and power.source.path)
+        key = (power.accession, power.document, None if power.accession or power.source is None else power.source.path)
         if key in self.powers:
             return False
         self.powers[key] = power

@@ -28,7 +28,15 @@ from insidergraph.errors import InsiderGraphError
 from insidergraph.graph.ids import EDGE_SEP
 from insidergraph.graph.schema import Prop
 from insidergraph.graph.tables import (
-    _ARROW, Column, CompactTable, Join, RankCache, arrow_schema, edge_props, node_props, sort_order,
+    _ARROW,
+    Column,
+    CompactTable,
+    Join,
+    RankCache,
+    arrow_schema,
+    edge_props,
+    node_props,
+    sort_order,
 )
 
 

@@ -20,7 +20,15 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from insidergraph.graph.columns import compact_edges, edge_table, ints, node_table, np_ints, refs, strings
+from insidergraph.graph.columns import (
+    compact_edges,
+    edge_table,
+    ints,
+    node_table,
+    np_ints,
+    refs,
+    strings,
+)
 from insidergraph.graph.ids import edge_id, filing_key
 from insidergraph.graph.resolve import Resolution
 from insidergraph.graph.schema import NODE_TYPES

@@ -22,7 +22,13 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from insidergraph.graph.columns import compact_edges, edge_table, node_table, refs, strings
+from insidergraph.graph.columns import (
+    compact_edges,
+    edge_table,
+    node_table,
+    refs,
+    strings,
+)
 from insidergraph.graph.emit_filings import FilingFrame, Tables
 from insidergraph.graph.ids import edge_id, filing_key, slug
 from insidergraph.graph.resolve import Resolution
@@ -60,7 +66,7 @@ def party_tables(res: Resolution) -> Tables:
             target[k].append(v)
     for nid, p in res.signers.items():
         # The spelling signed most often (then the first in order) names a signer.
-        best = sorted(p.names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        best = min(p.names.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         row = {"id": nid, "cik": None, "name": best, "aliases": sorted(p.names), "name_key": person_key(best),
                "unresolved": False}
         for k, v in row.items():

@@ -23,7 +23,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from insidergraph.graph.columns import compact_edges, compact_table, ranges, refs, value_column
+from insidergraph.graph.columns import (
+    compact_edges,
+    compact_table,
+    ranges,
+    refs,
+    value_column,
+)
 from insidergraph.graph.emit_filings import FilingFrame, Tables
 from insidergraph.graph.ids import row_ids
 from insidergraph.graph.schema import NODE_TYPES

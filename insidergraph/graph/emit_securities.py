@@ -64,7 +64,7 @@ def security_tables(layout: RowLayout, frame: FilingFrame) -> Tables:
     filing_issuer = np.array([issuer_index[iss] for iss in frame.issuers], dtype=np.int64)
     secs, sec_of_row, converts = _securities(titles, layout.n_nd, filing_issuer[layout.fidx], list(issuer_index))
     del titles
-    title = [sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for counts in secs.spellings]
+    title = [min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] for counts in secs.spellings]
     sec_ids = pa.array(secs.ids, pa.string())
     has_sec = np.flatnonzero(sec_of_row >= 0)
     return {

@@ -193,7 +193,8 @@ def label_of(node_id: str) -> str:
     >>> label_of("company/n/acme-corp")
     'Company'
     """
-    label = _LABEL_OF_PREFIX.get(node_id.split("/", 1)[0]) if isinstance(node_id, str) else None
+    prefix, sep, _rest = node_id.partition("/") if isinstance(node_id, str) else ("", "", "")
+    label = _LABEL_OF_PREFIX.get(prefix) if sep else None
     if label is None:
         raise _unknown(node_id)
     return label
@@ -212,8 +213,10 @@ def label_codes(ids: Ids) -> Ids:
     if pa.types.is_dictionary(ids.type):
         arr = _flat(ids)
         return pc.take(label_codes(arr.dictionary), arr.indices)
-    prefix = pc.list_element(pc.split_pattern(ids, "/", max_splits=1), 0)
-    codes = pc.index_in(prefix, value_set=_PREFIXES)
+    parts = pc.split_pattern(ids, "/", max_splits=1)
+    codes = pc.index_in(pc.list_element(parts, 0), value_set=_PREFIXES)
+    # A bare prefix ("person") is no id either.
+    codes = pc.if_else(pc.equal(pc.list_value_length(parts), 2), codes, pa.scalar(None, pa.int32()))
     if codes.null_count:
         raise _unknown(_flat(ids).filter(_flat(codes).is_null())[0].as_py())
     return codes

@@ -25,10 +25,10 @@ access only (object dtype, exactly the values above).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Union
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -117,19 +117,19 @@ class Join:
     """
 
     sep: str
-    parts: tuple[Union[str, pa.Array, "Join"], ...]
+    parts: tuple[str | pa.Array | Join, ...]
 
     def evaluate(self, memo: dict[int, pa.Array] | None = None) -> pa.Array:
         """The joined strings (``memo`` shares parts evaluated for other columns)."""
         memo = {} if memo is None else memo
         return pc.binary_join_element_wise(*(p if isinstance(p, str) else _evaluate(p, memo) for p in self.parts), self.sep)
 
-    def take(self, indices: pa.Array, memo: dict[int, object]) -> "Join":
+    def take(self, indices: pa.Array, memo: dict[int, object]) -> Join:
         """The same Join over the rows ``indices`` of its arrays."""
         return Join(self.sep, tuple(p if isinstance(p, str) else _take(p, indices, memo) for p in self.parts))
 
 
-Column = Union[pa.Array, Join]
+Column: TypeAlias = "pa.Array | Join"
 
 
 def _evaluate(col: Column, memo: dict[int, pa.Array]) -> pa.Array:
@@ -152,7 +152,7 @@ def _take(col: Column, indices: pa.Array, memo: dict[int, object]) -> Column:
     out = memo.get(key)
     if out is None:
         out = memo[key] = col.take(indices, memo) if isinstance(col, Join) else col.take(indices)
-    return out  # type: ignore[return-value]
+    return out
 
 
 class CompactTable:
@@ -190,12 +190,12 @@ class CompactTable:
         memo: dict[int, pa.Array] = {}
         return pa.Table.from_arrays([self.column(f.name, memo) for f in self.schema], schema=self.schema)
 
-    def take(self, indices: pa.Array) -> "CompactTable":
+    def take(self, indices: pa.Array) -> CompactTable:
         """The rows ``indices``, columns still compact (arrays shared between columns stay shared)."""
         memo: dict[int, object] = {}
         return CompactTable(self.schema, {k: _take(v, indices, memo) for k, v in self.columns.items()}, len(indices))
 
-    def sorted_by_id(self, ranks: "RankCache | None" = None) -> "CompactTable":
+    def sorted_by_id(self, ranks: RankCache | None = None) -> CompactTable:
         """This table with its rows in ``id`` order.
 
         An id that is a :class:`Join` of arrays is ordered from the ranks of its parts'
@@ -254,7 +254,8 @@ class RankCache:
     def row_ranks(self, part: pa.Array, suffix: str = "") -> np.ndarray:
         """Per row of ``part``, the rank of its value (via the dictionary when it has one)."""
         if isinstance(part, pa.DictionaryArray):
-            return self.ranks(part.dictionary, suffix)[part.indices.to_numpy(zero_copy_only=False)]
+            by_row: np.ndarray = self.ranks(part.dictionary, suffix)[part.indices.to_numpy(zero_copy_only=False)]
+            return by_row
         return self.ranks(part, suffix)
 
 
@@ -272,14 +273,14 @@ def join_order(join: Join, ranks: RankCache) -> np.ndarray | None:
     parts = join.parts
     n = len(parts[0])  # type: ignore[arg-type]
     for part in parts[:-1]:
-        values = part.dictionary if isinstance(part, pa.DictionaryArray) else part  # type: ignore[union-attr]
+        values = part.dictionary if isinstance(part, pa.DictionaryArray) else part
         if ranks.contains(values, join.sep):
             order = sort_order(join.evaluate())
             return None if order is None else order.to_numpy()
     if any(p.null_count or (isinstance(p, pa.DictionaryArray) and p.dictionary.null_count) for p in parts):  # type: ignore[union-attr]
         order = sort_order(join.evaluate())
         return None if order is None else order.to_numpy()
-    keys = [ranks.row_ranks(p, join.sep if i < len(parts) - 1 else "") for i, p in enumerate(parts)]  # type: ignore[arg-type]
+    keys = [ranks.row_ranks(p, join.sep if i < len(parts) - 1 else "") for i, p in enumerate(parts)]
     # One int64 key when the ranks fit (they do for any graph that fits in memory), else lexsort.
     key = keys[0]
     for k in keys[1:]:
@@ -293,7 +294,7 @@ def join_order(join: Join, ranks: RankCache) -> np.ndarray | None:
     return np.argsort(key, kind="stable")
 
 
-Source = Union[pa.Table, CompactTable]
+Source: TypeAlias = "pa.Table | CompactTable"
 
 
 def _arrow_of_frame(df: pd.DataFrame, props: list[Prop]) -> pa.Table:
@@ -382,7 +383,7 @@ class GraphTables:
         self.edges = TableMap(edge_props, frames=edges)
 
     @classmethod
-    def from_arrow(cls, nodes: Mapping[str, Source], edges: Mapping[str, Source]) -> "GraphTables":
+    def from_arrow(cls, nodes: Mapping[str, Source], edges: Mapping[str, Source]) -> GraphTables:
         """Tables from Arrow (or compact) tables with the registry's columns, rows sorted by ``id``."""
         out = cls()
         out.nodes = TableMap(node_props, sources=nodes)
@@ -390,7 +391,7 @@ class GraphTables:
         return out
 
     @classmethod
-    def empty(cls) -> "GraphTables":
+    def empty(cls) -> GraphTables:
         """A graph with every table present and no rows."""
         return cls(
             {label: _frame([], node_props(label)) for label in NODE_TYPES},
@@ -400,7 +401,7 @@ class GraphTables:
     @classmethod
     def from_rows(
         cls, nodes: dict[str, list[dict[str, object]]], edges: dict[str, list[dict[str, object]]]
-    ) -> "GraphTables":
+    ) -> GraphTables:
         """Tables from lists of row dicts; missing labels become empty tables."""
         return cls(
             {label: _frame(nodes.get(label, []), node_props(label)) for label in NODE_TYPES},
@@ -410,7 +411,7 @@ class GraphTables:
     @classmethod
     def from_records(
         cls, nodes: dict[str, list[tuple[object, ...]]], edges: dict[str, list[tuple[object, ...]]]
-    ) -> "GraphTables":
+    ) -> GraphTables:
         """Tables from tuples in each table's column order; missing labels become empty tables."""
         return cls.from_arrow(
             {label: records_table(nodes.get(label, []), node_props(label)) for label in NODE_TYPES},
@@ -469,7 +470,7 @@ class GraphTables:
         (directory / "counts.json").write_text(json.dumps(self.counts(), indent=2, sort_keys=True) + "\n")
 
     @classmethod
-    def read(cls, directory: Path) -> "GraphTables":
+    def read(cls, directory: Path) -> GraphTables:
         """Read the tables :meth:`write` wrote (as Arrow; frames are made on first access)."""
         if not (directory / "counts.json").is_file():
             raise StoreError(f"{directory}: no graph tables here (run `insidergraph build` first)")

@@ -35,7 +35,7 @@ _TYPES = {"string": "STRING", "date": "DATE", "decimal": "DOUBLE", "int": "INT64
 # lookup per row.
 
 
-def db_path(store: "Store") -> Path:
+def db_path(store: Store) -> Path:
     """Where the database file lives in a store."""
     return store.engines_dir / "ladybug" / "graph.lbug"
 
@@ -73,7 +73,7 @@ def _arrow(tables: GraphTables, kind: str, name: str) -> pa.Table:
     return table
 
 
-def write(store: "Store", tables: GraphTables) -> None:
+def write(store: Store, tables: GraphTables) -> None:
     """Rebuild the ladybug database of ``store`` from ``tables``."""
     import ladybug as lb
 
@@ -118,7 +118,7 @@ class LadybugEngine:
 
     name = "cypher"
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Store) -> None:
         import ladybug as lb
 
         path = db_path(store)
@@ -196,7 +196,7 @@ class LadybugEngine:
 _ARROW_CHUNK = 100_000
 
 
-def _open_error(store: "Store", path: Path, err: RuntimeError) -> str:
+def _open_error(store: Store, path: Path, err: RuntimeError) -> str:
     """One line for a database that cannot be opened read-only."""
     if "recovery is pending" in str(err):
         return (
@@ -206,7 +206,7 @@ def _open_error(store: "Store", path: Path, err: RuntimeError) -> str:
     return f"{path}: cannot open the Cypher database: {_one_line(str(err))}"
 
 
-def recover(store: "Store") -> str:
+def recover(store: Store) -> str:
     """Complete a checkpoint that an interrupted write left pending (``cypher --recover``).
 
     Opening the database for writing once is ladybug's own recovery: it replays the
