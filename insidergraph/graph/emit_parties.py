@@ -34,7 +34,7 @@ from insidergraph.graph.ids import edge_id, filing_key, slug
 from insidergraph.graph.resolve import Resolution
 from insidergraph.graph.schema import ROLE_TYPES
 from insidergraph.loaders.names import person_key
-from insidergraph.model import Filing
+from insidergraph.model import Filing, Signature
 
 _SPACE = re.compile(r"\s+")
 
@@ -105,15 +105,15 @@ def _accession(fid: str, f: Filing) -> str:
 
 def role_tables(frame: FilingFrame, res: Resolution) -> Tables:
     """The role edges: a span per (type, owner, issuer, title or text), as each filing's box 5 states it."""
-    spans: dict[tuple[str, str, str, str], _Span] = {}
+    spans: dict[str, dict[tuple[str, str, str], _Span]] = {rtype: {} for rtype in ROLE_FIELDS}
     # Titles that differ only in case or punctuation are one role: (clean text, its key) per text.
     role_text: dict[str | None, tuple[str | None, str]] = {None: (None, "")}
-    flags = [(rtype, attrgetter(flag), text) for rtype, (flag, text, _column) in ROLE_FIELDS.items()]
+    flags = [(spans[rtype], attrgetter(flag), text) for rtype, (flag, text, _column) in ROLE_FIELDS.items()]
     for fid, f, issuer in zip(frame.ids, frame.filings, frame.issuers):
         accession, period, filed = _accession(fid, f), f.period_of_report, f.filing_date
         for o, oid in zip(f.reporting_owners, res.owners_of[fid]):
             rel = o.relationship
-            for rtype, flag, text in flags:
+            for of_type, flag, text in flags:
                 if not flag(rel):
                     continue
                 extra = (getattr(rel, text) or None) if text else None
@@ -121,22 +121,20 @@ def role_tables(frame: FilingFrame, res: Resolution) -> Tables:
                 if known is None:
                     clean = _SPACE.sub(" ", extra).strip()  # type: ignore[arg-type]
                     known = role_text[extra] = (clean, slug(clean) if clean else "")
-                k = (rtype, oid, issuer, known[1])
-                span = spans.get(k)
+                k = (oid, issuer, known[1])
+                span = of_type.get(k)
                 if span is None:
-                    span = spans[k] = _Span(known[0])  # the text of the first statement
+                    span = of_type[k] = _Span(known[0])  # the text of the first statement
                 span.add(period, filed, accession)
-    return {("edges", rtype): _role_table(rtype, spans) for rtype in ROLE_FIELDS}
+    return {("edges", rtype): _role_table(rtype, spans[rtype]) for rtype in ROLE_FIELDS}
 
 
-def _role_table(rtype: str, spans: dict[tuple[str, str, str, str], _Span]) -> pa.Table:
+def _role_table(rtype: str, spans: dict[tuple[str, str, str], _Span]) -> pa.Table:
     text_column = ROLE_FIELDS[rtype][2]
     names = ["id", "src", "dst", "first_period", "last_period", "first_filed", "last_filed", "accessions",
              "filing_count"] + ([text_column] if text_column else [])
     columns: dict[str, list[Any]] = {k: [] for k in names}
-    for (kind, src, dst, key), span in spans.items():
-        if kind != rtype:
-            continue
+    for (src, dst, key), span in spans.items():
         accs = sorted(span.accessions)
         row = {"id": edge_id(src, dst, *([key] if key else [])), "src": src, "dst": dst,
                "first_period": span.first_period, "last_period": span.last_period, "first_filed": span.first_filed,
@@ -169,9 +167,7 @@ def signature_tables(frame: FilingFrame, res: Resolution) -> Tables:
             sigs.append(s)
             if not s.attorney_in_fact or s.on_behalf_of is None:
                 continue
-            # The owner signed for: by CIK where the signature gives one, else by name.
-            target = next((oid for o, oid in zip(f.reporting_owners, owner_ids)
-                           if (s.on_behalf_of_cik and o.cik == s.on_behalf_of_cik) or o.name == s.on_behalf_of), None)
+            target = _signed_for(f, owner_ids, s)
             if target is None or target == sid:
                 continue
             rec = aif.get((sid, target))
@@ -195,6 +191,14 @@ def signature_tables(frame: FilingFrame, res: Resolution) -> Tables:
         for k, v in row.items():
             columns[k].append(v)
     return {("edges", "SIGNED"): signed, ("edges", "ATTORNEY_IN_FACT_FOR"): edge_table("ATTORNEY_IN_FACT_FOR", columns)}
+
+
+def _signed_for(f: Filing, owner_ids: list[str], s: Signature) -> str | None:
+    """The owner an attorney-in-fact signed for: by CIK where the signature gives one, else by name."""
+    for o, oid in zip(f.reporting_owners, owner_ids):
+        if (s.on_behalf_of_cik and o.cik == s.on_behalf_of_cik) or o.name == s.on_behalf_of:
+            return oid
+    return None
 
 
 def grant_tables(res: Resolution) -> Tables:

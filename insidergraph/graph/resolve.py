@@ -173,6 +173,8 @@ class _Resolver:
         # Names repeat across a person's filings; normalising each once saves a regex pass per use.
         self._keys: dict[str, str] = {}
         self._exact: dict[str, str] = {}
+        # Each spelling of a signer resolved once: its node id, and its signer Party unless an owner.
+        self._signer_of: dict[str, tuple[str, Party | None]] = {}
 
     def pkey(self, name: str) -> str:
         key = self._keys.get(name)
@@ -289,16 +291,22 @@ class _Resolver:
         return out
 
     def _signer(self, name: str, exact_owner: dict[str, str]) -> str:
-        """The node id of a person who signs: an owner of exactly that name, else a name-keyed signer."""
-        owner = exact_owner.get(self.exact(name))
-        if owner is not None:
-            return owner
-        nid = party_id("Person", key=slug(self.pkey(name) or self.exact(name)))
-        ent = self.signers.get(nid)
-        if ent is None:
-            ent = self.signers[nid] = Party("Person", None)
-        ent.names[name] += 1
-        return nid
+        """The node id of a person who signs: an owner of exactly that name, else a name-keyed signer
+        (whose count of that spelling goes up by one)."""
+        known = self._signer_of.get(name)
+        if known is None:
+            owner = exact_owner.get(self.exact(name))
+            if owner is not None:
+                known = self._signer_of[name] = (owner, None)
+            else:
+                nid = party_id("Person", key=slug(self.pkey(name) or self.exact(name)))
+                ent = self.signers.get(nid)
+                if ent is None:
+                    ent = self.signers[nid] = Party("Person", None)
+                known = self._signer_of[name] = (nid, ent)
+        if known[1] is not None:
+            known[1].names[name] += 1
+        return known[0]
 
     # -- powers of attorney ----------------------------------------------------------------
     def _grants(self, standalone: list[PowerOfAttorney], owners_of: dict[str, list[str]],
