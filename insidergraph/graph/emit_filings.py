@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from insidergraph.graph.columns import (
+    ColumnsError,
     compact_edges,
     edge_table,
     ints,
@@ -116,5 +117,8 @@ def _filing_nodes(frame: FilingFrame, res: Resolution) -> pa.Table:
                                      "unsigned_signatures": unsigned}
     for name in NODE_TYPES["Filing"].columns:
         if name not in columns:
-            columns[name] = list(map(attrgetter(name.replace("source_", "source.")), frame.filings))
+            path = name.replace("source_", "source.")
+            if path.split(".")[0] not in Filing.__dataclass_fields__:
+                raise ColumnsError(f"Filing: column {name} is declared but is no field of a filing, and not made")
+            columns[name] = list(map(attrgetter(path), frame.filings))
     return node_table("Filing", columns)

@@ -73,24 +73,6 @@ def _frame(rows: list[dict[str, object]] | pd.DataFrame, props: list[Prop]) -> p
     return df.sort_values("id", kind="stable").reset_index(drop=True) if len(df) else df
 
 
-def records_table(records: list[tuple[object, ...]], props: list[Prop]) -> pa.Table:
-    """An Arrow table from tuples in column order, sorted by ``id`` (stable), decimals as text.
-
-    >>> records_table([("b", 2), ("a", 1)], [Prop("id"), Prop("n", "int")]).column("id").to_pylist()
-    ['a', 'b']
-    """
-    columns = list(zip(*records)) if records else [()] * len(props)
-    arrays = []
-    for p, col in zip(props, columns):
-        values = list(col)
-        if p.type == "decimal":
-            values = [None if v is None else str(v) for v in values]
-        arrays.append(pa.array(values, type=_ARROW[p.type]))
-    table = pa.Table.from_arrays(arrays, schema=arrow_schema(props))
-    order = sort_order(table.column("id").combine_chunks()) if len(table) else None
-    return table if order is None else table.take(order)
-
-
 def sort_order(ids: pa.Array) -> pa.Array | None:
     """Indices that sort ``ids`` (stable, by code point like Python), or ``None`` when sorted already.
 
@@ -406,16 +388,6 @@ class GraphTables:
         return cls(
             {label: _frame(nodes.get(label, []), node_props(label)) for label in NODE_TYPES},
             {rel: _frame(edges.get(rel, []), edge_props(rel)) for rel in EDGE_TYPES},
-        )
-
-    @classmethod
-    def from_records(
-        cls, nodes: dict[str, list[tuple[object, ...]]], edges: dict[str, list[tuple[object, ...]]]
-    ) -> GraphTables:
-        """Tables from tuples in each table's column order; missing labels become empty tables."""
-        return cls.from_arrow(
-            {label: records_table(nodes.get(label, []), node_props(label)) for label in NODE_TYPES},
-            {rel: records_table(edges.get(rel, []), edge_props(rel)) for rel in EDGE_TYPES},
         )
 
     def _map(self, kind: str) -> TableMap:
