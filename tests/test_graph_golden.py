@@ -1,21 +1,25 @@
-"""The graph tables are exactly those of the first (row-wise) builder: digests of every table.
+"""The graph tables are exactly the committed golden ones, table by table.
 
-``tests/reference/rowwise_build.py`` is the row-wise builder of commit 25051aa, a separate
-and much simpler implementation kept only as this test's oracle. For each input below both
-builders run, and every table must have the same digest: as ``to_arrow`` gives it (schema
-and values) and as a pandas frame (columns, dtypes, index, values and their Python types).
-An intended change of the graph changes the reference too, in the same commit.
+``tests/data/golden/adversarial.jsonl`` holds every table the builder makes of
+:func:`adversarial_filings` (a constructed set whose ids stress the ordering: accessions that
+are prefixes of one another, ids holding the ``|`` separator, row numbers past 9, undefined
+and repeated footnote references, CIK-less issuers and owners, an amendment, signers who are
+no owner): per table its Arrow schema, the digest of its pandas frame (columns, dtypes, index,
+values and their Python types) and every row. ``tests/data/golden/corpus.json`` holds the
+digests of every table for the real corpus (XML only, and every file of it: rendered forms,
+submissions) and the corpus repeated three times as ``bench/build.py`` does.
 
-The inputs: the real corpus (XML only, and every file of it: rendered forms, submissions),
-the corpus repeated three times as ``bench/build.py`` does (distinct accessions and CIKs),
-and a constructed set whose ids stress the ordering: accessions that are prefixes of one
-another, ids holding the ``|`` separator, row numbers past 9, undefined and repeated
-footnote references, CIK-less issuers and owners.
+The files were written by the builder of commit dffce8b, before it was split by concern. An
+intended change of the graph rewrites them in the same commit, and the diff of the
+adversarial tables shows what changed::
+
+    .venv/bin/python tests/test_graph_golden.py --write
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import importlib.util
 import json
@@ -45,6 +49,9 @@ from insidergraph.model import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).resolve().parent / "data" / "golden"
+ADVERSARIAL = GOLDEN / "adversarial.jsonl"
+CORPUS_DIGESTS = GOLDEN / "corpus.json"
 
 
 def table_digest(table: pa.Table) -> str:
@@ -65,14 +72,35 @@ def frame_digest(df: Any) -> str:
     return h.hexdigest()[:20]
 
 
+def _tables(g: GraphTables) -> list[tuple[str, pa.Table, Any]]:
+    return [(f"{kind}/{name}", g.to_arrow(kind, name), (g.nodes if kind == "nodes" else g.edges)[name])
+            for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)) for name in names]
+
+
 def digests(g: GraphTables) -> dict[str, str]:
     """Every table's Arrow and frame digest, keyed ``kind/name`` and ``kind/name:frame``."""
     out = {}
-    for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)):
-        for name in names:
-            out[f"{kind}/{name}"] = table_digest(g.to_arrow(kind, name))
-            out[f"{kind}/{name}:frame"] = frame_digest((g.nodes if kind == "nodes" else g.edges)[name])
+    for key, table, frame in _tables(g):
+        out[key] = table_digest(table)
+        out[f"{key}:frame"] = frame_digest(frame)
     return out
+
+
+def _json(value: Any) -> Any:
+    # Dates as ISO text: the schema line says which columns are dates.
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def golden_lines(g: GraphTables) -> list[str]:
+    """Every table as JSON lines: a header (name, schema, frame digest), then one line per row."""
+    lines = []
+    for key, table, frame in _tables(g):
+        header = {"table": key, "rows": table.num_rows, "schema": str(table.schema).splitlines(),
+                  "frame": frame_digest(frame)}
+        lines.append(json.dumps(header, sort_keys=True))
+        columns = [table.column(name).to_pylist() for name in table.column_names]
+        lines.extend(json.dumps([_json(v) for v in row], ensure_ascii=False) for row in zip(*columns))
+    return lines
 
 
 def _owner(cik: str | None, name: str, display: str, **rel: Any) -> ReportingOwner:
@@ -165,30 +193,25 @@ def _replicated(corpus: Path) -> list[Filing]:
 
 
 CASES: dict[str, Callable[[Path], list[Filing]]] = {
-    "adversarial": lambda corpus: adversarial_filings(),
     "corpus-xml": _corpus_xml,
     "corpus-all": _corpus_all,
     "corpus-x3": _replicated,
 }
 
 
-def reference(filings: list[Filing]) -> dict[str, str]:
-    """Digests of the graph the row-wise reference builder makes of ``filings``."""
-    from reference.rowwise_build import build_graph as rowwise
-
-    return digests(rowwise(filings))
+def _golden_adversarial() -> list[str]:
+    return ADVERSARIAL.read_text(encoding="utf-8").splitlines()
 
 
-def test_adversarial_graph_is_the_row_wise_builders() -> None:
-    filings = adversarial_filings()
-    assert digests(build_graph(filings)) == reference(filings)
+def test_adversarial_graph_is_the_golden_one() -> None:
+    assert golden_lines(build_graph(adversarial_filings())) == _golden_adversarial()
 
 
-@pytest.mark.parametrize("case", ["corpus-xml", "corpus-all", "corpus-x3"])
-def test_corpus_graph_is_the_row_wise_builders(case: str, corpus: Path) -> None:
+@pytest.mark.parametrize("case", list(CASES))
+def test_corpus_graph_is_the_golden_one(case: str, corpus: Path) -> None:
     filings = CASES[case](corpus)
     assert len(filings) >= 633
-    assert digests(build_graph(filings)) == reference(filings)
+    assert digests(build_graph(filings)) == json.loads(CORPUS_DIGESTS.read_text())[case]
 
 
 def test_written_and_read_tables_are_the_built_ones(corpus: Path, tmp_path: Path) -> None:
@@ -203,8 +226,22 @@ def test_the_graph_does_not_depend_on_the_hash_seed(seed: str) -> None:
     import subprocess
 
     code = ("import json, sys; sys.path.insert(0, sys.argv[1]); import test_graph_golden as t; "
-            "print(json.dumps(t.digests(t.build_graph(t.adversarial_filings()))))")
+            "print(json.dumps(t.golden_lines(t.build_graph(t.adversarial_filings()))))")
     env = {**os.environ, "PYTHONHASHSEED": seed}
     out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)], env=env,
                          capture_output=True, text=True, check=True).stdout
-    assert json.loads(out) == reference(adversarial_filings())
+    assert json.loads(out) == _golden_adversarial()
+
+
+def write_golden(corpus: Path) -> None:
+    """Rewrite the golden files from the builder as it is now."""
+    GOLDEN.mkdir(parents=True, exist_ok=True)
+    ADVERSARIAL.write_text("\n".join(golden_lines(build_graph(adversarial_filings()))) + "\n", encoding="utf-8")
+    cases = {case: digests(build_graph(make(corpus))) for case, make in CASES.items()}
+    CORPUS_DIGESTS.write_text(json.dumps(cases, indent=1, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--write"]:
+        raise SystemExit("usage: python tests/test_graph_golden.py --write   (rewrites tests/data/golden/)")
+    write_golden(REPO.parent / "shared" / "corpus")

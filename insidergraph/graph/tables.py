@@ -25,10 +25,10 @@ access only (object dtype, exactly the values above).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Union
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from insidergraph.errors import StoreError
+from insidergraph.graph.ids import check_labels
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, Prop
 
 _ARROW: dict[str, pa.DataType] = {
@@ -72,24 +73,6 @@ def _frame(rows: list[dict[str, object]] | pd.DataFrame, props: list[Prop]) -> p
     return df.sort_values("id", kind="stable").reset_index(drop=True) if len(df) else df
 
 
-def records_table(records: list[tuple[object, ...]], props: list[Prop]) -> pa.Table:
-    """An Arrow table from tuples in column order, sorted by ``id`` (stable), decimals as text.
-
-    >>> records_table([("b", 2), ("a", 1)], [Prop("id"), Prop("n", "int")]).column("id").to_pylist()
-    ['a', 'b']
-    """
-    columns = list(zip(*records)) if records else [()] * len(props)
-    arrays = []
-    for p, col in zip(props, columns):
-        values = list(col)
-        if p.type == "decimal":
-            values = [None if v is None else str(v) for v in values]
-        arrays.append(pa.array(values, type=_ARROW[p.type]))
-    table = pa.Table.from_arrays(arrays, schema=arrow_schema(props))
-    order = sort_order(table.column("id").combine_chunks()) if len(table) else None
-    return table if order is None else table.take(order)
-
-
 def sort_order(ids: pa.Array) -> pa.Array | None:
     """Indices that sort ``ids`` (stable, by code point like Python), or ``None`` when sorted already.
 
@@ -116,19 +99,19 @@ class Join:
     """
 
     sep: str
-    parts: tuple[Union[str, pa.Array, "Join"], ...]
+    parts: tuple[str | pa.Array | Join, ...]
 
     def evaluate(self, memo: dict[int, pa.Array] | None = None) -> pa.Array:
         """The joined strings (``memo`` shares parts evaluated for other columns)."""
         memo = {} if memo is None else memo
         return pc.binary_join_element_wise(*(p if isinstance(p, str) else _evaluate(p, memo) for p in self.parts), self.sep)
 
-    def take(self, indices: pa.Array, memo: dict[int, object]) -> "Join":
+    def take(self, indices: pa.Array, memo: dict[int, object]) -> Join:
         """The same Join over the rows ``indices`` of its arrays."""
         return Join(self.sep, tuple(p if isinstance(p, str) else _take(p, indices, memo) for p in self.parts))
 
 
-Column = Union[pa.Array, Join]
+Column: TypeAlias = "pa.Array | Join"
 
 
 def _evaluate(col: Column, memo: dict[int, pa.Array]) -> pa.Array:
@@ -151,7 +134,7 @@ def _take(col: Column, indices: pa.Array, memo: dict[int, object]) -> Column:
     out = memo.get(key)
     if out is None:
         out = memo[key] = col.take(indices, memo) if isinstance(col, Join) else col.take(indices)
-    return out  # type: ignore[return-value]
+    return out
 
 
 class CompactTable:
@@ -189,12 +172,12 @@ class CompactTable:
         memo: dict[int, pa.Array] = {}
         return pa.Table.from_arrays([self.column(f.name, memo) for f in self.schema], schema=self.schema)
 
-    def take(self, indices: pa.Array) -> "CompactTable":
+    def take(self, indices: pa.Array) -> CompactTable:
         """The rows ``indices``, columns still compact (arrays shared between columns stay shared)."""
         memo: dict[int, object] = {}
         return CompactTable(self.schema, {k: _take(v, indices, memo) for k, v in self.columns.items()}, len(indices))
 
-    def sorted_by_id(self, ranks: "RankCache | None" = None) -> "CompactTable":
+    def sorted_by_id(self, ranks: RankCache | None = None) -> CompactTable:
         """This table with its rows in ``id`` order.
 
         An id that is a :class:`Join` of arrays is ordered from the ranks of its parts'
@@ -253,7 +236,8 @@ class RankCache:
     def row_ranks(self, part: pa.Array, suffix: str = "") -> np.ndarray:
         """Per row of ``part``, the rank of its value (via the dictionary when it has one)."""
         if isinstance(part, pa.DictionaryArray):
-            return self.ranks(part.dictionary, suffix)[part.indices.to_numpy(zero_copy_only=False)]
+            by_row: np.ndarray = self.ranks(part.dictionary, suffix)[part.indices.to_numpy(zero_copy_only=False)]
+            return by_row
         return self.ranks(part, suffix)
 
 
@@ -271,14 +255,14 @@ def join_order(join: Join, ranks: RankCache) -> np.ndarray | None:
     parts = join.parts
     n = len(parts[0])  # type: ignore[arg-type]
     for part in parts[:-1]:
-        values = part.dictionary if isinstance(part, pa.DictionaryArray) else part  # type: ignore[union-attr]
+        values = part.dictionary if isinstance(part, pa.DictionaryArray) else part
         if ranks.contains(values, join.sep):
             order = sort_order(join.evaluate())
             return None if order is None else order.to_numpy()
     if any(p.null_count or (isinstance(p, pa.DictionaryArray) and p.dictionary.null_count) for p in parts):  # type: ignore[union-attr]
         order = sort_order(join.evaluate())
         return None if order is None else order.to_numpy()
-    keys = [ranks.row_ranks(p, join.sep if i < len(parts) - 1 else "") for i, p in enumerate(parts)]  # type: ignore[arg-type]
+    keys = [ranks.row_ranks(p, join.sep if i < len(parts) - 1 else "") for i, p in enumerate(parts)]
     # One int64 key when the ranks fit (they do for any graph that fits in memory), else lexsort.
     key = keys[0]
     for k in keys[1:]:
@@ -292,7 +276,7 @@ def join_order(join: Join, ranks: RankCache) -> np.ndarray | None:
     return np.argsort(key, kind="stable")
 
 
-Source = Union[pa.Table, CompactTable]
+Source: TypeAlias = "pa.Table | CompactTable"
 
 
 def _arrow_of_frame(df: pd.DataFrame, props: list[Prop]) -> pa.Table:
@@ -381,7 +365,7 @@ class GraphTables:
         self.edges = TableMap(edge_props, frames=edges)
 
     @classmethod
-    def from_arrow(cls, nodes: Mapping[str, Source], edges: Mapping[str, Source]) -> "GraphTables":
+    def from_arrow(cls, nodes: Mapping[str, Source], edges: Mapping[str, Source]) -> GraphTables:
         """Tables from Arrow (or compact) tables with the registry's columns, rows sorted by ``id``."""
         out = cls()
         out.nodes = TableMap(node_props, sources=nodes)
@@ -389,7 +373,7 @@ class GraphTables:
         return out
 
     @classmethod
-    def empty(cls) -> "GraphTables":
+    def empty(cls) -> GraphTables:
         """A graph with every table present and no rows."""
         return cls(
             {label: _frame([], node_props(label)) for label in NODE_TYPES},
@@ -399,21 +383,11 @@ class GraphTables:
     @classmethod
     def from_rows(
         cls, nodes: dict[str, list[dict[str, object]]], edges: dict[str, list[dict[str, object]]]
-    ) -> "GraphTables":
+    ) -> GraphTables:
         """Tables from lists of row dicts; missing labels become empty tables."""
         return cls(
             {label: _frame(nodes.get(label, []), node_props(label)) for label in NODE_TYPES},
             {rel: _frame(edges.get(rel, []), edge_props(rel)) for rel in EDGE_TYPES},
-        )
-
-    @classmethod
-    def from_records(
-        cls, nodes: dict[str, list[tuple[object, ...]]], edges: dict[str, list[tuple[object, ...]]]
-    ) -> "GraphTables":
-        """Tables from tuples in each table's column order; missing labels become empty tables."""
-        return cls.from_arrow(
-            {label: records_table(nodes.get(label, []), node_props(label)) for label in NODE_TYPES},
-            {rel: records_table(edges.get(rel, []), edge_props(rel)) for rel in EDGE_TYPES},
         )
 
     def _map(self, kind: str) -> TableMap:
@@ -427,10 +401,20 @@ class GraphTables:
         }
 
     def label_of(self) -> dict[str, str]:
-        """Map of node id to its label."""
+        """Map of node id to its label; a node whose id is not of its table's label is an error.
+
+        >>> GraphTables.from_rows({"Person": [{"id": "person/1"}]}, {}).label_of()
+        {'person/1': 'Person'}
+        >>> GraphTables.from_rows({"Person": [{"id": "filing/1"}]}, {}).label_of()
+        Traceback (most recent call last):
+        ...
+        insidergraph.graph.ids.UnknownIdError: 'filing/1' is in the Person table but is the id of a Filing
+        """
         out: dict[str, str] = {}
         for label in self.nodes:
-            out.update(dict.fromkeys(self.nodes.ids(label), label))
+            ids = self.nodes.ids(label)
+            check_labels(label, pa.array(ids, pa.string()))
+            out.update(dict.fromkeys(ids, label))
         return out
 
     def iter_tables(self) -> Iterator[tuple[str, str, pd.DataFrame, list[Prop]]]:
@@ -458,7 +442,7 @@ class GraphTables:
         (directory / "counts.json").write_text(json.dumps(self.counts(), indent=2, sort_keys=True) + "\n")
 
     @classmethod
-    def read(cls, directory: Path) -> "GraphTables":
+    def read(cls, directory: Path) -> GraphTables:
         """Read the tables :meth:`write` wrote (as Arrow; frames are made on first access)."""
         if not (directory / "counts.json").is_file():
             raise StoreError(f"{directory}: no graph tables here (run `insidergraph build` first)")

@@ -39,14 +39,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from itertools import combinations
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 import pandas as pd
+import pyarrow as pa
 
 from insidergraph.errors import ExportError
 from insidergraph.graph.exporters import VIEWS
+from insidergraph.graph.ids import check_labels, interlock_id, label_of, view_edge_key
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, ROLE_TYPES, Prop
 from insidergraph.graph.tables import GraphTables
 
@@ -146,7 +149,10 @@ def _typed_graph(tables: GraphTables, labels: list[str], rels: list[str]) -> nx.
     nodes: list[tuple[str, dict[str, Scalar]]] = []
     for label in labels:
         props = NODE_TYPES[label].props
-        for row in _rows(tables.nodes[label]):
+        df = tables.nodes[label]
+        # A node in another label's table would be exported with the wrong type.
+        check_labels(label, pa.array([str(i) for i in df["id"]], pa.string()))
+        for row in _rows(df):
             attrs = _attrs(row, props)
             attrs.update(label=display_name(label, row), type=label)
             nodes.append((str(row["id"]), dict(sorted(attrs.items()))))
@@ -165,7 +171,7 @@ def _typed_graph(tables: GraphTables, labels: list[str], rels: list[str]) -> nx.
                     raise ExportError(f"{rel} edge {eid} points at {end}, which is not a {'/'.join(labels)} node")
             # Table ids are unique per type only (a director who is also a 10% owner has
             # two edges with one id), and GEXF wants ids unique in the file.
-            key = f"{rel}:{eid}"
+            key = view_edge_key(rel, eid)
             if key in seen:
                 raise ExportError(f"two {rel} edges share the id {eid}; the graph tables are inconsistent")
             seen.add(key)
@@ -196,7 +202,7 @@ def _interlocks(tables: GraphTables) -> nx.Graph:
 
     def director_name(did: str) -> str:
         row = people.get(did) or companies.get(did)
-        return display_name("Person" if did in people else "Company", row) if row else did
+        return display_name(label_of(did), row) if row else did
 
     graph = nx.Graph()
     props = NODE_TYPES["Company"].props
@@ -210,7 +216,7 @@ def _interlocks(tables: GraphTables) -> nx.Graph:
         graph.add_edge(
             a,
             b,
-            id=f"interlock/{a}/{b}",
+            id=interlock_id(a, b),
             label=f"{len(ordered)} shared director{'s' if len(ordered) != 1 else ''}",
             relationship="SHARES_DIRECTORS_WITH",
             weight=len(ordered),

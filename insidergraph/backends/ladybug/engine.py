@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from insidergraph.errors import QueryError, StoreError
+from insidergraph.graph.ids import check_labels, pair_codes
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType, Prop
 from insidergraph.graph.tables import GraphTables
 
@@ -30,11 +31,11 @@ if TYPE_CHECKING:
 
 _TYPES = {"string": "STRING", "date": "DATE", "decimal": "DOUBLE", "int": "INT64", "bool": "BOOLEAN",
           "string[]": "STRING[]"}
-# Node ids start with their label in lower case (person/..., company/...): see graph.build;
-# that is how an edge's (FROM, TO) pair is found without a lookup per row.
+# An edge's (FROM, TO) pair is read from its ends' ids (insidergraph.graph.ids), without a
+# lookup per row.
 
 
-def db_path(store: "Store") -> Path:
+def db_path(store: Store) -> Path:
     """Where the database file lives in a store."""
     return store.engines_dir / "ladybug" / "graph.lbug"
 
@@ -72,12 +73,7 @@ def _arrow(tables: GraphTables, kind: str, name: str) -> pa.Table:
     return table
 
 
-def _labels(ids: pa.ChunkedArray) -> pa.ChunkedArray:
-    """The lower-case label of each node id (its first path segment)."""
-    return pc.list_element(pc.split_pattern(ids, "/", max_splits=1), 0)
-
-
-def write(store: "Store", tables: GraphTables) -> None:
+def write(store: Store, tables: GraphTables) -> None:
     """Rebuild the ladybug database of ``store`` from ``tables``."""
     import ladybug as lb
 
@@ -93,6 +89,7 @@ def write(store: "Store", tables: GraphTables) -> None:
             conn.execute(rel_ddl(edge))
         for label in NODE_TYPES:
             table = _arrow(tables, "nodes", label)
+            check_labels(label, table.column("id"))
             if table.num_rows:
                 conn.execute(f"COPY {label} FROM $t", {"t": table})
         for rel, edge in EDGE_TYPES.items():
@@ -101,11 +98,11 @@ def write(store: "Store", tables: GraphTables) -> None:
                 continue
             # COPY wants source key, target key, then the properties in declared order.
             table = table.select(["src", "dst", "id"] + [p.name for p in edge.props])
-            src_label = _labels(table.column("src"))
-            dst_label = _labels(table.column("dst"))
-            for a, b in edge.pairs:
-                mask = pc.and_(pc.equal(src_label, a.lower()), pc.equal(dst_label, b.lower()))
-                part = table.filter(mask)
+            # Every row's (FROM, TO) pair from its ends' ids; an end of no label, or a pair the
+            # type does not join, is an error (UnknownIdError), never a row left out.
+            pair = pair_codes(rel, table.column("src"), table.column("dst"))
+            for k, (a, b) in enumerate(edge.pairs):
+                part = table.filter(pc.equal(pair, k))
                 if part.num_rows:
                     conn.execute(f"COPY {rel} FROM $t (from='{a}', to='{b}')", {"t": part})
     except RuntimeError as err:
@@ -121,7 +118,7 @@ class LadybugEngine:
 
     name = "cypher"
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Store) -> None:
         import ladybug as lb
 
         path = db_path(store)
@@ -199,7 +196,7 @@ class LadybugEngine:
 _ARROW_CHUNK = 100_000
 
 
-def _open_error(store: "Store", path: Path, err: RuntimeError) -> str:
+def _open_error(store: Store, path: Path, err: RuntimeError) -> str:
     """One line for a database that cannot be opened read-only."""
     if "recovery is pending" in str(err):
         return (
@@ -209,7 +206,7 @@ def _open_error(store: "Store", path: Path, err: RuntimeError) -> str:
     return f"{path}: cannot open the Cypher database: {_one_line(str(err))}"
 
 
-def recover(store: "Store") -> str:
+def recover(store: Store) -> str:
     """Complete a checkpoint that an interrupted write left pending (``cypher --recover``).
 
     Opening the database for writing once is ladybug's own recovery: it replays the
