@@ -227,23 +227,34 @@ def issuer_insiders(g: Graph, issuer_by_cik: str, issuer_by_id: str, issuer_by_t
 
 
 def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
-    """Attorneys-in-fact ranked by insiders and issuers signed for."""
+    """Attorneys-in-fact ranked by insiders and issuers signed for, beside the powers granted to them."""
     aif = g.t.edges["ATTORNEY_IN_FACT_FOR"]
     names = g.entities["name"].to_dict()
     signed = g.t.edges["SIGNED"]
     signed = signed[signed["attorney_in_fact"] == True]  # noqa: E712 (None is neither)
     about = dict(zip(g.t.edges["ABOUT"]["src"], g.t.edges["ABOUT"]["dst"]))
+    granted = g.t.edges["GRANTED_POWER_OF_ATTORNEY"]
+    grantors: dict[str, set[str]] = {}
+    powers: dict[str, int] = {}
+    for src, dst in zip(granted["src"], granted["dst"]):
+        grantors.setdefault(dst, set()).add(src)
+        powers[dst] = powers.get(dst, 0) + 1
+    signed_for = {a: set(ins) for a, ins in aif.groupby("src", sort=False)["dst"]}
+    # Attorneys who hold a power but signed for no one count 0 insiders (kept by --min-insiders 0).
+    attorneys = set(signed_for) | {a for a in grantors if a in g.persons.index}
     rows = []
-    for a, insiders in aif.groupby("src", sort=False)["dst"]:
-        ins = set(insiders)
+    for a in attorneys:
+        ins = signed_for.get(a, set())
         if len(ins) < min_insiders:
             continue
         films = set(signed.loc[signed["src"] == a, "dst"])
         issuers = {about[f] for f in films if f in about and about[f] in g.companies.index}
         films = {f for f in films if f in about and about[f] in g.companies.index}
+        by = grantors.get(a, set())
         rows.append((-len(ins), -len(issuers), a, [
             names[a], len(ins), len(issuers), len(films), sorted({names[i] for i in ins}),
-            sorted({names[i] for i in issuers}),
+            sorted({names[i] for i in issuers}), powers.get(a, 0), len(by), sorted({names[i] for i in by}),
+            len(ins - by),
         ]))
     rows.sort(key=lambda r: r[:3])
     return [r[3] for r in rows]

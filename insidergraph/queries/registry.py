@@ -262,17 +262,23 @@ QUERIES: dict[str, NamedQuery] = {
         ),
         NamedQuery(
             "attorney-network",
-            "Attorneys-in-fact ranked by how many insiders and issuers they signed for.",
-            (Param("min_insiders", "int", 1, "Least number of insiders signed for."),),
+            "Attorneys-in-fact ranked by how many insiders and issuers they signed for, beside the powers of "
+            "attorney granted to them.",
+            (Param("min_insiders", "int", 1, "Least number of insiders signed for (0: also attorneys who hold "
+                   "a power but signed for no one)."),),
             (
                 "attorney_name", "insider_count", "issuer_count", "filing_count", "insider_names",
-                "issuer_names",
+                "issuer_names", "power_count", "grantor_count", "grantor_names", "insiders_without_power",
             ),
-            list_columns=(("insider_names",), ("issuer_names",)),
+            list_columns=(("insider_names",), ("issuer_names",), ("grantor_names",)),
             details=(
-                "Insiders: the owners the attorney signed for (ATTORNEY_IN_FACT_FOR). Issuers and filings: "
-                "those of the filings the attorney signed as attorney-in-fact. Rows by insider_count, "
-                "issuer_count (both descending), then attorney id."
+                "Attorneys: persons who signed for an owner (ATTORNEY_IN_FACT_FOR) or were granted a power of "
+                "attorney (GRANTED_POWER_OF_ATTORNEY). Insiders: the owners the attorney signed for. Issuers "
+                "and filings: those of the filings the attorney signed as attorney-in-fact. power_count: the "
+                "powers naming the attorney (EX-24 exhibits, in submissions or standalone); grantor_count and "
+                "grantor_names: who granted them; insiders_without_power: insiders signed for who granted the "
+                "attorney no power on file (whatever its date or issuer; see unauthorized-signatures). Rows by "
+                "insider_count, issuer_count (both descending), then attorney id."
             ),
         ),
         NamedQuery(
