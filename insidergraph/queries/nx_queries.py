@@ -12,6 +12,7 @@ those of :mod:`insidergraph.queries.registry`.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -279,3 +280,81 @@ def connection(g: Graph, source_by_cik: str, source_by_id: str, source_by_text: 
         for rel, direction in sorted({(r, d) for other, r, d in adj[x] if other == y}):
             out.append([hop, e.at[x, "name"], e.at[x, "cik"], rel, direction, e.at[y, "name"], e.at[y, "cik"]])
     return out
+
+
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+#: Spelled-out company suffixes and their abbreviation, replaced in this order in every engine.
+COMPANY_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("corporation", "corp"), ("incorporated", "inc"), ("company", "co"), ("limited", "ltd"),
+)
+
+
+def company_key(name: str) -> str:
+    """The key a power's scope is matched on: lower case, letters and digits only, suffixes abbreviated.
+
+    >>> company_key("Microsoft Corporation") == company_key("MICROSOFT CORP")
+    True
+    >>> company_key("Yelp! Inc.")
+    'yelpinc'
+    """
+    key = _NOT_KEY.sub("", name.lower())
+    for long, short in COMPANY_SUFFIXES:
+        key = key.replace(long, short)
+    return key
+
+
+def _scope_covers(scope: Any, issuer_keys: set[str]) -> bool:
+    """A power's scope covers the issuer: not stated (empty), or one of its companies is the issuer."""
+    return not len(scope) or any(company_key(x) in issuer_keys for x in scope)
+
+
+def _in_force(grant: Any, others: list[Any], issuer_keys: set[str], day: date | None) -> bool:
+    """The grant is dated on or before ``day`` (either undated: yes), covers the issuer, and no power
+    of the same grantor that revokes prior ones and covers the issuer was signed after it, by ``day``."""
+    if grant.date is not None and day is not None and grant.date > day:
+        return False
+    if not _scope_covers(grant.scope, issuer_keys):
+        return False
+    return not any(r.revokes_prior and r.date is not None and grant.date is not None and day is not None
+                   and grant.date < r.date <= day and _scope_covers(r.scope, issuer_keys) for r in others)
+
+
+def unauthorized_signatures(g: Graph) -> list[list[Any]]:
+    """Attorney-in-fact signatures that no power of attorney in the store authorizes."""
+    signed = g.t.edges["SIGNED"]
+    signed = signed[(signed["attorney_in_fact"] == True) & signed["src"].isin(g.persons.index)]  # noqa: E712
+    about = dict(zip(g.t.edges["ABOUT"]["src"], g.t.edges["ABOUT"]["dst"]))
+    filers: dict[str, list[str]] = {}
+    for src, dst in zip(g.t.edges["FILED"]["src"], g.t.edges["FILED"]["dst"]):
+        filers.setdefault(dst, []).append(src)
+    signed_for: dict[tuple[str, str], list[str]] = {}
+    aif = g.t.edges["ATTORNEY_IN_FACT_FOR"]
+    for src, dst, accessions in zip(aif["src"], aif["dst"], aif["accessions"]):
+        for acc in accessions:
+            signed_for.setdefault((src, f"filing/{acc}"), []).append(dst)
+    grants: dict[str, list[Any]] = {}
+    for row in g.t.edges["GRANTED_POWER_OF_ATTORNEY"].itertuples(index=False):
+        grants.setdefault(row.src, []).append(row)
+    first: dict[tuple[str, str], date | None] = {}
+    for a, f, day in zip(signed["src"], signed["dst"], signed["date"]):
+        if (a, f) not in first or (day is not None and (first[(a, f)] is None or day < first[(a, f)])):  # type: ignore[operator]
+            first[(a, f)] = day
+    c, e, fil = g.companies, g.entities, g.t.nodes["Filing"].set_index("id")["accession"].to_dict()
+    rows = []
+    for (a, f), day in first.items():
+        issuer = about.get(f)
+        if issuer not in c.index:
+            continue
+        keys = {company_key(n) for n in [c.at[issuer, "name"], *(c.at[issuer, "aliases"] or ())] if n}
+        owners: list[str | None] = list(dict.fromkeys(signed_for.get((a, f), [])))
+        for o in owners or [None]:
+            grantors = [o] if o is not None else list(dict.fromkeys(filers.get(f, [])))
+            mine = [(w, x) for w in grantors for x in grants.get(w, ()) if x.dst == a]
+            if any(_in_force(x, grants[w], keys, day) for w, x in mine):
+                continue
+            rows.append(((a, f, o or ""), [
+                e.at[a, "name"], e.at[o, "cik"] if o else None, e.at[o, "name"] if o else None,
+                c.at[issuer, "cik"], c.at[issuer, "name"], fil.get(f), day, len(mine),
+            ]))
+    rows.sort(key=lambda r: r[0])
+    return [r[1] for r in rows]

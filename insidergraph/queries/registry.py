@@ -282,6 +282,30 @@ QUERIES: dict[str, NamedQuery] = {
             ),
         ),
         NamedQuery(
+            "unauthorized-signatures",
+            "Attorney-in-fact signatures that no power of attorney in the store authorizes (the compliance "
+            "question).",
+            (),
+            (
+                "attorney_name", "owner_cik", "owner_name", "issuer_cik", "issuer_name", "accession",
+                "signature_date", "powers_on_file",
+            ),
+            date_columns=("signature_date",),
+            details=(
+                "A signature: an attorney's attorney-in-fact signatures on a filing (SIGNED, dated by the "
+                "earliest), for each owner it was made for (ATTORNEY_IN_FACT_FOR naming the filing); when it "
+                "names no owner of the filing, one row with an empty owner, checked against every reporting "
+                "owner. It is authorized when a power of attorney (GRANTED_POWER_OF_ATTORNEY) from that owner "
+                "to the signer (a) was signed on or before the signature (either undated: yes), (b) covers "
+                "the filing's issuer (no companies stated, or one whose name matches the issuer's name or an "
+                "alias: lower case, letters and digits only, corporation/incorporated/company/limited "
+                "abbreviated) and (c) was not revoked: no power of the same grantor that revokes prior "
+                "powers and covers the issuer was signed after it and on or before the signature. "
+                "powers_on_file: the powers from the owner (or the filing's owners) to the signer whatever "
+                "their date and issuer (0: none at all). Rows by attorney id, filing id, owner id."
+            ),
+        ),
+        NamedQuery(
             "connection",
             "The shortest path between two persons or companies through role and attorney edges.",
             (
