@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import jsonschema
 import pandas as pd
@@ -208,7 +209,7 @@ def _signatures(filings: dict[str, Filing]) -> Iterator[tuple[str, str, str, dat
     for key, f in filings.items():
         mine: dict[str, tuple[list[date], set[str]]] = {}
         for s in f.signatures:
-            if not s.attorney_in_fact or not s.signer or s.signer.lower() == f.issuer.name.lower():
+            if not s.attorney_in_fact or not s.signer or s.signer.lower() == (f.issuer.name or "").lower():
                 continue
             dates, owners = mine.setdefault(person_key(s.signer), ([], set()))
             dates.extend([s.date] if s.date else [])
@@ -218,7 +219,8 @@ def _signatures(filings: dict[str, Filing]) -> Iterator[tuple[str, str, str, dat
                         owners.add(o.cik or "")
                     break
         for who, (dates, owners) in mine.items():
-            yield who, key, f.issuer.cik or "", min(dates, default=None), sorted(owners) or [None]
+            signed_for: list[str | None] = [*sorted(owners)] or [None]
+            yield who, key, f.issuer.cik or "", min(dates, default=None), signed_for
 
 
 def _expected_unauthorized(corpus: Path) -> list[tuple[Any, ...]]:
@@ -226,7 +228,7 @@ def _expected_unauthorized(corpus: Path) -> list[tuple[Any, ...]]:
     grants = _grants(filings, powers)
     names: dict[str, set[str]] = {}
     for f in filings.values():
-        names.setdefault(f.issuer.cik or "", set()).add(f.issuer.name)
+        names.setdefault(f.issuer.cik or "", set()).add(f.issuer.name or "")
         for o in f.reporting_owners:
             names.setdefault(o.cik or "", set()).add(o.name)
     out = []

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import operator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from insidergraph.model import (
     DERIVATIVE_FIELDS,
@@ -29,7 +30,7 @@ from insidergraph.model import (
     PowerOfAttorney,
 )
 
-__all__ = ["filing_to_dict", "filing_to_json", "power_to_dict", "dumps", "SCHEMA_PATH", "load_schema"]
+__all__ = ["SCHEMA_PATH", "dumps", "filing_to_dict", "filing_to_json", "load_schema", "power_to_dict"]
 
 #: The JSON Schema every :func:`filing_to_dict` result validates against.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "filing.schema.json"
@@ -144,10 +145,9 @@ def _json_number(value: Decimal) -> int | float | str:
     text = str(value)
     if len(text) <= 15 and text.isdigit():
         return int(text)
-    if len(text) <= 17 and "E" not in text:
-        # Up to 17 characters a float's repr can give the same text back; longer never.
-        if repr(float(text)) == text:
-            return float(text)
+    # Up to 17 characters a float's repr can give the same text back; longer never.
+    if len(text) <= 17 and "E" not in text and repr(float(text)) == text:
+        return float(text)
     return _MARK + text + _MARK
 
 

@@ -340,4 +340,4 @@ def get(name: str) -> NamedQuery:
         raise QueryError(f"no named query {name!r}; choose from {', '.join(sorted(QUERIES))}") from None
 
 
-__all__ = ["QUERIES", "NamedQuery", "Param", "get", "coerce", "NO_DATE"]
+__all__ = ["NO_DATE", "QUERIES", "NamedQuery", "Param", "coerce", "get"]
