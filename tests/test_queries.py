@@ -41,6 +41,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("connection", {"source": LEVCHIN, "target": BOTHA}),
     ("connection", {"source": "person/0001222287", "target": "1512673"}),
     ("co-owners", {}),
+    # Appended, so that the cases above keep their numbers. The XML corpus has no EX-24: every
+    # attorney-in-fact signature is unauthorized there (tests/test_attorney_queries.py has powers).
+    ("unauthorized-signatures", {}),
+    ("attorney-network", {"min_insiders": 0}),
 ]
 
 
@@ -189,7 +193,9 @@ def test_interlocks_link_yelp_and_affirm_through_levchin_and_rabois(
 
 def test_interlock_options_narrow_the_answer(answers: dict[tuple[int, str], pd.DataFrame]) -> None:
     base, two, dated, capped = (answers[(i, "cypher")] for i in (4, 5, 6, 7))
-    key = lambda df: set(zip(df["issuer_a_cik"], df["issuer_b_cik"]))  # noqa: E731
+    def key(df: pd.DataFrame) -> set[tuple[str, str]]:
+        return set(zip(df["issuer_a_cik"], df["issuer_b_cik"]))
+
     assert key(two) == {(r.issuer_a_cik, r.issuer_b_cik) for r in base.itertuples() if r.shared_count >= 2}
     assert 0 < len(dated) < len(base) and key(dated) <= key(base)
     # Botha (8 boards) and Hoffman (6) are hubs: --max-boards 3 leaves them out entirely.
@@ -230,6 +236,7 @@ def _last_filing_holdings(path: Path, security: str) -> dict[tuple[str, str | No
         form = row.findtext("ownershipNature/directOrIndirectOwnership/value", "").strip()
         nature = row.findtext("ownershipNature/natureOfOwnership/value")
         shares = row.findtext("postTransactionAmounts/sharesOwnedFollowingTransaction/value")
+        assert shares is not None, path
         held[(form, nature.strip() if nature else None)] = float(shares)  # the last row of the form wins
     return held
 
@@ -275,6 +282,18 @@ def test_attorney_network_is_ranked(answers: dict[tuple[int, str], pd.DataFrame]
     assert ranks == sorted(ranks, reverse=True)
     assert all(len(r.insider_names) <= r.insider_count for r in rows.itertuples())
     assert set(answers[(13, "cypher")]["attorney_name"]) < set(rows["attorney_name"])
+
+
+def test_without_powers_every_attorney_signature_is_unauthorized(answers: dict[tuple[int, str], pd.DataFrame],
+                                                                  store: Store) -> None:
+    rows = answers[(17, "cypher")]
+    assert (rows["powers_on_file"] == 0).all()
+    signed = store.tables().edges["SIGNED"]
+    signed = signed[signed["attorney_in_fact"] == True]
+    # One row per attorney, filing and owner signed for: at least one per attorney and filing.
+    assert len(rows) >= len(set(zip(signed["src"], signed["dst"])))
+    network = answers[(18, "cypher")]
+    assert (network["power_count"] == 0).all() and (network["insiders_without_power"] == network["insider_count"]).all()
 
 
 def test_bad_parameters_are_query_errors(store: Store) -> None:

@@ -27,9 +27,10 @@ from insidergraph.model import (
     DerivativeRow,
     Filing,
     NonDerivativeRow,
+    PowerOfAttorney,
 )
 
-__all__ = ["SCHEMA_PATH", "dumps", "filing_to_dict", "filing_to_json", "load_schema"]
+__all__ = ["SCHEMA_PATH", "dumps", "filing_to_dict", "filing_to_json", "load_schema", "power_to_dict"]
 
 #: The JSON Schema every :func:`filing_to_dict` result validates against.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "filing.schema.json"
@@ -239,11 +240,37 @@ def filing_to_dict(filing: Filing, *, json_numbers: bool = False) -> dict[str, A
             }
             for doc in filing.documents
         ],
+        "powers_of_attorney": [power_to_dict(p) for p in filing.powers_of_attorney],
         "source": {
             "path": filing.source.path,
             "format": filing.source.format,
             "line": filing.source.line,
             "quarter": filing.source.quarter,
+        },
+    }
+
+
+def power_to_dict(power: PowerOfAttorney) -> dict[str, Any]:
+    """A power of attorney (EX-24) as a JSON-ready dict, as it appears in a filing's ``powers_of_attorney``.
+
+    ``source`` is null for a power read from inside a submission (the filing's ``source`` says
+    where), and the exhibit file's path and format (``ex24``) for a standalone exhibit.
+
+    >>> power_to_dict(PowerOfAttorney(grantor="Roelof Botha", attorneys=("Jung Yeon Son",)))["attorneys"]
+    ['Jung Yeon Son']
+    """
+    source = power.source
+    return {
+        "grantor": power.grantor,
+        "grantor_cik": power.grantor_cik,
+        "attorneys": list(power.attorneys),
+        "companies": list(power.companies),
+        "date_signed": _iso(power.date_signed),
+        "revokes_prior": power.revokes_prior,
+        "accession": power.accession,
+        "document": power.document,
+        "source": None if source is None else {
+            "path": source.path, "format": source.format, "line": source.line, "quarter": source.quarter,
         },
     }
 

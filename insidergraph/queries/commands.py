@@ -156,6 +156,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                   "insidergraph query co-owners --min-issuers 1 --engine sparql --format csv"),
     "attorney-network": ("insidergraph query attorney-network --min-insiders 2 --store insidergraph-store",
                          "insidergraph query attorney-network --engine neo4j --format json"),
+    "unauthorized-signatures": ("insidergraph query unauthorized-signatures --store insidergraph-store",
+                                "insidergraph query unauthorized-signatures --engine sparql --format csv"),
     "connection": ("insidergraph query connection --source 1539853 --target 1222287 --engine networkx --store insidergraph-store",
                    "insidergraph query connection --source person/1345016 --target 1861449 --format json"),
 }

@@ -12,8 +12,10 @@ those of :mod:`insidergraph.queries.registry`.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -184,36 +186,10 @@ def issuer_insiders(g: Graph, issuer_by_cik: str, issuer_by_id: str, issuer_by_t
     c = g.companies
     issuers = {i for i, cik, t in zip(c["id"], c["cik"], c["ticker"])
                if cik == issuer_by_cik or i == issuer_by_id or (issuer_by_text and (t or "").upper() == issuer_by_text)}
-    roles: dict[str, set[str]] = {}
-    for rel in ROLE_TYPES:
-        df = g.t.edges[rel]
-        df = df[df["dst"].isin(issuers)]
-        extra = df["title"] if rel == "OFFICER_OF" else df["text"] if rel == "OTHER_RELATION_TO" else [None] * len(df)
-        for src, text in zip(df["src"], extra):
-            roles.setdefault(src, set()).add(rel if text is None else f"{rel}: {text}")
+    roles = _roles_at(g, issuers)
     securities = g.t.nodes["Security"]
     securities = securities[securities["issuer_id"].isin(issuers)].set_index("id", drop=False)
-    filings = g.t.nodes["Filing"].set_index("id")["period_of_report"].to_dict()
-    latest: dict[tuple[str, str, str, str], tuple[Any, ...]] = {}
-    for label, rel in (("Transaction", "TRANSACTED"), ("Holding", "HOLDS")):
-        rows = g.t.nodes[label]
-        in_sec = g.t.edges["IN_SECURITY"]
-        sec_of = dict(zip(in_sec["src"], in_sec["dst"]))
-        owned = g.t.edges[rel]
-        owned = owned[owned["src"].isin(roles.keys())]
-        by_id = rows.set_index("id", drop=False)
-        for owner, row_id in zip(owned["src"], owned["dst"]):
-            sec = sec_of.get(row_id)
-            if sec not in securities.index:
-                continue
-            row = by_id.loc[row_id]
-            period = filings.get(row["filing_id"])
-            if period is None or row["shares_owned_following"] is None or row.get("superseded") is True:
-                continue
-            key = (period, row["filing_id"], row["seq"])
-            form = (owner, sec, row["direct_indirect"] or "", row["nature_of_ownership"] or "")
-            if form not in latest or key > latest[form][0]:
-                latest[form] = (key, row["shares_owned_following"], row["direct_indirect"], row["nature_of_ownership"])
+    latest = _latest_holdings(g, set(roles), securities)
     e = g.entities
     out = []
     for owner in sorted(roles):
@@ -226,24 +202,72 @@ def issuer_insiders(g: Graph, issuer_by_cik: str, issuer_by_id: str, issuer_by_t
     return out
 
 
+def _roles_at(g: Graph, issuers: set[str]) -> dict[str, set[str]]:
+    """owner -> the roles (``OFFICER_OF: title``, ``OTHER_RELATION_TO: text``) they held at the issuers."""
+    roles: dict[str, set[str]] = {}
+    for rel in ROLE_TYPES:
+        df = g.t.edges[rel]
+        df = df[df["dst"].isin(issuers)]
+        extra = df["title"] if rel == "OFFICER_OF" else df["text"] if rel == "OTHER_RELATION_TO" else [None] * len(df)
+        for src, text in zip(df["src"], extra):
+            roles.setdefault(src, set()).add(rel if text is None else f"{rel}: {text}")
+    return roles
+
+
+def _latest_holdings(g: Graph, owners: set[str], securities: pd.DataFrame) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """(owner, security, D/I, nature) -> ((period, filing, seq), shares, D/I, nature) of the latest row."""
+    filings = g.t.nodes["Filing"].set_index("id")["period_of_report"].to_dict()
+    in_sec = g.t.edges["IN_SECURITY"]
+    sec_of = dict(zip(in_sec["src"], in_sec["dst"]))
+    latest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for label, rel in (("Transaction", "TRANSACTED"), ("Holding", "HOLDS")):
+        owned = g.t.edges[rel]
+        owned = owned[owned["src"].isin(owners)]
+        by_id = g.t.nodes[label].set_index("id", drop=False)
+        for owner, row_id in zip(owned["src"], owned["dst"]):
+            sec = sec_of.get(row_id)
+            if sec not in securities.index:
+                continue
+            row = by_id.loc[row_id]
+            period = filings.get(row["filing_id"])
+            if period is None or row["shares_owned_following"] is None or row.get("superseded") is True:
+                continue
+            key = (period, row["filing_id"], row["seq"])
+            form = (owner, sec, row["direct_indirect"] or "", row["nature_of_ownership"] or "")
+            if form not in latest or key > latest[form][0]:
+                latest[form] = (key, row["shares_owned_following"], row["direct_indirect"], row["nature_of_ownership"])
+    return latest
+
+
 def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
-    """Attorneys-in-fact ranked by insiders and issuers signed for."""
+    """Attorneys-in-fact ranked by insiders and issuers signed for, beside the powers granted to them."""
     aif = g.t.edges["ATTORNEY_IN_FACT_FOR"]
     names = g.entities["name"].to_dict()
     signed = g.t.edges["SIGNED"]
-    signed = signed[signed["attorney_in_fact"] == True]  # noqa: E712 (None is neither)
+    signed = signed[signed["attorney_in_fact"] == True]  # == True, not truthiness: None is neither
     about = dict(zip(g.t.edges["ABOUT"]["src"], g.t.edges["ABOUT"]["dst"]))
+    granted = g.t.edges["GRANTED_POWER_OF_ATTORNEY"]
+    grantors: dict[str, set[str]] = {}
+    powers: dict[str, int] = {}
+    for src, dst in zip(granted["src"], granted["dst"]):
+        grantors.setdefault(dst, set()).add(src)
+        powers[dst] = powers.get(dst, 0) + 1
+    signed_for = {a: set(ins) for a, ins in aif.groupby("src", sort=False)["dst"]}
+    # Attorneys who hold a power but signed for no one count 0 insiders (kept by --min-insiders 0).
+    attorneys = set(signed_for) | {a for a in grantors if a in g.persons.index}
     rows = []
-    for a, insiders in aif.groupby("src", sort=False)["dst"]:
-        ins = set(insiders)
+    for a in attorneys:
+        ins = signed_for.get(a, set())
         if len(ins) < min_insiders:
             continue
         films = set(signed.loc[signed["src"] == a, "dst"])
         issuers = {about[f] for f in films if f in about and about[f] in g.companies.index}
         films = {f for f in films if f in about and about[f] in g.companies.index}
+        by = grantors.get(a, set())
         rows.append((-len(ins), -len(issuers), a, [
             names[a], len(ins), len(issuers), len(films), sorted({names[i] for i in ins}),
-            sorted({names[i] for i in issuers}),
+            sorted({names[i] for i in issuers}), powers.get(a, 0), len(by), sorted({names[i] for i in by}),
+            len(ins - by),
         ]))
     rows.sort(key=lambda r: r[:3])
     return [r[3] for r in rows]
@@ -264,7 +288,98 @@ def connection(g: Graph, source_by_cik: str, source_by_id: str, source_by_text: 
     if path is None:
         return []
     out = []
-    for hop, (x, y) in enumerate(zip(path, path[1:]), 1):
+    for hop, (x, y) in enumerate(pairwise(path), 1):
         for rel, direction in sorted({(r, d) for other, r, d in adj[x] if other == y}):
             out.append([hop, e.at[x, "name"], e.at[x, "cik"], rel, direction, e.at[y, "name"], e.at[y, "cik"]])
     return out
+
+
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+#: Spelled-out company suffixes and their abbreviation, replaced in this order in every engine.
+COMPANY_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("corporation", "corp"), ("incorporated", "inc"), ("company", "co"), ("limited", "ltd"),
+)
+
+
+def company_key(name: str) -> str:
+    """The key a power's scope is matched on: lower case, letters and digits only, suffixes abbreviated.
+
+    >>> company_key("Microsoft Corporation") == company_key("MICROSOFT CORP")
+    True
+    >>> company_key("Yelp! Inc.")
+    'yelpinc'
+    """
+    key = _NOT_KEY.sub("", name.lower())
+    for long, short in COMPANY_SUFFIXES:
+        key = key.replace(long, short)
+    return key
+
+
+def _scope_covers(scope: Any, issuer_keys: set[str]) -> bool:
+    """A power's scope covers the issuer: not stated (empty), or one of its companies is the issuer."""
+    return not len(scope) or any(company_key(x) in issuer_keys for x in scope)
+
+
+def _in_force(grant: Any, others: list[Any], issuer_keys: set[str], day: date | None) -> bool:
+    """The grant is dated on or before ``day`` (either undated: yes), covers the issuer, and no power
+    of the same grantor that revokes prior ones and covers the issuer was signed after it, by ``day``."""
+    if grant.date is not None and day is not None and grant.date > day:
+        return False
+    if not _scope_covers(grant.scope, issuer_keys):
+        return False
+    return not any(r.revokes_prior and r.date is not None and grant.date is not None and day is not None
+                   and grant.date < r.date <= day and _scope_covers(r.scope, issuer_keys) for r in others)
+
+
+def _earliest_signatures(signed: pd.DataFrame) -> dict[tuple[str, str], date | None]:
+    """(signer, filing) -> the earliest date of those signatures (None when none is dated)."""
+    first: dict[tuple[str, str], date | None] = {}
+    for a, f, day in zip(signed["src"], signed["dst"], signed["date"]):
+        known = first.get((a, f))
+        # An undated signature counts only while no dated one is known (min() skips nulls).
+        if (a, f) not in first or (day is not None and (known is None or day < known)):
+            first[(a, f)] = day
+    return first
+
+
+def _signed_for(aif: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
+    """(attorney, filing id) -> the owners the attorney signed that filing for, in edge order."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for src, dst, accessions in zip(aif["src"], aif["dst"], aif["accessions"]):
+        for acc in accessions:
+            out.setdefault((src, f"filing/{acc}"), []).append(dst)
+    return out
+
+
+def unauthorized_signatures(g: Graph) -> list[list[Any]]:
+    """Attorney-in-fact signatures that no power of attorney in the store authorizes."""
+    signed = g.t.edges["SIGNED"]
+    signed = signed[(signed["attorney_in_fact"] == True) & signed["src"].isin(g.persons.index)]
+    about = dict(zip(g.t.edges["ABOUT"]["src"], g.t.edges["ABOUT"]["dst"]))
+    filers: dict[str, list[str]] = {}
+    for src, dst in zip(g.t.edges["FILED"]["src"], g.t.edges["FILED"]["dst"]):
+        filers.setdefault(dst, []).append(src)
+    signed_for = _signed_for(g.t.edges["ATTORNEY_IN_FACT_FOR"])
+    grants: dict[str, list[Any]] = {}
+    for row in g.t.edges["GRANTED_POWER_OF_ATTORNEY"].itertuples(index=False):
+        grants.setdefault(row.src, []).append(row)
+    c, e, fil = g.companies, g.entities, g.t.nodes["Filing"].set_index("id")["accession"].to_dict()
+    rows = []
+    for (a, f), day in _earliest_signatures(signed).items():
+        issuer = about.get(f)
+        if issuer not in c.index:
+            continue
+        keys = {company_key(n) for n in [c.at[issuer, "name"], *(c.at[issuer, "aliases"] or ())] if n}
+        owners: list[str | None] = list(dict.fromkeys(signed_for.get((a, f), [])))
+        for o in owners or [None]:
+            # No owner named: any filer's power would do.
+            grantors = [o] if o is not None else list(dict.fromkeys(filers.get(f, [])))
+            mine = [(w, x) for w in grantors for x in grants.get(w, ()) if x.dst == a]
+            if any(_in_force(x, grants[w], keys, day) for w, x in mine):
+                continue
+            rows.append(((a, f, o or ""), [
+                e.at[a, "name"], e.at[o, "cik"] if o else None, e.at[o, "name"] if o else None,
+                c.at[issuer, "cik"], c.at[issuer, "name"], fil.get(f), day, len(mine),
+            ]))
+    rows.sort(key=lambda r: r[0])
+    return [r[1] for r in rows]

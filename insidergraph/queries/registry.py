@@ -262,17 +262,47 @@ QUERIES: dict[str, NamedQuery] = {
         ),
         NamedQuery(
             "attorney-network",
-            "Attorneys-in-fact ranked by how many insiders and issuers they signed for.",
-            (Param("min_insiders", "int", 1, "Least number of insiders signed for."),),
+            "Attorneys-in-fact ranked by how many insiders and issuers they signed for, beside the powers of "
+            "attorney granted to them.",
+            (Param("min_insiders", "int", 1, "Least number of insiders signed for (0: also attorneys who hold "
+                   "a power but signed for no one)."),),
             (
                 "attorney_name", "insider_count", "issuer_count", "filing_count", "insider_names",
-                "issuer_names",
+                "issuer_names", "power_count", "grantor_count", "grantor_names", "insiders_without_power",
             ),
-            list_columns=(("insider_names",), ("issuer_names",)),
+            list_columns=(("insider_names",), ("issuer_names",), ("grantor_names",)),
             details=(
-                "Insiders: the owners the attorney signed for (ATTORNEY_IN_FACT_FOR). Issuers and filings: "
-                "those of the filings the attorney signed as attorney-in-fact. Rows by insider_count, "
-                "issuer_count (both descending), then attorney id."
+                "Attorneys: persons who signed for an owner (ATTORNEY_IN_FACT_FOR) or were granted a power of "
+                "attorney (GRANTED_POWER_OF_ATTORNEY). Insiders: the owners the attorney signed for. Issuers "
+                "and filings: those of the filings the attorney signed as attorney-in-fact. power_count: the "
+                "powers naming the attorney (EX-24 exhibits, in submissions or standalone); grantor_count and "
+                "grantor_names: who granted them; insiders_without_power: insiders signed for who granted the "
+                "attorney no power on file (whatever its date or issuer; see unauthorized-signatures). Rows by "
+                "insider_count, issuer_count (both descending), then attorney id."
+            ),
+        ),
+        NamedQuery(
+            "unauthorized-signatures",
+            "Attorney-in-fact signatures that no power of attorney in the store authorizes (the compliance "
+            "question).",
+            (),
+            (
+                "attorney_name", "owner_cik", "owner_name", "issuer_cik", "issuer_name", "accession",
+                "signature_date", "powers_on_file",
+            ),
+            date_columns=("signature_date",),
+            details=(
+                "A signature: an attorney's attorney-in-fact signatures on a filing (SIGNED, dated by the "
+                "earliest), for each owner it was made for (ATTORNEY_IN_FACT_FOR naming the filing); when it "
+                "names no owner of the filing, one row with an empty owner, checked against every reporting "
+                "owner. It is authorized when a power of attorney (GRANTED_POWER_OF_ATTORNEY) from that owner "
+                "to the signer (a) was signed on or before the signature (either undated: yes), (b) covers "
+                "the filing's issuer (no companies stated, or one whose name matches the issuer's name or an "
+                "alias: lower case, letters and digits only, corporation/incorporated/company/limited "
+                "abbreviated) and (c) was not revoked: no power of the same grantor that revokes prior "
+                "powers and covers the issuer was signed after it and on or before the signature. "
+                "powers_on_file: the powers from the owner (or the filing's owners) to the signer whatever "
+                "their date and issuer (0: none at all). Rows by attorney id, filing id, owner id."
             ),
         ),
         NamedQuery(
@@ -310,4 +340,4 @@ def get(name: str) -> NamedQuery:
         raise QueryError(f"no named query {name!r}; choose from {', '.join(sorted(QUERIES))}") from None
 
 
-__all__ = ["QUERIES", "NamedQuery", "Param", "get", "coerce", "NO_DATE"]
+__all__ = ["NO_DATE", "QUERIES", "NamedQuery", "Param", "coerce", "get"]
