@@ -80,10 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
 
-    from synth import generate
-
     from insidergraph.graph.store import Store
     from insidergraph.loaders.xml import parse_bytes
+
+    from synth import generate
 
     here = str(Path(__file__).resolve().parents[1])
     with tempfile.TemporaryDirectory() as tmp:

@@ -96,7 +96,7 @@ def test_unauthorized_signatures_on_the_fixtures(fixture_store: Store, engine: s
 @pytest.mark.parametrize("engine", ENGINES)
 def test_attorney_network_shows_the_grants_beside_the_signatures(fixture_store: Store, engine: str) -> None:
     assert _rows(fixture_store, "attorney-network", engine) == NETWORK
-    assert _rows(fixture_store, "attorney-network", engine, min_insiders=0) == NETWORK + [CAROL]
+    assert _rows(fixture_store, "attorney-network", engine, min_insiders=0) == [*NETWORK, CAROL]
     assert _rows(fixture_store, "attorney-network", engine, min_insiders=3) == NETWORK[:1]
 
 
@@ -197,7 +197,7 @@ def _grants(filings: dict[str, Filing], powers: list[PowerOfAttorney]) -> dict[s
 
 
 def _in_force(p: _Power, same_grantor: list[_Power], issuer_keys: set[str], day: date | None) -> bool:
-    if p.signed and day and p.signed > day or not p.covers(issuer_keys):
+    if (p.signed and day and p.signed > day) or not p.covers(issuer_keys):
         return False
     return not any(r.revokes and r.signed and p.signed and day and p.signed < r.signed <= day
                    and r.covers(issuer_keys) for r in same_grantor)

@@ -184,7 +184,8 @@ def test_every_command_and_option_is_in_the_readme(path: tuple[str, ...]) -> Non
         assert any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", section) for n in names), (
             f"README.md's section of `insidergraph {' '.join(path)}` does not mention {names[0]}")
         if isinstance(option.type, click.Choice):
-            missing = [c for c in option.type.choices if not re.search(rf"(?<![\w/-]){re.escape(str(c))}(?![\w/-])", section)]
+            missing = [c for c in option.type.choices
+                       if not re.search(rf"(?<![\w/-]){re.escape(str(c))}(?![\w/-])", section)]
             assert not missing, f"README.md's section of `insidergraph {' '.join(path)}` lacks {names[0]} {missing}"
 
 
@@ -239,7 +240,8 @@ def test_help_imports_no_heavy_module() -> None:
     """The registries behind the choices are read when shown, so ``insidergraph --help`` stays light."""
     code = ("import sys; from click.testing import CliRunner; from insidergraph.cli import cli; "
             "CliRunner().invoke(cli, ['--help']); "
-            "print(sorted(m for m in ('pandas', 'pyarrow', 'networkx', 'insidergraph.graph.store') if m in sys.modules))")
+            "print(sorted(m for m in ('pandas', 'pyarrow', 'networkx', 'insidergraph.graph.store') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

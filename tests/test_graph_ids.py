@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from test_graph_golden import adversarial_filings
 
 from insidergraph.backends.ladybug.engine import write as write_ladybug
 from insidergraph.graph import ids
@@ -14,8 +15,6 @@ from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.store import Store
 from insidergraph.graph.tables import GraphTables
 from insidergraph.model import DerivativeRow, Filing, Issuer, ReportingOwner, Source
-
-from test_graph_golden import adversarial_filings
 
 
 def test_every_node_id_the_builder_makes_names_its_table_and_every_edge_a_declared_pair() -> None:
@@ -29,7 +28,8 @@ def test_every_node_id_the_builder_makes_names_its_table_and_every_edge_a_declar
         table = g.to_arrow("edges", rel)
         codes = ids.pair_codes(rel, table.column("src"), table.column("dst")).to_pylist()
         assert [edge.pairs[k] for k in codes] == [
-            (ids.label_of(s), ids.label_of(d)) for s, d in zip(table.column("src").to_pylist(), table.column("dst").to_pylist())]
+            (ids.label_of(s), ids.label_of(d))
+            for s, d in zip(table.column("src").to_pylist(), table.column("dst").to_pylist())]
 
 
 def test_an_id_of_no_label_is_an_error_in_python_and_in_arrow() -> None:

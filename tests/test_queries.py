@@ -289,7 +289,7 @@ def test_without_powers_every_attorney_signature_is_unauthorized(answers: dict[t
     rows = answers[(17, "cypher")]
     assert (rows["powers_on_file"] == 0).all()
     signed = store.tables().edges["SIGNED"]
-    signed = signed[signed["attorney_in_fact"] == True]
+    signed = signed[signed["attorney_in_fact"].eq(True)]
     # One row per attorney, filing and owner signed for: at least one per attorney and filing.
     assert len(rows) >= len(set(zip(signed["src"], signed["dst"])))
     network = answers[(18, "cypher")]

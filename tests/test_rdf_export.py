@@ -20,8 +20,8 @@ import rdflib
 
 from insidergraph.errors import ExportError
 from insidergraph.graph import export_rdf, rdf_emit, rdf_ntriples
-from insidergraph.graph.rdf_mapping import term
 from insidergraph.graph.exporters import EXPORTERS, export
+from insidergraph.graph.rdf_mapping import term
 from insidergraph.graph.schema import EDGE_TYPES, ROLE_TYPES
 from insidergraph.graph.tables import GraphTables
 from insidergraph.ontology import GRAPH_NS, IG, IG_NS, ORG, PROV, RDF, TIME, declared_terms, node_iri, shapes_graph
@@ -323,7 +323,8 @@ def test_every_reified_link_the_schema_declares_is_stated_for_every_edge() -> No
         if edge.reified is None:
             continue
         for row in tables.edges[rel].to_dict("records"):
-            ends = {"node": node_iri(f"{edge.reified.segment}/{row['id']}"), "src": node_iri(row["src"]), "dst": node_iri(row["dst"])}
+            ends = {"node": node_iri(f"{edge.reified.segment}/{row['id']}"),
+                    "src": node_iri(row["src"]), "dst": node_iri(row["dst"])}
             assert (ends["node"], RDF.type, term(edge.reified.rdf_class)) in triples
             for s, p, o in edge.reified.links:
                 assert (ends[s], term(p), ends.get(o) or term(o)) in triples, (rel, s, p, o)

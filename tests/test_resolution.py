@@ -11,7 +11,14 @@ from datetime import date
 from insidergraph.graph.ids import filing_id
 from insidergraph.graph.resolve import Resolution, resolve
 from insidergraph.model import (
-    Filing, Issuer, NonDerivativeRow, PowerOfAttorney, Relationship, ReportingOwner, Signature, Source,
+    Filing,
+    Issuer,
+    NonDerivativeRow,
+    PowerOfAttorney,
+    Relationship,
+    ReportingOwner,
+    Signature,
+    Source,
 )
 
 ACME = Issuer(cik="0000000001", name="ACME CORP", ticker="ACME")
@@ -53,7 +60,8 @@ def test_two_ciks_are_two_nodes_whatever_their_names() -> None:
 
 def test_a_cik_that_is_ever_an_issuer_is_a_company() -> None:
     # CIK 2 files as a person owner of ACME, and is itself the issuer of another filing.
-    res = _resolve(_filing("1", ACME, _owner("0000000002", "BETA INC")), _filing("2", BETA, _owner("0000000011", "DOE JANE")))
+    res = _resolve(_filing("1", ACME, _owner("0000000002", "BETA INC")),
+                   _filing("2", BETA, _owner("0000000011", "DOE JANE")))
     assert res.owners_of["filing/1"] == ["company/0000000002"]
     assert res.parties["company/0000000002"].is_issuer and res.parties["company/0000000002"].is_owner
 

@@ -20,10 +20,11 @@ False
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from insidergraph.errors import QueryError, StoreError
 
@@ -46,11 +47,11 @@ class Backend:
     writer: str | None = None
     local: bool = True
 
-    def engine_class(self) -> Callable[[Any], "Engine"]:
+    def engine_class(self) -> Callable[[Any], Engine]:
         """The engine's class, imported now."""
         return _resolve(self.engine)  # type: ignore[no-any-return]
 
-    def write(self, store: "Store", tables: "GraphTables") -> None:
+    def write(self, store: Store, tables: GraphTables) -> None:
         """Rebuild this backend's files in ``store`` from ``tables`` (embedded ones only)."""
         if self.writer is None:
             raise StoreError(f"the {self.name} backend has no files in a store")
@@ -146,4 +147,4 @@ def close_all() -> None:
         _close(_OPEN.popitem()[1])
 
 
-__all__ = ["BACKENDS", "Backend", "ENGINES", "LANGUAGE", "Engine", "open_engine", "close_all", "writers"]
+__all__ = ["BACKENDS", "ENGINES", "LANGUAGE", "Backend", "Engine", "close_all", "open_engine", "writers"]

@@ -161,7 +161,8 @@ def _check_xml_chars(triples: list[ox.Triple]) -> None:
     for t in triples:
         if isinstance(t.object, ox.Literal) and _NOT_XML.search(t.object.value):
             raise ExportError(
-                f"{getattr(t.subject, 'value', t.subject)} {t.predicate.value}: the value holds a control character RDF/XML cannot "
+                f"{getattr(t.subject, 'value', t.subject)} {t.predicate.value}: "
+                f"the value holds a control character RDF/XML cannot "
                 "represent; export as Turtle, N-Triples or JSON-LD instead"
             )
 

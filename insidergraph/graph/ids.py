@@ -30,7 +30,7 @@ is met (never a row silently left out).
 Traceback (most recent call last):
 ...
 insidergraph.graph.ids.UnknownIdError: 'share/1' is no node id: its first segment names no label (Person, Company, Security, Filing, Transaction, Holding, Footnote)
-"""
+"""  # noqa: E501 (a doctest's expected output is one line)
 
 from __future__ import annotations
 

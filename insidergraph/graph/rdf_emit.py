@@ -256,7 +256,9 @@ class _Emitter:
         yield _batch(s, RDF.type, term(node.rdf), IRI, g)
         yield from self.props(s, batch, node.props[1:], g)
 
-    def props(self, s: pa.Array, batch: pa.RecordBatch, props: Iterable[Prop], g: Graphs) -> Iterator[pa.RecordBatch | None]:
+    def props(
+        self, s: pa.Array, batch: pa.RecordBatch, props: Iterable[Prop], g: Graphs
+    ) -> Iterator[pa.RecordBatch | None]:
         for prop in props:
             p, col = term(prop.rdf), _arr(batch.column(prop.name))
             if prop.ref:

@@ -14,7 +14,7 @@ datatype.
 >>> print("".join(line for a in ntriples_lines(g) for line in a.to_pylist()), end="")
 <https://w3id.org/insidergraph/id/filing/1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/insidergraph/ontology#Filing> .
 <https://w3id.org/insidergraph/id/filing/1> <https://w3id.org/insidergraph/ontology#documentType> "4" .
-"""
+"""  # noqa: E501 (a doctest's expected output is one line)
 
 from __future__ import annotations
 

@@ -350,7 +350,9 @@ def names_a_person(f: Filing, s: Signature, exact: Any = exact_name) -> bool:
     return bool(name) and not (f.issuer.name and exact(name) == exact(f.issuer.name))
 
 
-def amendments(filings: dict[str, Filing], issuer_of: dict[str, str], owners_of: dict[str, list[str]]) -> dict[str, str]:
+def amendments(
+    filings: dict[str, Filing], issuer_of: dict[str, str], owners_of: dict[str, list[str]]
+) -> dict[str, str]:
     """Amendment id to the id of the filing it corrects, where exactly one candidate fits.
 
     The original is a filing of the same issuer, owners and base form, filed on the

@@ -133,7 +133,7 @@ def _p(spec: str) -> tuple[Prop, ...]:
 
     >>> _p("id seq:int=ig:sequence filing_id->prov:wasDerivedFrom shares:decimal")[1:]
     (Prop(name='seq', type='int', rdf='ig:sequence', ref=False), Prop(name='filing_id', type='string', rdf='prov:wasDerivedFrom', ref=True), Prop(name='shares', type='decimal', rdf='ig:shares', ref=False))
-    """
+    """  # noqa: E501 (a doctest's expected output is one line)
     out = []
     for item in spec.split():
         m = re.fullmatch(r"([a-z0-9_]+)(?::([a-z\[\]]+))?(?:(=|->)(\w+:\w+))?", item)
@@ -283,8 +283,10 @@ EDGE_TYPES: dict[str, EdgeType] = {
         ),
         EdgeType("FILED", (("Person", "Filing"), ("Company", "Filing")), (), "The owner reported in the filing.",
                  rdf="ig:filed", graph="dst"),
-        EdgeType("ABOUT", (("Filing", "Company"),), (), "The filing reports on the issuer.", rdf="ig:about", graph="src"),
-        EdgeType("ISSUED_BY", (("Security", "Company"),), (), "The security was issued by the company.", rdf="ig:issuedBy"),
+        EdgeType("ABOUT", (("Filing", "Company"),), (), "The filing reports on the issuer.",
+                 rdf="ig:about", graph="src"),
+        EdgeType("ISSUED_BY", (("Security", "Company"),), (), "The security was issued by the company.",
+                 rdf="ig:issuedBy"),
         EdgeType("CONVERTS_INTO", (("Security", "Security"),), (), "A derivative converts into its underlying.",
                  rdf="ig:convertsInto"),
         EdgeType("AMENDS", (("Filing", "Filing"),), (), "An amendment corrects an earlier filing.", rdf="ig:amends",
@@ -305,7 +307,8 @@ EDGE_TYPES: dict[str, EdgeType] = {
             _p("field"),
             "A footnote attached to one value (``field``) of the row.",
             rdf="ig:footnotedBy", graph="src.filing_id", row_level=True,
-            reified=Reified("ig:FootnoteReference", "footnote-reference", _links("node ig:row src; node ig:footnote dst")),
+            reified=Reified("ig:FootnoteReference", "footnote-reference",
+                            _links("node ig:row src; node ig:footnote dst")),
         ),
     )
 }

@@ -62,7 +62,7 @@ def node_props(label: str) -> list[Prop]:
 
 def edge_props(rel: str) -> list[Prop]:
     """Columns of an edge table: ``id``, ``src``, ``dst``, then its properties."""
-    return [Prop("id"), Prop("src"), Prop("dst")] + list(EDGE_TYPES[rel].props)
+    return [Prop("id"), Prop("src"), Prop("dst"), *list(EDGE_TYPES[rel].props)]
 
 
 def _frame(rows: list[dict[str, object]] | pd.DataFrame, props: list[Prop]) -> pd.DataFrame:
@@ -104,7 +104,8 @@ class Join:
     def evaluate(self, memo: dict[int, pa.Array] | None = None) -> pa.Array:
         """The joined strings (``memo`` shares parts evaluated for other columns)."""
         memo = {} if memo is None else memo
-        return pc.binary_join_element_wise(*(p if isinstance(p, str) else _evaluate(p, memo) for p in self.parts), self.sep)
+        parts = (p if isinstance(p, str) else _evaluate(p, memo) for p in self.parts)
+        return pc.binary_join_element_wise(*parts, self.sep)
 
     def take(self, indices: pa.Array, memo: dict[int, object]) -> Join:
         """The same Join over the rows ``indices`` of its arrays."""
@@ -343,7 +344,7 @@ class TableMap(MutableMapping[str, pd.DataFrame]):
         """The ``id`` column as Python strings."""
         df = self._frames.get(name)
         if df is not None:
-            return df["id"].tolist()  # type: ignore[no-any-return]
+            return df["id"].tolist()
         source = self._sources[name]
         col = source.column("id")
         return col.to_pylist()  # type: ignore[no-any-return]

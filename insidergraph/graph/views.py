@@ -41,7 +41,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from itertools import combinations
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 import pandas as pd
@@ -56,19 +56,20 @@ from insidergraph.graph.tables import GraphTables
 Scalar = str | int | bool
 
 #: Relationship types the ``people-issuers`` view keeps.
-PEOPLE_ISSUER_EDGES: tuple[str, ...] = ROLE_TYPES + ("ATTORNEY_IN_FACT_FOR",)
+PEOPLE_ISSUER_EDGES: tuple[str, ...] = (*ROLE_TYPES, "ATTORNEY_IN_FACT_FOR")
 
 #: Attribute names that GEXF or GraphML readers treat specially, so table columns
 #: never overwrite them.
 _RESERVED = frozenset({"id", "label", "type", "degree", "relationship", "key", "weight", "start", "end", "pid"})
 
 
-def view_graph(tables: GraphTables, view: str) -> nx.MultiDiGraph | nx.Graph:
+def view_graph(tables: GraphTables, view: str) -> nx.Graph[str]:
     """The networkx graph of ``view`` (one of ``full``, ``people-issuers``, ``interlocks``).
 
     >>> view_graph(GraphTables.empty(), "interlocks").number_of_nodes()
     0
     """
+    graph: nx.Graph[str]
     if view == "full":
         graph = _typed_graph(tables, list(NODE_TYPES), list(EDGE_TYPES))
     elif view == "people-issuers":
@@ -141,11 +142,11 @@ def _attrs(row: dict[str, Any], props: Iterable[Prop]) -> dict[str, Scalar]:
 
 
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return df.to_dict("records") if len(df) else []
+    return cast(list[dict[str, Any]], df.to_dict("records")) if len(df) else []
 
 
-def _typed_graph(tables: GraphTables, labels: list[str], rels: list[str]) -> nx.MultiDiGraph:
-    graph = nx.MultiDiGraph()
+def _typed_graph(tables: GraphTables, labels: list[str], rels: list[str]) -> nx.MultiDiGraph[str]:
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     nodes: list[tuple[str, dict[str, Scalar]]] = []
     for label in labels:
         props = NODE_TYPES[label].props
@@ -179,11 +180,11 @@ def _typed_graph(tables: GraphTables, labels: list[str], rels: list[str]) -> nx.
             attrs.update(id=key, label=rel, relationship=rel)
             edges.append((src, dst, key, dict(sorted(attrs.items()))))
     edges.sort(key=lambda item: (item[0], item[1], item[3]["relationship"], item[2]))
-    graph.add_edges_from(edges)
+    graph.add_edges_from(edges)  # type: ignore[arg-type]  # the stubs lack the (u, v, key, data) form
     return graph
 
 
-def _interlocks(tables: GraphTables) -> nx.Graph:
+def _interlocks(tables: GraphTables) -> nx.Graph[str]:
     companies = {str(r["id"]): r for r in _rows(tables.nodes["Company"])}
     people = {str(r["id"]): r for r in _rows(tables.nodes["Person"])}
     boards: dict[str, set[str]] = defaultdict(set)  # director id -> issuer ids
@@ -204,7 +205,7 @@ def _interlocks(tables: GraphTables) -> nx.Graph:
         row = people.get(did) or companies.get(did)
         return display_name(label_of(did), row) if row else did
 
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     props = NODE_TYPES["Company"].props
     for cid in sorted(board_size):
         row = companies[cid]

@@ -144,7 +144,8 @@ def _common(func: click.Command, engines: list[str]) -> click.Command:
 #: One ``insidergraph query NAME`` example per named query, shown in its ``--help``
 #: (``tests/test_docs.py`` checks that every query of the registry has one and that it parses).
 EXAMPLES: dict[str, tuple[str, ...]] = {
-    "shared-directors": ("insidergraph query shared-directors --min-boards 3 --as-of 2021-03-01 --store insidergraph-store",
+    "shared-directors": ("insidergraph query shared-directors --min-boards 3 --as-of 2021-03-01 "
+                         "--store insidergraph-store",
                          "insidergraph query shared-directors --overlapping --engine sparql --format json"),
     "interlocks": ("insidergraph query interlocks --overlapping --max-boards 5 --engine sparql --format json",
                    "insidergraph query interlocks --min-shared 2 --as-of 2020-06-30 --store insidergraph-store"),
@@ -158,7 +159,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                          "insidergraph query attorney-network --engine neo4j --format json"),
     "unauthorized-signatures": ("insidergraph query unauthorized-signatures --store insidergraph-store",
                                 "insidergraph query unauthorized-signatures --engine sparql --format csv"),
-    "connection": ("insidergraph query connection --source 1539853 --target 1222287 --engine networkx --store insidergraph-store",
+    "connection": ("insidergraph query connection --source 1539853 --target 1222287 --engine networkx "
+                   "--store insidergraph-store",
                    "insidergraph query connection --source person/1345016 --target 1861449 --format json"),
 }
 

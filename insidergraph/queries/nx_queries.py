@@ -13,10 +13,11 @@ those of :mod:`insidergraph.queries.registry`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from functools import cached_property
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,7 @@ from insidergraph.graph.tables import GraphTables
 from insidergraph.queries.paths import canonical_path
 from insidergraph.queries.registry import NO_DATE
 
-_PATH_TYPES = ROLE_TYPES + ("ATTORNEY_IN_FACT_FOR",)
+_PATH_TYPES = (*ROLE_TYPES, "ATTORNEY_IN_FACT_FOR")
 
 
 class Graph:
@@ -196,9 +197,9 @@ def issuer_insiders(g: Graph, issuer_by_cik: str, issuer_by_id: str, issuer_by_t
         held = sorted(((s, di, nat), v) for (o, s, di, nat), v in latest.items() if o == owner)
         base = [e.at[owner, "cik"], e.at[owner, "name"], sorted(roles[owner])]
         if not held:
-            out.append(base + [None, None, None, None, None])
+            out.append([*base, None, None, None, None, None])
         for (sec, _, _), (key, shares, di, nature) in held:
-            out.append(base + [securities.at[sec, "title"], float(shares), di, nature, key[0]])
+            out.append([*base, securities.at[sec, "title"], float(shares), di, nature, key[0]])
     return out
 
 
@@ -244,7 +245,7 @@ def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
     aif = g.t.edges["ATTORNEY_IN_FACT_FOR"]
     names = g.entities["name"].to_dict()
     signed = g.t.edges["SIGNED"]
-    signed = signed[signed["attorney_in_fact"] == True]  # == True, not truthiness: None is neither
+    signed = signed[signed["attorney_in_fact"].eq(True)]  # eq(True), not truthiness: None is neither
     about = dict(zip(g.t.edges["ABOUT"]["src"], g.t.edges["ABOUT"]["dst"]))
     granted = g.t.edges["GRANTED_POWER_OF_ATTORNEY"]
     grantors: dict[str, set[str]] = {}
@@ -252,7 +253,8 @@ def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
     for src, dst in zip(granted["src"], granted["dst"]):
         grantors.setdefault(dst, set()).add(src)
         powers[dst] = powers.get(dst, 0) + 1
-    signed_for = {a: set(ins) for a, ins in aif.groupby("src", sort=False)["dst"]}
+    signed_for: dict[str, set[str]] = {
+        cast(str, a): set(ins) for a, ins in aif.groupby("src", sort=False)["dst"]}
     # Attorneys who hold a power but signed for no one count 0 insiders (kept by --min-insiders 0).
     attorneys = set(signed_for) | {a for a in grantors if a in g.persons.index}
     rows = []
@@ -260,7 +262,7 @@ def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
         ins = signed_for.get(a, set())
         if len(ins) < min_insiders:
             continue
-        films = set(signed.loc[signed["src"] == a, "dst"])
+        films: set[str] = set(cast(Iterable[str], signed.loc[signed["src"] == a, "dst"]))
         issuers = {about[f] for f in films if f in about and about[f] in g.companies.index}
         films = {f for f in films if f in about and about[f] in g.companies.index}
         by = grantors.get(a, set())
@@ -354,7 +356,7 @@ def _signed_for(aif: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
 def unauthorized_signatures(g: Graph) -> list[list[Any]]:
     """Attorney-in-fact signatures that no power of attorney in the store authorizes."""
     signed = g.t.edges["SIGNED"]
-    signed = signed[(signed["attorney_in_fact"] == True) & signed["src"].isin(g.persons.index)]
+    signed = signed[signed["attorney_in_fact"].eq(True) & signed["src"].isin(g.persons.index)]
     about = dict(zip(g.t.edges["ABOUT"]["src"], g.t.edges["ABOUT"]["dst"]))
     filers: dict[str, list[str]] = {}
     for src, dst in zip(g.t.edges["FILED"]["src"], g.t.edges["FILED"]["dst"]):
@@ -362,14 +364,15 @@ def unauthorized_signatures(g: Graph) -> list[list[Any]]:
     signed_for = _signed_for(g.t.edges["ATTORNEY_IN_FACT_FOR"])
     grants: dict[str, list[Any]] = {}
     for row in g.t.edges["GRANTED_POWER_OF_ATTORNEY"].itertuples(index=False):
-        grants.setdefault(row.src, []).append(row)
+        grants.setdefault(str(row.src), []).append(row)
     c, e, fil = g.companies, g.entities, g.t.nodes["Filing"].set_index("id")["accession"].to_dict()
     rows = []
     for (a, f), day in _earliest_signatures(signed).items():
         issuer = about.get(f)
         if issuer not in c.index:
             continue
-        keys = {company_key(n) for n in [c.at[issuer, "name"], *(c.at[issuer, "aliases"] or ())] if n}
+        aliases = cast(Iterable[str], c.at[issuer, "aliases"] or ())
+        keys = {company_key(n) for n in [cast(str, c.at[issuer, "name"]), *aliases] if n}
         owners: list[str | None] = list(dict.fromkeys(signed_for.get((a, f), [])))
         for o in owners or [None]:
             # No owner named: any filer's power would do.

@@ -23,7 +23,7 @@ class NetworkxEngine:
 
     name = "networkx"
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Store) -> None:
         from insidergraph.queries.nx_queries import Graph
 
         self.graph = Graph(store.tables())

@@ -42,12 +42,12 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 LIST_SEP = "\u001f"
 
 
-def store_path(store: "Store") -> Path:
+def store_path(store: Store) -> Path:
     """Where the pyoxigraph store lives."""
     return store.engines_dir / "oxigraph"
 
 
-def write(store: "Store", tables: GraphTables) -> None:
+def write(store: Store, tables: GraphTables) -> None:
     """Rebuild the pyoxigraph store of ``store`` from ``tables``."""
     from insidergraph.graph.rdf_ntriples import NTriplesReader
 
@@ -116,7 +116,7 @@ class OxigraphEngine:
 
     name = "sparql"
 
-    def __init__(self, store: "Store") -> None:
+    def __init__(self, store: Store) -> None:
         path = store_path(store)
         self.scope = store.sparql_scope()
         if self.scope == "none":
@@ -134,7 +134,8 @@ class OxigraphEngine:
     def _query(self, text: str, params: dict[str, Any]) -> Any:
         if self.scope == "relations":
             _check_relations_only(text)
-        subs = {ox.Variable(k): literal(v) for k, v in params.items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): literal(v) for k, v in params.items()}
         try:
             return self._store.query(text, substitutions=subs)
         except (SyntaxError, OSError, ValueError, TypeError) as err:
@@ -173,7 +174,7 @@ class OxigraphEngine:
         return rows
 
 
-def _rows(result: "ox.QuerySolutions", columns: list[str]) -> list[list[Any]]:
+def _rows(result: ox.QuerySolutions, columns: list[str]) -> list[list[Any]]:
     """The solutions' values of ``columns`` as Python values."""
     variables = [ox.Variable(c) for c in columns]
     return [[python(sol[v]) for v in variables] for sol in result]
@@ -186,7 +187,7 @@ def _check_relations_only(text: str) -> None:
     Traceback (most recent call last):
     ...
     insidergraph.errors.QueryError: ig:holds is a row-level term, and this store's SPARQL graph was built with --sparql relations, which leaves rows and footnotes out; build it again with --sparql full, or use --engine cypher
-    """
+    """  # noqa: E501 (a doctest's expected output is one line)
     from insidergraph.graph.rdf_mapping import row_only_terms
 
     prefixes: dict[str, list[str]] = {}
