@@ -40,23 +40,22 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synth import generate  # noqa: E402
+from synth import generate
 
-from insidergraph.graph.build import GraphBuilder  # noqa: E402
-from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements  # noqa: E402
-from insidergraph.backends.neo4j.load import Neo4jConfig, connect, counts, load  # noqa: E402
-from insidergraph.graph.tables import GraphTables  # noqa: E402
-from insidergraph.loaders.xml import parse_bytes  # noqa: E402
+from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements
+from insidergraph.backends.neo4j.load import Neo4jConfig, connect, counts, load
+from insidergraph.backends.neo4j.statements import clear_statements
+from insidergraph.graph.build import GraphBuilder
+from insidergraph.graph.tables import GraphTables
+from insidergraph.loaders.xml import parse_bytes
 
 
 def clear(cfg: Neo4jConfig) -> None:
     """Empty the database, load markers included (constraints stay)."""
     driver = connect(cfg)
     with driver.session(database=cfg.database) as s:
-        # Relationships first, in modest transactions: a DETACH DELETE of well-connected
-        # nodes in large batches exceeds the server's transaction memory pool.
-        s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
-        s.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        for statement in clear_statements(10_000):
+            s.run(statement).consume()
     driver.close()
 
 
@@ -164,7 +163,7 @@ def main() -> int:
         clear(cfg)
         seen = [0]
 
-        def hook(kind: str, name: str, index: int) -> None:
+        def hook(kind: str, name: str, index: int, seen: list[int] = seen) -> None:
             if kind == "edges":
                 seen[0] += 1
                 if seen[0] * args.baseline_batch >= half:

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from insidergraph.cli import cli
 from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements
+from insidergraph.backends.neo4j.load import (
+    MARKER_LABEL,
+    Neo4jConfig,
+    connect,
+    counts,
+    load,
+)
+from insidergraph.cli import cli
 from insidergraph.errors import Neo4jError
-from insidergraph.backends.neo4j.load import MARKER_LABEL, Neo4jConfig, connect, counts, load
 from insidergraph.graph.store import Store
 from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.xml import parse
@@ -92,7 +99,7 @@ def _stop_at(kind: str, name: str, at: int):  # type: ignore[no-untyped-def]
     return hook
 
 
-def _cypher(cfg: Neo4jConfig, query: str, **params: object) -> list[dict[str, object]]:
+def _cypher(cfg: Neo4jConfig, query: str, **params: object) -> list[dict[str, Any]]:
     driver = connect(cfg)
     try:
         return [r.data() for r in driver.execute_query(query, params, database_=cfg.database).records]
@@ -105,7 +112,7 @@ def _duplicate_ids(cfg: Neo4jConfig) -> int:
     rels = _cypher(cfg, "MATCH ()-[r]->() WITH type(r) AS t, r.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS n")
     nodes = _cypher(cfg, "MATCH (n) WHERE n.id IS NOT NULL WITH labels(n) AS l, n.id AS id, count(*) AS c "
                          "WHERE c > 1 RETURN count(*) AS n")
-    return int(rels[0]["n"]) + int(nodes[0]["n"])  # type: ignore[call-overload]
+    return int(rels[0]["n"]) + int(nodes[0]["n"])
 
 
 def test_first_load_creates_and_a_second_skips_every_table_by_its_marker(empty: Neo4jConfig,
@@ -220,6 +227,7 @@ def test_bulk_csv_files_load_to_the_same_counts(empty: Neo4jConfig, tables: Grap
                                "RETURN min(r.first_period) AS first, sum(r.filing_count) AS n").single()
     finally:
         driver.close()
+    assert brin is not None and span is not None
     people = tables.nodes["Person"].set_index("id")
     assert sorted(brin["a"]) == sorted(people.loc["person/0001295032", "aliases"])
     botha = tables.edges["DIRECTOR_OF"][tables.edges["DIRECTOR_OF"].src == "person/0001222287"]
@@ -267,14 +275,15 @@ def test_export_csv_command_prints_the_import_command(store: Store, tmp_path: Pa
     assert result.output.startswith("neo4j-admin database import full ")
     assert "--nodes=Person=" in result.output and "--relationships=DIRECTOR_OF=" in result.output
     header = (tmp_path / "csv" / "relationships" / "DIRECTOR_OF.csv").read_text().splitlines()[0]
-    assert header.startswith(":START_ID,:END_ID") or header.startswith("id,:START_ID,:END_ID")
+    assert header.startswith((":START_ID,:END_ID", "id,:START_ID,:END_ID"))
     assert os.path.getsize(tmp_path / "csv" / "nodes" / "Person.csv") > 0
 
 
 def test_every_named_query_on_neo4j_gives_the_embedded_engines_rows(empty: Neo4jConfig, store: Store,
                                                                       tables: GraphTables) -> None:
-    from insidergraph.queries import run
     from test_queries import CASES
+
+    from insidergraph.queries import run
 
     load(tables, empty)
     env = {"NEO4J_URI": empty.uri, "NEO4J_USER": empty.user, "NEO4J_PASSWORD": empty.password}
