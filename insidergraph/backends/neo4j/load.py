@@ -52,6 +52,7 @@ from insidergraph.backends.neo4j.connection import (
     counts,
 )
 from insidergraph.backends.neo4j.markers import HEARTBEAT_S, STALE_S, Path_
+from insidergraph.backends.neo4j.plan import phases
 from insidergraph.backends.neo4j.runner import BatchHook, Runner
 from insidergraph.backends.neo4j.statements import (
     MARKER_LABEL,
@@ -131,7 +132,7 @@ def load(
     try:
         runner = Runner(driver, cfg.database, cfg.uri, batch_size=batch_size, workers=workers,
                         always_merge=always_merge, on_batch=on_batch, progress=progress)
-        return runner.run(tables)
+        return runner.run(tables, phases())
     finally:
         driver.close()
         if gc_enabled:

@@ -9,7 +9,8 @@ load's claims alive. What each part decides is pure and lives elsewhere: the Cyp
 
 >>> from insidergraph.backends.neo4j.connection import Neo4jConfig, connect
 >>> cfg = Neo4jConfig.from_env()
->>> Runner(connect(cfg), cfg.database, cfg.uri, batch_size=5000, workers=2).run(tables)  # doctest: +SKIP
+>>> from insidergraph.backends.neo4j.plan import phases
+>>> Runner(connect(cfg), cfg.database, cfg.uri, batch_size=5000, workers=2).run(tables, phases())  # doctest: +SKIP
 LoadSummary(rows=..., created=..., paths={'Person': 'create', ...})
 """
 
@@ -21,7 +22,7 @@ import secrets
 import socket
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,7 @@ from insidergraph.backends.neo4j.markers import (
 )
 from insidergraph.backends.neo4j.messages import driver_line
 from insidergraph.backends.neo4j.params import digest
-from insidergraph.backends.neo4j.plan import Batch, Phase, TablePlan, phases, plan_table
+from insidergraph.backends.neo4j.plan import Batch, Phase, TablePlan, plan_table
 from insidergraph.backends.neo4j.statements import (
     BEAT,
     CLAIM,
@@ -116,12 +117,13 @@ class Runner:
         self._finished = False
         self._server_gone = False  # then the claims cannot be handed back; they go stale by themselves
 
-    def run(self, tables: GraphTables) -> LoadSummary:
-        """Write every table; the driver's errors become one-line :class:`Neo4jError` s."""
+    def run(self, tables: GraphTables, order: Sequence[Phase]) -> LoadSummary:
+        """Write every table, phase by phase in ``order`` (:func:`~.plan.phases`); the driver's
+        errors become one-line :class:`Neo4jError` s."""
         from neo4j import exceptions as ex
 
         try:
-            self._load(tables)
+            self._load(tables, order)
             self._finished = True
         except (ex.ServiceUnavailable, ex.SessionExpired) as err:
             self._server_gone = True
@@ -140,7 +142,8 @@ class Runner:
             self._close()
         return self.summary
 
-    def _load(self, tables: GraphTables) -> None:
+    def _load(self, tables: GraphTables, order: Sequence[Phase]) -> None:
+        """Constraints first; then every phase's tables prepared (now or in the background), then written."""
         with self.driver.session(database=self.database) as session:
             for statement in constraint_statements():
                 session.run(statement).consume()
@@ -151,7 +154,7 @@ class Runner:
             def arrow(kind: str, name: str) -> pa.Table:
                 return nodes[name] if kind == "nodes" else tables.to_arrow(kind, name)
 
-            planned = [self._prepare_phase(phase, session, arrow, labels) for phase in phases()]
+            planned = [self._prepare_phase(phase, session, arrow, labels) for phase in order]
             totals = tables.counts()
             self._bar = Progress(self.progress, {**totals["nodes"], **totals["edges"]})
             with ThreadPoolExecutor(max_workers=self.workers) as pool:
