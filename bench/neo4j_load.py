@@ -40,25 +40,22 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import contextlib
+from synth import generate
 
 from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements
 from insidergraph.backends.neo4j.load import Neo4jConfig, connect, counts, load
+from insidergraph.backends.neo4j.statements import clear_statements
 from insidergraph.graph.build import GraphBuilder
 from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.xml import parse_bytes
-
-from synth import generate
 
 
 def clear(cfg: Neo4jConfig) -> None:
     """Empty the database, load markers included (constraints stay)."""
     driver = connect(cfg)
     with driver.session(database=cfg.database) as s:
-        # Relationships first, in modest transactions: a DETACH DELETE of well-connected
-        # nodes in large batches exceeds the server's transaction memory pool.
-        s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
-        s.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        for statement in clear_statements(10_000):
+            s.run(statement).consume()
     driver.close()
 
 
@@ -67,8 +64,7 @@ def server_line(cfg: Neo4jConfig) -> str:
     driver = connect(cfg)
     try:
         version = driver.execute_query("CALL dbms.components() YIELD versions, edition "
-                                       "RETURN versions[0] + ' ' + edition AS v",
-                                       database_=cfg.database).records[0]["v"]
+                                       "RETURN versions[0] + ' ' + edition AS v", database_=cfg.database).records[0]["v"]
         heap = driver.execute_query("CALL dbms.queryJmx('java.lang:type=Memory') YIELD attributes "
                                     "RETURN attributes.HeapMemoryUsage.value.properties.max AS b",
                                     database_=cfg.database).records[0]["b"]
@@ -173,8 +169,10 @@ def main() -> int:
                 if seen[0] * args.baseline_batch >= half:
                     raise _Halfway
 
-        with contextlib.suppress(_Halfway):
+        try:
             load(tables, cfg, batch_size=args.baseline_batch, on_batch=hook)
+        except _Halfway:
+            pass
         missing = n_rels - sum(counts(cfg)["edges"].values())
         t = time.perf_counter()
         load(tables, cfg, batch_size=args.baseline_batch, always_merge=always_merge)
