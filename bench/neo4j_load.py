@@ -40,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synth import generate
+import contextlib
 
 from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements
 from insidergraph.backends.neo4j.load import Neo4jConfig, connect, counts, load
@@ -48,6 +48,8 @@ from insidergraph.backends.neo4j.statements import clear_statements
 from insidergraph.graph.build import GraphBuilder
 from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.xml import parse_bytes
+
+from synth import generate
 
 
 def clear(cfg: Neo4jConfig) -> None:
@@ -64,7 +66,8 @@ def server_line(cfg: Neo4jConfig) -> str:
     driver = connect(cfg)
     try:
         version = driver.execute_query("CALL dbms.components() YIELD versions, edition "
-                                       "RETURN versions[0] + ' ' + edition AS v", database_=cfg.database).records[0]["v"]
+                                       "RETURN versions[0] + ' ' + edition AS v",
+                                       database_=cfg.database).records[0]["v"]
         heap = driver.execute_query("CALL dbms.queryJmx('java.lang:type=Memory') YIELD attributes "
                                     "RETURN attributes.HeapMemoryUsage.value.properties.max AS b",
                                     database_=cfg.database).records[0]["b"]
@@ -169,10 +172,8 @@ def main() -> int:
                 if seen[0] * args.baseline_batch >= half:
                     raise _Halfway
 
-        try:
+        with contextlib.suppress(_Halfway):
             load(tables, cfg, batch_size=args.baseline_batch, on_batch=hook)
-        except _Halfway:
-            pass
         missing = n_rels - sum(counts(cfg)["edges"].values())
         t = time.perf_counter()
         load(tables, cfg, batch_size=args.baseline_batch, always_merge=always_merge)

@@ -123,7 +123,8 @@ def test_a_server_that_dies_mid_load_is_reported_as_gone(store: Store, tmp_path:
         with pytest.raises(Neo4jError, match=r"Neo4j server at .* went away during the load .*run the load again"):
             load(store.tables(), cfg, batch_size=20, on_batch=kill_server, workers=2)
     finally:
-        subprocess.run([str(DEV_SERVER), "stop", "--dir", str(directory)], capture_output=True, timeout=120, check=False)
+        subprocess.run([str(DEV_SERVER), "stop", "--dir", str(directory)],
+                       capture_output=True, timeout=120, check=False)
         shutil.rmtree(directory, ignore_errors=True)
 
 

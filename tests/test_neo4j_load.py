@@ -71,7 +71,8 @@ def test_load_gives_the_store_counts_and_a_second_load_changes_nothing(empty: Ne
     assert "0 created" in second.line()
 
 
-def test_a_load_broken_off_part_way_completes_on_rerun_without_duplicates(empty: Neo4jConfig, tables: GraphTables) -> None:
+def test_a_load_broken_off_part_way_completes_on_rerun_without_duplicates(
+        empty: Neo4jConfig, tables: GraphTables) -> None:
     seen: list[tuple[str, str, int]] = []
 
     def hook(kind: str, name: str, index: int) -> None:
@@ -109,7 +110,8 @@ def _cypher(cfg: Neo4jConfig, query: str, **params: object) -> list[dict[str, An
 
 def _duplicate_ids(cfg: Neo4jConfig) -> int:
     """Relationships sharing an id, plus nodes sharing one (the constraints should make that 0)."""
-    rels = _cypher(cfg, "MATCH ()-[r]->() WITH type(r) AS t, r.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS n")
+    rels = _cypher(cfg, "MATCH ()-[r]->() WITH type(r) AS t, r.id AS id, count(*) AS c "
+                        "WHERE c > 1 RETURN count(*) AS n")
     nodes = _cypher(cfg, "MATCH (n) WHERE n.id IS NOT NULL WITH labels(n) AS l, n.id AS id, count(*) AS c "
                          "WHERE c > 1 RETURN count(*) AS n")
     return int(rels[0]["n"]) + int(nodes[0]["n"])
@@ -281,9 +283,9 @@ def test_export_csv_command_prints_the_import_command(store: Store, tmp_path: Pa
 
 def test_every_named_query_on_neo4j_gives_the_embedded_engines_rows(empty: Neo4jConfig, store: Store,
                                                                       tables: GraphTables) -> None:
-    from test_queries import CASES
-
     from insidergraph.queries import run
+
+    from test_queries import CASES
 
     load(tables, empty)
     env = {"NEO4J_URI": empty.uri, "NEO4J_USER": empty.user, "NEO4J_PASSWORD": empty.password}

@@ -63,7 +63,7 @@ def check_uri(uri: str) -> None:
     Traceback (most recent call last):
     ...
     insidergraph.errors.Neo4jError: bad Neo4j URI 'http://localhost:7474': Neo4j is reached over Bolt, with a bolt://, neo4j://, bolt+s://, neo4j+s://, bolt+ssc:// or neo4j+ssc:// URI (for example bolt://localhost:7687)
-    """
+    """  # noqa: E501 (a doctest's expected output is one line)
     scheme, sep, _ = uri.partition("://")
     if not sep or scheme.lower() not in URI_SCHEMES:
         raise Neo4jError(

@@ -1,12 +1,12 @@
 """The label of each node id, in Arrow, for grouping relationships by their ends' labels.
 
 The planner reaches this only through :func:`label_index` and the two members of
-:class:`LabelIndex`; the one owner of ids and labels (``insidergraph/graph/ids.py``) can
-replace :class:`_Labels` there, in one line.
+:class:`LabelIndex`. The label of an id comes from the one owner of ids and labels,
+:mod:`insidergraph.graph.ids`; this module adds only whether the node is in the store.
 
->>> index = label_index([("A", pa.chunked_array([["a1", "a2"]])), ("B", pa.chunked_array([["b1"]]))])
->>> index.names, index.codes(pa.chunked_array([["b1", "a2", "x"]]), ["A"]).to_pylist()
-(['A', 'B'], [1, 0, None])
+>>> index = label_index([("Person", pa.chunked_array([["person/1"]])), ("Company", pa.chunked_array([["company/1"]]))])
+>>> index.names, index.codes(pa.chunked_array([["company/1", "person/1", "person/2"]])).to_pylist()
+(['Person', 'Company'], [1, 0, None])
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from insidergraph.graph.ids import label_codes
+from insidergraph.graph.schema import NODE_TYPES
 
 
 class LabelIndex(Protocol):
@@ -55,25 +57,23 @@ class _Labels:
     def codes(self, ids: pa.ChunkedArray, likely: Iterable[str] = ()) -> pa.ChunkedArray:
         """Index into :attr:`names` of each id's label (null for an id of no node).
 
-        The ``likely`` labels (the schema's for that end) are tried first, each against its
-        own ids; only ids found in none of them are looked up among all node ids. (Each
-        lookup builds a hash table of the ids it searches, so the small sets save most.)
+        The label is read from the id by :mod:`insidergraph.graph.ids` (an id of no known
+        label is its ``UnknownIdError``); each id is then looked up among the ids of its own
+        label only, so an id of a node that is not in the store is null. (Each lookup builds
+        a hash table of the ids it searches, so the small per-label sets save most.)
+        ``likely`` is accepted for the planner's call and not needed: the id says its label.
 
         >>> labels = _Labels()
-        >>> labels.add("A", pa.chunked_array([["a1", "a2"]]))
-        >>> labels.add("B", pa.chunked_array([["b1"]]))
-        >>> labels.codes(pa.chunked_array([["b1", "a2", "x"]]), ["A"]).to_pylist()
-        [1, 0, None]
+        >>> labels.add("Person", pa.chunked_array([["person/1", "person/2"]]))
+        >>> labels.add("Company", pa.chunked_array([["company/1"]]))
+        >>> labels.codes(pa.chunked_array([["company/1", "person/2", "person/9", "filing/1"]])).to_pylist()
+        [1, 0, None, None]
         """
-        codes = pa.nulls(len(ids), type=pa.int32())
-        for label in likely:
-            if label in self.names:
-                k = self.names.index(label)
-                codes = pc.if_else(pc.is_in(ids, value_set=self.ids[k]), pa.scalar(k, pa.int32()), codes)
-        if codes.null_count:
-            if self._all is None:
-                self._all = pa.chunked_array([c for ids_ in self.ids for c in ids_.chunks], type=pa.string())
-                sizes = [len(ids_) for ids_ in self.ids]
-                self._codes = pa.array(np.repeat(np.arange(len(sizes), dtype=np.int32), sizes))
-            codes = pc.coalesce(codes, pc.take(self._codes, pc.index_in(ids, value_set=self._all)))
+        schema = list(NODE_TYPES)
+        here = [self.names.index(label) if label in self.names else None for label in schema]
+        codes = pc.take(pa.array(here, pa.int32()), pa.chunked_array(label_codes(ids)))
+        for k in pc.unique(codes.drop_null()).to_pylist():
+            mine = pc.equal(codes, pa.scalar(k, pa.int32()))
+            missing = pc.and_(mine, pc.invert(pc.is_in(ids, value_set=self.ids[k])))
+            codes = pc.if_else(missing, pa.scalar(None, pa.int32()), codes)
         return codes

@@ -99,7 +99,7 @@ def refusal(key: str, marker: Marker) -> Neo4jError:
 
     >>> print(refusal("edges/FILED", Marker(state="loading", run="o", host="h", pid=7, age=20)))
     another insidergraph load is writing edges/FILED into this database (process 7 on h, active 20 s ago); run again when it has finished, or in 100 s, when its claim counts as abandoned
-    """
+    """  # noqa: E501 (a doctest's expected output is one line)
     owner = f"process {marker.pid} on {marker.host}, " if marker.host and marker.pid else ""
     return Neo4jError(
         f"another insidergraph load is writing {key} into this database "

@@ -8,11 +8,12 @@ server: the runner (:mod:`.runner`) executes the plan.
 
 >>> import pyarrow as pa
 >>> from insidergraph.backends.neo4j.labels import label_index
->>> labels = label_index([("Person", pa.chunked_array([["p1"]])), ("Filing", pa.chunked_array([["f1", "f2"]]))])
->>> rows = pa.table({"id": ["a", "b"], "src": ["p1", "p1"], "dst": ["f2", "f1"]})
+>>> labels = label_index([("Person", pa.chunked_array([["person/1"]])),
+...                       ("Filing", pa.chunked_array([["filing/1", "filing/2"]]))])
+>>> rows = pa.table({"id": ["a", "b"], "src": ["person/1", "person/1"], "dst": ["filing/2", "filing/1"]})
 >>> plan = plan_table("edges", "FILED", rows, "d", "create", None, labels)
 >>> [(b.index, b.creating, b.rows.column("dst").to_pylist()) for b in plan.batches(1)]
-[(0, True, ['f1']), (1, True, ['f2'])]
+[(0, True, ['filing/1']), (1, True, ['filing/2'])]
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ map per row, so that a property the store lacks is left as it is in the database
 'UNWIND $rows AS row MERGE (n:Person {id: row.id}) SET n += row'
 >>> edge_create_statement("FILED", "Person", "Filing")
 'UNWIND range(0, size($p0) - 1) AS i MATCH (a:Person {id: $src[i]}) MATCH (b:Filing {id: $dst[i]}) CREATE (a)-[r:FILED {id: $p0[i]}]->(b)'
-"""
+"""  # noqa: E501 (a doctest's expected output is one line)
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def props(kind: str, name: str) -> list[Prop]:
     """
     if kind == "nodes":
         return node_props(name)
-    return [Prop("id")] + list(EDGE_TYPES[name].props)
+    return [Prop("id"), *list(EDGE_TYPES[name].props)]
 
 
 def constraint_statements() -> list[str]:
