@@ -168,6 +168,33 @@ def fetch(
     is called with (done, to do) after each filing.
     """
     agent = resolve_user_agent(user_agent)  # before anything else: no UA, no request
+    cik_list, ticker_list, quarters = _selection(ciks, tickers, datasets, since, until)
+    wanted_forms = parse_forms(forms)
+    workers = workers or max(4, rate)
+    client = EdgarClient(agent, rate=rate, pause_on_block=pause_on_block, timeout=timeout, attempts=attempts,
+                         backoff=backoff, connections=workers, stderr=stderr)
+    run = _Run(client, Urls.resolve(edgar_url, data_url, submissions_url), Mirror(out), wanted_forms,
+               since, until, workers)
+    with client, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="insidergraph-fetch") as pool:
+        selected = _select(run, pool, cik_list, ticker_list, today)
+        _download(run, pool, selected, progress)
+        for year, q in quarters:
+            _dataset(run, f"{year}q{q}_form345.zip")
+    run.result.failures.sort(key=lambda f: (f.key, f.message))
+    return run.result
+
+
+def _selection(ciks: Iterable[str], tickers: Iterable[str], datasets: Iterable[str], since: date | None,
+               until: date | None) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """The CIKs, tickers and data-set quarters asked for, checked with the days before any request.
+
+    >>> _selection(["1318605"], [" tsla "], ["2024q4"], None, None)
+    (['0001318605'], ['TSLA'], [(2024, 4)])
+    >>> _selection([], [], [], None, date(2024, 1, 2))
+    Traceback (most recent call last):
+    ...
+    insidergraph.errors.InsiderGraphError: --until without --since: give the first day too
+    """
     cik_list, ticker_list = [index.cik10(c) for c in ciks], [t.strip().upper() for t in tickers]
     quarters = [q for spec in datasets for q in index.parse_quarters(spec)]
     if not (cik_list or ticker_list or since or until or quarters):
@@ -176,23 +203,18 @@ def fetch(
         raise InsiderGraphError("--until without --since: give the first day too")
     if since and until and until < since:
         raise InsiderGraphError(f"--until {until} is before --since {since}")
-    wanted_forms = parse_forms(forms)
-    workers = workers or max(4, rate)
-    client = EdgarClient(agent, rate=rate, pause_on_block=pause_on_block, timeout=timeout, attempts=attempts,
-                         backoff=backoff, connections=workers, stderr=stderr)
-    run = _Run(client, Urls.resolve(edgar_url, data_url, submissions_url), Mirror(out), wanted_forms,
-               since, until, workers)
-    with client, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="insidergraph-fetch") as pool:
-        selected: dict[str, Entry] = {}
-        if cik_list or ticker_list:
-            _select_by_cik(run, pool, cik_list + _tickers_to_ciks(run, ticker_list), selected)
-        elif since or until:
-            _select_by_index(run, pool, today or date.today(), selected)
-        _download(run, pool, selected, progress)
-        for year, q in quarters:
-            _dataset(run, f"{year}q{q}_form345.zip")
-    run.result.failures.sort(key=lambda f: (f.key, f.message))
-    return run.result
+    return cik_list, ticker_list, quarters
+
+
+def _select(run: _Run, pool: ThreadPoolExecutor, ciks: list[str], tickers: list[str],
+            today: date | None) -> dict[str, Entry]:
+    """The filings selected, by accession: those of the CIKs and tickers, else of the days' indexes."""
+    selected: dict[str, Entry] = {}
+    if ciks or tickers:
+        _select_by_cik(run, pool, ciks + _tickers_to_ciks(run, tickers), selected)
+    elif run.since or run.until:
+        _select_by_index(run, pool, today or date.today(), selected)
+    return selected
 
 
 def _tickers_to_ciks(run: _Run, tickers: list[str]) -> list[str]:

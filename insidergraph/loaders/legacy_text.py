@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from insidergraph.errors import ParseError, shown
 from insidergraph.loaders import bounds
@@ -59,6 +59,7 @@ _HEADER_RELATIONSHIP = {
     "DIRECTOR": "is_director", "OFFICER": "is_officer", "10 PERCENT OWNER": "is_ten_percent_owner",
     "10% OWNER": "is_ten_percent_owner", "OTHER": "is_other",
 }
+_AnyRow = TypeVar("_AnyRow", NonDerivativeRow, DerivativeRow)
 _BODY_RELATIONSHIP = {
     "Director": "is_director", "10% Owner": "is_ten_percent_owner",
     "Officer": "is_officer", "Other": "is_other",
@@ -238,42 +239,65 @@ def _signature(body: list[str], path: str) -> list[tuple[str, date | None]]:
     return [(text, when)] if text else []
 
 
-def parse_text(text: str, path: str) -> Filing:
-    """Parse a whole SGML-wrapped text submission into a Filing."""
+class _Sections(NamedTuple):
+    """The parts of a submission the form is read from."""
+
+    header: str  # the SEC header's text
+    body: str  # the text of the typed form
+    body_lines: list[str]
+    numbered: list[tuple[int, str]]  # the form's lines with their line numbers in the file
+
+
+def _sections(text: str, path: str) -> _Sections:
+    """The SEC header and the typed form (``<TEXT>``) of a submission; both must be there."""
     header_m = re.search(r"<SEC-HEADER>(.*?)</SEC-HEADER>", text, re.DOTALL)
     body_m = re.search(r"<TEXT>(.*?)</TEXT>", text, re.DOTALL)
     if not header_m or not body_m:
         raise ParseError(path, "not a complete SGML text filing: no <SEC-HEADER> or no <TEXT>...</TEXT>")
-    header = header_m.group(1)
     body_start = text[: body_m.start(1)].count("\n") + 1
     body_lines = body_m.group(1).split("\n")
     numbered = [(body_start + i, line) for i, line in enumerate(body_lines)]
+    return _Sections(header_m.group(1), body_m.group(1), body_lines, numbered)
 
-    form_m = re.search(r"^\s*FORM\s+([345])\b", body_m.group(1), re.MULTILINE)
-    submission_type = _field(header, "CONFORMED SUBMISSION TYPE")
+
+def _form_types(text: str, parts: _Sections, path: str) -> tuple[str, str | None, str]:
+    """(document type, submission type, the typed form's number); a Form 3, 4 or 5 only."""
+    form_m = re.search(r"^\s*FORM\s+([345])\b", parts.body, re.MULTILINE)
+    submission_type = _field(parts.header, "CONFORMED SUBMISSION TYPE")
     doc_type_m = re.search(r"<TYPE>\s*(\S+)", text)
     document_type = doc_type_m.group(1) if doc_type_m else submission_type
     if not form_m or not document_type or document_type.removesuffix("/A") not in {"3", "4", "5"}:
         raise ParseError(path, "SGML text filing is no Form 3, 4 or 5")
-    form = form_m.group(1)
+    return document_type, submission_type, form_m.group(1)
 
-    t1 = _table_rows(numbered, "Table I ")
-    t2 = _table_rows(numbered, "Table II ")
+
+def _tables(parts: _Sections, path: str
+            ) -> tuple[list[tuple[list[str], int]], list[tuple[list[str], int]]]:
+    """The records of Table I and Table II; a form without them, or unsigned, is truncated."""
+    t1 = _table_rows(parts.numbered, "Table I ")
+    t2 = _table_rows(parts.numbered, "Table II ")
     if t1 is None or t2 is None:
         raise ParseError(path, "typed Table I or Table II is missing (truncated filing?)")
-    if not any("SIGNATURE" in line.upper() for line in body_lines):
+    if not any("SIGNATURE" in line.upper() for line in parts.body_lines):
         raise ParseError(path, "no signature block (truncated filing?)")
+    return t1, t2
 
+
+def _issuer(text: str, parts: _Sections, path: str) -> Issuer:
+    """The issuer: its CIK from the header, name and ticker from box 2 (else the header's name)."""
     subject = re.search(r"SUBJECT COMPANY:(.*?)(?=<REPORTING-OWNER>|REPORTING-OWNER:|FILER:|\Z)",
-                        header, re.DOTALL)
+                        parts.header, re.DOTALL)
     issuer_block = subject.group(1) if subject else ""
-    box2 = [line for line in _box(body_lines, "2", "Issuer Name") if line]
-    issuer = Issuer(
+    box2 = [line for line in _box(parts.body_lines, "2", "Issuer Name") if line]
+    return Issuer(
         cik=_cik(_field(issuer_block, "CENTRAL INDEX KEY"), text, path),
         name=box2[0] if box2 else _field(issuer_block, "COMPANY CONFORMED NAME"),
         ticker=box2[1] if len(box2) > 1 else None,
     )
 
+
+def _ticks(body_lines: list[str]) -> tuple[dict[str, bool], str]:
+    """The boxes ticked in the form's relationship box, and the title written under it."""
     # Box 6 of the old Form 4 (box 4 on Form 3, box 5 otherwise): "(X) Director ( ) 10% Owner ..."
     rel_lines = (_box(body_lines, "6", "Relationship") or _box(body_lines, "5", "Relationship")
                  or _box(body_lines, "4", "Relationship"))
@@ -281,10 +305,15 @@ def parse_text(text: str, path: str) -> Filing:
     ticks = {fname: bool(re.search(rf"\(\s*[xX]\s*\)\s*{re.escape(label)}", rel_text))
              for label, fname in _BODY_RELATIONSHIP.items()}
     title_text = collapse(rel_text.split("(specify below)", 1)[1]) if "(specify below)" in rel_text else ""
+    return ticks, title_text
 
-    owner_blocks = re.findall(r"<REPORTING-OWNER>(.*?)</REPORTING-OWNER>", header, re.DOTALL)
+
+def _owners(text: str, parts: _Sections, path: str) -> list[ReportingOwner]:
+    """The header's reporting owners; the form's boxes describe the first one only."""
+    ticks, title_text = _ticks(parts.body_lines)
+    owner_blocks = re.findall(r"<REPORTING-OWNER>(.*?)</REPORTING-OWNER>", parts.header, re.DOTALL)
     owners: list[ReportingOwner] = []
-    box1 = [line for line in _box(body_lines, "1", "Name and Address") if line]
+    box1 = [line for line in _box(parts.body_lines, "1", "Name and Address") if line]
     for i, block in enumerate(owner_blocks):
         flags = dict(ticks) if i == 0 else {f: False for f in ticks}
         for rel in re.findall(r"<RELATIONSHIP>\s*(.+)", block):
@@ -302,20 +331,34 @@ def parse_text(text: str, path: str) -> Filing:
         ))
     if not owners or not owners[0].name:
         raise ParseError(path, "SEC header names no reporting owner")
+    return owners
 
-    non_derivative, derivative = [], []
+
+def _typed_rows(records: list[tuple[list[str], int]], layout: tuple[str, ...], path: str, table: str,
+                cls: type[_AnyRow]) -> list[_AnyRow]:
+    """The model rows of one typed table; a row with a code or a date is a transaction."""
+    rows: list[_AnyRow] = []
+    for cells, line in records:
+        values, notes = _row(cells, layout, path, line, table)
+        kind: RowType = ("transaction" if values.get("transaction_code") or values.get("transaction_date")
+                         else "holding")
+        rows.append(cls(type=kind, footnotes=notes, **values))
+    return rows
+
+
+def parse_text(text: str, path: str) -> Filing:
+    """Parse a whole SGML-wrapped text submission into a Filing."""
+    parts = _sections(text, path)
+    document_type, submission_type, form = _form_types(text, parts, path)
+    t1, t2 = _tables(parts, path)
+    issuer = _issuer(text, parts, path)
+    owners = _owners(text, parts, path)
     layout1, layout2 = (_TABLE_I_FORM3, _TABLE_II_FORM3) if form == "3" else (_TABLE_I, _TABLE_II)
-    for cells, line in t1:
-        values, notes = _row(cells, layout1, path, line, "Table I")
-        kind: RowType = "transaction" if values.get("transaction_code") or values.get("transaction_date") else "holding"
-        non_derivative.append(NonDerivativeRow(type=kind, footnotes=notes, **values))
-    for cells, line in t2:
-        values, notes = _row(cells, layout2, path, line, "Table II")
-        kind = "transaction" if values.get("transaction_code") or values.get("transaction_date") else "holding"
-        derivative.append(DerivativeRow(type=kind, footnotes=notes, **values))
-
-    signatures = tuple(parse_signature(t, d, owners) for t, d in _signature(body_lines, path))
-    section16 = re.search(r"\(\s*([xX]?)\s*\)\s*Check this box if no longer subject", body_m.group(1))
+    non_derivative = _typed_rows(t1, layout1, path, "Table I", NonDerivativeRow)
+    derivative = _typed_rows(t2, layout2, path, "Table II", DerivativeRow)
+    signatures = tuple(parse_signature(t, d, owners) for t, d in _signature(parts.body_lines, path))
+    section16 = re.search(r"\(\s*([xX]?)\s*\)\s*Check this box if no longer subject", parts.body)
+    header = parts.header
     return Filing(
         accession=_accession(_field(header, "ACCESSION NUMBER"), text, path),
         document_type=document_type,
@@ -329,7 +372,7 @@ def parse_text(text: str, path: str) -> Filing:
         reporting_owners=tuple(owners),
         non_derivative=tuple(non_derivative),
         derivative=tuple(derivative),
-        footnotes=_footnotes(body_lines),
+        footnotes=_footnotes(parts.body_lines),
         signatures=signatures,
     )
 

@@ -210,8 +210,8 @@ def build_owner(name: str, cik: str | None, relationship: Relationship,
                           relationship=relationship, address=address)
 
 
-def _row_fields(row: TableRow, layout: tuple[str, ...], table: str, form: RenderedForm
-                ) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
+def _fitted_cells(row: TableRow, layout: tuple[str, ...], table: str, form: RenderedForm) -> list[Cell]:
+    """The row's cells, one per column at most; the first must hold a security title."""
     cells = list(row.cells)
     # Text renderings end rows with stray tabs; only empty surplus cells may be dropped.
     while len(cells) > len(layout) and not cells[-1].text and not cells[-1].notes:
@@ -221,29 +221,52 @@ def _row_fields(row: TableRow, layout: tuple[str, ...], table: str, form: Render
                          f"{len(layout)} columns", row.line)
     if len(cells) < 2 or not cells[0].text:
         raise ParseError(form.path, f"{table} row without a security title", row.line)
+    return cells
+
+
+def _shares_half(key: str, text: str, cell: Cell, values: dict[str, Any], table: str, form: RenderedForm,
+                 line: int | None) -> None:
+    """Table II's amount, printed in its (A) or its (D) half: the filled half says which."""
+    if text or cell.notes:
+        if "shares" in values and values["shares"] is not None and text:
+            raise ParseError(form.path, f"{table} row fills both (A) and (D)", line)
+        if text or "shares" not in values:
+            values["shares"] = parse_decimal(text, form.path, "amount", line)
+            values["acquired_disposed"] = key[-1]
+
+
+def _cell_value(key: str, text: str, path: str, line: int | None) -> Any:
+    """The typed value of a column other than (A)/(D): date, amount, "V" mark or text.
+
+    >>> _cell_value("V", "v", "x", 1), _cell_value("shares", "1,000", "x", 1)
+    ('E', Decimal('1000'))
+    >>> _cell_value("direct_indirect", "", "x", 1) is None
+    True
+    """
+    if key == "V":
+        # The paper form's "V" marks a transaction reported early (XML value "E").
+        return {"": None, "V": "E"}.get(text.upper(), text or None)
+    if key in _DATES:
+        return parse_date(text, path, key, line)
+    if key in _DECIMALS:
+        return parse_decimal(text, path, key, line)
+    return text or None
+
+
+def _row_fields(row: TableRow, layout: tuple[str, ...], table: str, form: RenderedForm
+                ) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
+    """The model fields of one table row and the footnote ids on each."""
+    cells = _fitted_cells(row, layout, table, form)
     values: dict[str, Any] = {}
     notes: dict[str, tuple[str, ...]] = {}
     for key, cell in zip(layout, cells):
         text = cell.text.strip()
-        fname = key
-        if key == "V":
-            fname = "transaction_timeliness"
-            # The paper form's "V" marks a transaction reported early (XML value "E").
-            values[fname] = {"": None, "V": "E"}.get(text.upper(), text or None)
-        elif key in ("shares_A", "shares_D"):
+        if key in ("shares_A", "shares_D"):
             fname = "shares"
-            if text or cell.notes:
-                if "shares" in values and values["shares"] is not None and text:
-                    raise ParseError(form.path, f"{table} row fills both (A) and (D)", row.line)
-                if text or "shares" not in values:
-                    values["shares"] = parse_decimal(text, form.path, "amount", row.line)
-                    values["acquired_disposed"] = key[-1]
-        elif key in _DATES:
-            values[fname] = parse_date(text, form.path, fname, row.line)
-        elif key in _DECIMALS:
-            values[fname] = parse_decimal(text, form.path, fname, row.line)
+            _shares_half(key, text, cell, values, table, form, row.line)
         else:
-            values[fname] = text or None
+            fname = "transaction_timeliness" if key == "V" else key
+            values[fname] = _cell_value(key, text, form.path, row.line)
         if cell.notes:
             notes[fname] = notes.get(fname, ()) + cell.notes
     return values, notes

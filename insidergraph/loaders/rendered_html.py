@@ -151,8 +151,8 @@ def _limit_message(message: str) -> str:
             f"{shown(message.strip())}")
 
 
-def read(data: bytes, path: str) -> RenderedForm:
-    """Cut an HTML rendering into boxes, table rows, footnotes and signatures."""
+def _document(data: bytes, path: str) -> Element:
+    """The page as a tree, with what a reader never sees emptied; libxml2's limits are errors."""
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
                                   huge_tree=False)
     try:
@@ -169,11 +169,22 @@ def read(data: bytes, path: str) -> RenderedForm:
         hidden.text = None
         for child in list(hidden):
             hidden.remove(child)
-    # EDGAR's page has no accession; a browser's "saved from" note keeps the archive path.
-    accession = None
-    if saved := _SAVED_FROM.search(data[:2000]):
-        accession = "-".join(g.decode() for g in saved.groups())
+    return doc
 
+
+def _accession(data: bytes) -> str | None:
+    """EDGAR's page has no accession; a browser's "saved from" note keeps the archive path.
+
+    >>> _accession(b"<!-- saved from url=(0077)https://www.sec.gov/Archives/edgar/data/1/000120919121045678/x.html -->")
+    '0001209191-21-045678'
+    """
+    if saved := _SAVED_FROM.search(data[:2000]):
+        return "-".join(g.decode() for g in saved.groups())
+    return None
+
+
+def _landmarks(doc: Element, path: str) -> tuple[Element, Element, Element]:
+    """Table I, Table II and the signature label; a page without one of them is truncated."""
     table1 = _data_table(doc, "Table I -", path)
     table2 = _data_table(doc, "Table II -", path)
     signature_label = next((td for td in doc.iter("td")
@@ -184,16 +195,22 @@ def read(data: bytes, path: str) -> RenderedForm:
         raise ParseError(path, "not a complete rendered Form 3/4/5 (truncated?): missing "
                          + ", ".join(missing))
     assert table1 is not None and table2 is not None and signature_label is not None
+    return table1, table2, signature_label
 
+
+def _form_number(doc: Element, path: str) -> str:
+    """3, 4 or 5, from the form name printed at the top."""
     form_name = next((_text(td) for td in doc.iter("td") if "FormName" in (td.get("class") or "")), "")
     m = re.match(r"FORM\s*([345])", form_name)
     if not m:
         raise ParseError(path, f"no form name (FORM 3, 4 or 5) at the top: {form_name[:30]!r}")
-    form = RenderedForm(path=path, format="html", form=m.group(1), accession=accession)
+    return m.group(1)
 
-    owners = [_owner(td, path) for td in _boxes(doc, "1. Name and Address of Reporting Person")]
+
+def _head_boxes(doc: Element, form: RenderedForm) -> None:
+    """Boxes 1 to 5 and the check boxes above them (their numbers differ on Form 3)."""
+    owners = [_owner(td, form.path) for td in _boxes(doc, "1. Name and Address of Reporting Person")]
     form.owners = list(dict.fromkeys(owners))  # the joint-filing list repeats the first owner
-
     for td in _boxes(doc, f"{'3' if form.form == '3' else '2'}. Issuer Name"):
         if im := re.search(r"Trading Symbol\s*(.*?)\s*\[\s*(.*?)\s*\]", _text(td)):
             form.issuer_name, form.ticker = im.group(1), im.group(2) or None
@@ -211,6 +228,14 @@ def read(data: bytes, path: str) -> RenderedForm:
         form.not_subject_to_section16 = bool(_check_row(doc, "Check this box if no longer subject"))
     form.aff10b5one = _check_row(doc, "Check this box to indicate that a transaction was made")
 
+
+def read(data: bytes, path: str) -> RenderedForm:
+    """Cut an HTML rendering into boxes, table rows, footnotes and signatures."""
+    doc = _document(data, path)
+    accession = _accession(data)
+    table1, table2, signature_label = _landmarks(doc, path)
+    form = RenderedForm(path=path, format="html", form=_form_number(doc, path), accession=accession)
+    _head_boxes(doc, form)
     form.table1 = _rows(table1, path)
     form.table2 = _rows(table2, path)
     _tail(doc, form)

@@ -129,9 +129,8 @@ def _index(lines: list[str], prefix: str, start: int = 0) -> int | None:
     return None
 
 
-def read(text: str, path: str) -> RenderedForm:
-    """Cut a text rendering into boxes, table rows, footnotes and signatures."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+def _landmarks(lines: list[str], path: str) -> tuple[int, int, int]:
+    """The lines of the Table I and Table II titles and of the signature label, in that order."""
     t1 = _index(lines, "Table I -")
     t2 = _index(lines, "Table II -", (t1 or 0) + 1)
     sig = _index(lines, "** Signature of Reporting Person", (t2 or 0) + 1)
@@ -141,14 +140,11 @@ def read(text: str, path: str) -> RenderedForm:
         raise ParseError(path, "not a complete rendered Form 3/4/5 (truncated?): missing "
                          + ", ".join(missing))
     assert t1 is not None and t2 is not None and sig is not None
-    head = "\n".join(lines[:t1])
-    form_type = _form_type(head)
-    if form_type is None:
-        raise ParseError(path, "no form title (STATEMENT OF ... BENEFICIAL OWNERSHIP) before Table I")
-    form = RenderedForm(path=path, format="rendered-text", form=form_type)
-    head_cells = [c.strip() for line in lines[:t1] for c in line.split("\t") if c.strip()]
+    return t1, t2, sig
 
-    # The signature lines sit right above the "** Signature" label.
+
+def _signatures(lines: list[str], sig: int, form: RenderedForm) -> int:
+    """Read the signature lines right above the "** Signature" label; the first one's index."""
     first_sig = sig
     while first_sig > 0:
         above = lines[first_sig - 1].strip()
@@ -161,24 +157,30 @@ def read(text: str, path: str) -> RenderedForm:
         m = _SIGNATURE_LINE.match(line.strip())
         if m:
             form.signatures.append((collapse(m.group("text")), m.group("date")))
+    return first_sig
 
+
+def _table2_end(lines: list[str], t2: int, first_sig: int) -> int:
+    """Where Table II ends: at the footnotes, the remarks, a further box 1 or the signatures."""
     tail_marks = [i for i in (_index(lines, "Explanation of Responses", t2),
                               _index(lines, "Remarks:", t2),
                               _index(lines, "1. Name and Address of Reporting Person", t2))
                   if i is not None and i < first_sig]
-    end2 = min([*tail_marks, first_sig])
-    table1_label = "1. Title of Security"
-    table2_label = "1. Title of Derivative Security"
-    form.table1 = _table(lines[t1 + 1:t2], t1 + 1, path, "Table I", table1_label)
-    form.table2 = _table(lines[t2 + 1:end2], t2 + 1, path, "Table II", table2_label)
+    return min([*tail_marks, first_sig])
 
+
+def _owners(head_cells: list[str], after_tables: list[str]) -> list[OwnerBlock]:
+    """Box 1 of the head, then the joint filers' boxes printed after the tables, once each."""
     owners = [o for o in (_owner(c) for c in head_cells) if o]
-    extra = [o for o in (_owner(line) for line in lines[end2:first_sig]) if o]
+    extra = [o for o in (_owner(line) for line in after_tables) if o]
     for owner in extra:
         if owner not in owners:
             owners.append(owner)
-    form.owners = owners
+    return owners
 
+
+def _head_boxes(head_cells: list[str], form: RenderedForm) -> None:
+    """Issuer and ticker, period, amendment date and the check boxes, from the head's cells."""
     for cell in head_cells:
         if m := _ISSUER.search(cell):
             form.issuer_name, form.ticker = collapse(m.group("name")), m.group("ticker") or None
@@ -186,22 +188,44 @@ def read(text: str, path: str) -> RenderedForm:
             form.period = m.group(1)
         if m := _AMENDMENT.search(cell):
             form.amendment = m.group(1)
-        if "no longer subject to Section 16" in cell and form_type != "3":
+        if "no longer subject to Section 16" in cell and form.form != "3":
             form.not_subject_to_section16 = bool(_ticked(cell, "Check this box if no longer"))
         if "10b5-1(c)" in cell:
             form.aff10b5one = bool(_ticked(cell, "Check this box to indicate"))
 
-    # Box 5 runs to the end of its line; a saved page may put each mark in a cell of its own.
-    rel_line = next((line for line in lines[:t1] if "Relationship of Reporting Person" in line), None)
-    if rel_line is not None:
-        box5 = rel_line[rel_line.index("Relationship of Reporting Person"):]
-        box5 = re.split(r"\t\s*\d\.\s", box5, maxsplit=1)[0].replace("\t", " ")  # up to the next box
-        for fname, label in _RELATIONSHIP_LABELS.items():
-            setattr(form, fname, bool(_ticked(box5, label)))
-        after = box5.split(_RELATIONSHIP_LABELS["is_other"], 1)[-1]
-        centred = _CENTRED.findall(after) or [re.sub(r"<[^>]+>", " ", after)]
-        form.officer_title, form.other_text = assign_title(centred, form.is_officer, form.is_other)
 
+def _relationship(head: list[str], form: RenderedForm) -> None:
+    """Box 5: the ticked relationships and the title written under them."""
+    # Box 5 runs to the end of its line; a saved page may put each mark in a cell of its own.
+    rel_line = next((line for line in head if "Relationship of Reporting Person" in line), None)
+    if rel_line is None:
+        return
+    box5 = rel_line[rel_line.index("Relationship of Reporting Person"):]
+    box5 = re.split(r"\t\s*\d\.\s", box5, maxsplit=1)[0].replace("\t", " ")  # up to the next box
+    for fname, label in _RELATIONSHIP_LABELS.items():
+        setattr(form, fname, bool(_ticked(box5, label)))
+    after = box5.split(_RELATIONSHIP_LABELS["is_other"], 1)[-1]
+    centred = _CENTRED.findall(after) or [re.sub(r"<[^>]+>", " ", after)]
+    form.officer_title, form.other_text = assign_title(centred, form.is_officer, form.is_other)
+
+
+def read(text: str, path: str) -> RenderedForm:
+    """Cut a text rendering into boxes, table rows, footnotes and signatures."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    t1, t2, sig = _landmarks(lines, path)
+    head = "\n".join(lines[:t1])
+    form_type = _form_type(head)
+    if form_type is None:
+        raise ParseError(path, "no form title (STATEMENT OF ... BENEFICIAL OWNERSHIP) before Table I")
+    form = RenderedForm(path=path, format="rendered-text", form=form_type)
+    head_cells = [c.strip() for line in lines[:t1] for c in line.split("\t") if c.strip()]
+    first_sig = _signatures(lines, sig, form)
+    end2 = _table2_end(lines, t2, first_sig)
+    form.table1 = _table(lines[t1 + 1:t2], t1 + 1, path, "Table I", "1. Title of Security")
+    form.table2 = _table(lines[t2 + 1:end2], t2 + 1, path, "Table II", "1. Title of Derivative Security")
+    form.owners = _owners(head_cells, lines[end2:first_sig])
+    _head_boxes(head_cells, form)
+    _relationship(lines[:t1], form)
     _tail(lines, end2, first_sig, form)
     return form
 

@@ -4,7 +4,8 @@ A raw ``signatureName`` is read in two steps. :func:`_read` parses the text alon
 (cached, as the same strings recur across filings) into the signer, whether the
 wording says the signer acts under a power of attorney, and the principal the text
 names, if any. :func:`parse_signature` then resolves that principal against the
-filing's reporting owners.
+filing's reporting owners (by the tolerant name matching of
+:mod:`insidergraph.loaders.owner_match`).
 
 The rules (documented choices):
 
@@ -55,6 +56,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from insidergraph.loaders.names import owner_kind
+from insidergraph.loaders.owner_match import find_owner
 from insidergraph.model import ReportingOwner, Signature
 
 _SPACE = re.compile(r"\s+")
@@ -268,50 +270,87 @@ def _read(text: str) -> _Reading:
     return reading._replace(signer=_person_or_none(reading.signer))
 
 
-def _read_text(s: str) -> _Reading:
-    chain = _read_chain(s)
-    if chain is not None:
-        return chain
-    s = _LEAD.sub("", s)
+def _name_slash_s(s: str) -> _Reading | None:
+    """"Michael J. Angelakis /s/ David Caplan, attorney-in-fact for Michael Angelakis": a principal first."""
     m = _NAME_SLASH_S.match(s)
     if m and owner_kind(m["y"]) == "person" and not is_placeholder(m["y"]):
-        # "Michael J. Angelakis /s/ David Caplan, attorney-in-fact for Michael Angelakis".
         inner = _read_text(m["rest"])
         return inner._replace(principal=inner.principal or _clean(m["y"]))
+    return None
+
+
+def _slash_poa(s: str) -> _Reading | None:
+    """"Y / X POA": the principal, then the attorney."""
     m = _SLASH_POA.match(s)
-    if m:
-        return _Reading(_name_part(m["x"]), True, _clean(m["y"]))
+    return _Reading(_name_part(m["x"]), True, _clean(m["y"])) if m else None
+
+
+def _for_colon(s: str) -> _Reading | None:
+    """"X [by power of attorney] For: Y"."""
     m = _FOR_COLON.match(s)
-    if m:
-        x = _AIF_TAIL.sub("", m["x"])
-        return _Reading(_name_part(x), True, _clean(m["y"]))
+    return _Reading(_name_part(_AIF_TAIL.sub("", m["x"])), True, _clean(m["y"])) if m else None
+
+
+def _reversed(s: str) -> _Reading | None:
+    """"Y, by X, attorney-in-fact": the principal first."""
     m = _REVERSED.match(s)
-    if m:
-        return _Reading(_name_part(m["x"]), True, _clean(_SLASH_S.sub("", m["y"])))
+    return _Reading(_name_part(m["x"]), True, _clean(_SLASH_S.sub("", m["y"]))) if m else None
+
+
+def _on_behalf_poa(s: str) -> _Reading | None:
+    """"X on behalf of Y by power of attorney"."""
     m = _ON_BEHALF.match(s)
     if m and _AIF_TAIL.search(m["y"]):
-        # "X on behalf of Y by power of attorney".
         return _Reading(_name_part(m["x"]), True, _clean(_AIF_TAIL.sub("", m["y"])))
+    return None
+
+
+def _forward(s: str) -> _Reading | None:
+    """"X, Attorney-in-Fact [for Y]", "X as attorney-in-fact for Y", "X under POA", ..."""
     m = _FORWARD.match(s)
-    if m:
-        return _Reading(_name_part(m["x"]), True, _clean(m["y"]) if m["y"] else None)
+    return _Reading(_name_part(m["x"]), True, _clean(m["y"]) if m["y"] else None) if m else None
+
+
+def _on_behalf(s: str) -> _Reading | None:
+    """"X on behalf of Y": an attorney, unless X signs for himself or as an entity's officer."""
     m = _ON_BEHALF.match(s)
-    if m:
-        y = _clean(m["y"])
-        # "X on behalf of Y by power of attorney": the tail says what "on behalf" means.
-        poa = _AIF_TAIL.search(y) is not None
-        y = _AIF_TAIL.sub("", y)
-        himself = _HIMSELF.match(y) is not None
-        # "X, Director of its general partner, on behalf of Fund LP": an officer, not an attorney.
-        officer = "," in m["x"].strip().rstrip(",") and owner_kind(y) == "entity" and not poa
-        return _Reading(_name_part(m["x"]), not (himself or officer), None if himself else y,
-                        on_behalf=not poa)
-    # Plain: "X", "X, Title", "X, Authorized Signatory for Y", "X, Role, A LLC, GP of B LP".
+    if not m:
+        return None
+    y = _clean(m["y"])
+    # "X on behalf of Y by power of attorney": the tail says what "on behalf" means.
+    poa = _AIF_TAIL.search(y) is not None
+    y = _AIF_TAIL.sub("", y)
+    himself = _HIMSELF.match(y) is not None
+    # "X, Director of its general partner, on behalf of Fund LP": an officer, not an attorney.
+    officer = "," in m["x"].strip().rstrip(",") and owner_kind(y) == "entity" and not poa
+    return _Reading(_name_part(m["x"]), not (himself or officer), None if himself else y,
+                    on_behalf=not poa)
+
+
+#: The wordings tried in turn, after an entity's "By:" chain and before a plain signature.
+_WORDINGS = (_name_slash_s, _slash_poa, _for_colon, _reversed, _on_behalf_poa, _forward, _on_behalf)
+
+
+def _plain(s: str) -> _Reading:
+    """"X", "X, Title", "X, Authorized Signatory for Y", "X, Role, A LLC, GP of B LP"."""
     s = _AUTH_SIGNATORY.sub("", s)
     parts = [p.strip() for p in s.split(",")]
     name = _name_part(s)
     rest = parts[2:] if name.count(",") or (len(parts) > 1 and parts[1] in name) else parts[1:]
     return _Reading(name or None, False, _principal_of_titles(rest))
+
+
+def _read_text(s: str) -> _Reading:
+    """Read normalised signature text: the first wording that fits, else a plain signature."""
+    chain = _read_chain(s)
+    if chain is not None:
+        return chain
+    s = _LEAD.sub("", s)
+    for wording in _WORDINGS:
+        reading = wording(s)
+        if reading is not None:
+            return reading
+    return _plain(s)
 
 
 def read_signature(text: str) -> tuple[str | None, bool, str | None]:
@@ -329,130 +368,6 @@ def read_signature(text: str) -> tuple[str | None, bool, str | None]:
     """
     r = _read(text)
     return r.signer, r.attorney_in_fact, r.principal
-
-
-# --- matching names to owners ------------------------------------------------------
-
-_PUNCT = re.compile(r"[.,'\u2019()]")
-_LEGAL = {"CORPORATION": "CORP", "INCORPORATED": "INC", "LIMITED": "LTD", "COMPANY": "CO", "&": "AND"}
-_DATED = re.compile(r"\s+dated\s+.*$", re.IGNORECASE)
-_STATE = re.compile(r"\s*/[A-Za-z]{2,4}/?\s*$")
-_PARTICLES = frozenset("VON VAN DE DEL DELLA DER DEN DA DI DU LA LE DOS DAS".split())
-_PERSON_SUFFIX = frozenset("JR SR II III IV".split())
-
-
-@lru_cache(maxsize=8192)
-def _entity_words(name: str) -> tuple[str, ...]:
-    text = _DATED.sub("", _STATE.sub("", name.strip()))
-    text = re.sub(r"\bL\.\s*P\.", "LP", text, flags=re.IGNORECASE)
-    words = _PUNCT.sub(lambda m: "" if m.group(0) in ".'\u2019" else " ", text).upper().split()
-    words = [_LEGAL.get(w, w) for w in words]
-    if words[:1] == ["THE"]:
-        words = words[1:]
-    return tuple(words)
-
-
-def _one_typo(a: str, b: str) -> bool:
-    """True when two words of four letters or more differ by one edit."""
-    if a == b or min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 1 or a.isdigit() or b.isdigit():
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) == 1
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
-
-
-def _same_entity(a: str, b: str) -> bool:
-    wa, wb = _entity_words(a), _entity_words(b)
-    if wa == wb:
-        return bool(wa)
-    if len(wa) != len(wb):
-        return False
-    diff = [(x, y) for x, y in zip(wa, wb) if x != y]
-    return len(diff) == 1 and _one_typo(*diff[0])
-
-
-class _Person(NamedTuple):
-    first: str
-    middle: tuple[str, ...]
-    last: str
-
-
-def _person_words(text: str) -> list[str]:
-    """Upper-case name words without punctuation, suffixes, or hyphens; particles joined."""
-    words = _PUNCT.sub("", text).upper().replace("-", " ").split()
-    merged: list[str] = []
-    for w in words:
-        if w in _PERSON_SUFFIX:
-            continue
-        # A particle joins the words after it: "VON KOSKULL", "DE LA CRUZ".
-        if merged and all(p in _PARTICLES for p in merged[-1].split()):
-            merged[-1] += " " + w
-        else:
-            merged.append(w)
-    return merged
-
-
-@lru_cache(maxsize=8192)
-def _readings(name: str) -> tuple[_Person, ...]:
-    """Every plausible (first, middles, last) reading of a person's name.
-
-    "Last, First Middle" when there is a comma; otherwise both "First Middle Last"
-    and EDGAR's "LAST FIRST MIDDLE", since either order is filed.
-    """
-    text = _STATE.sub("", name)
-    head, comma, tail = text.partition(",")
-    if comma:
-        last, given = _person_words(head), _person_words(tail)
-        if last and given:
-            return (_Person(given[0], tuple(given[1:]), " ".join(last)),)
-    words = _person_words(text.replace(",", " "))
-    if len(words) < 2:
-        return ()
-    return (
-        _Person(words[0], tuple(words[1:-1]), words[-1]),
-        _Person(words[1], tuple(words[2:]), words[0]),
-    )
-
-
-def _given_compatible(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    if len(a) == 1 or len(b) == 1:
-        return a[0] == b[0]
-    return len(a) >= 3 and len(b) >= 3 and a[:3] == b[:3]
-
-
-def _same_person(a: str, b: str) -> bool:
-    for x in _readings(a):
-        for y in _readings(b):
-            if x.last.replace(" ", "") != y.last.replace(" ", "") or not _given_compatible(x.first, y.first):
-                continue
-            if x.middle and y.middle and x.middle[0][0] != y.middle[0][0]:
-                continue
-            return True
-    return False
-
-
-def _matches(name: str, owner: ReportingOwner) -> bool:
-    if _same_entity(name, owner.name):
-        return True
-    return owner.kind == "person" and owner_kind(name) == "person" and _same_person(name, owner.name)
-
-
-def _find_owner(name: str, owners: Sequence[ReportingOwner]) -> ReportingOwner | None:
-    """The one owner a name denotes, trying "Name, Title, ..." shorter and shorter."""
-    parts = [p.strip() for p in name.split(",")]
-    for n in range(len(parts), 0, -1):
-        candidate = ", ".join(parts[:n]).strip(" .")
-        if not candidate:
-            continue
-        hits = [o for o in owners if _matches(candidate, o)]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            return None
-    return None
 
 
 def parse_signature(text: str, when: date | None, owners: Sequence[ReportingOwner]) -> Signature:
@@ -473,24 +388,24 @@ def parse_signature(text: str, when: date | None, owners: Sequence[ReportingOwne
     behalf: ReportingOwner | None = None
     principal = reading.principal
     aif = reading.attorney_in_fact
-    signer_owner = _find_owner(reading.signer, owners) if reading.on_behalf and reading.signer else None
+    signer_owner = find_owner(reading.signer, owners) if reading.on_behalf and reading.signer else None
     if signer_owner is not None:
         aif = False
-        behalf = _find_owner(principal, owners) if principal else signer_owner
+        behalf = find_owner(principal, owners) if principal else signer_owner
     elif aif:
         if principal and not _REPORTING_PERSON.match(principal):
-            behalf = _find_owner(principal, owners)
+            behalf = find_owner(principal, owners)
         if behalf is None and len(owners) == 1:
             behalf = owners[0]
     elif principal:
-        behalf = _find_owner(principal, owners)
+        behalf = find_owner(principal, owners)
     elif reading.signer:
-        behalf = _find_owner(reading.signer, owners)
+        behalf = find_owner(reading.signer, owners)
     signer = reading.signer
     # An entity signs only as itself, an owner of the filing; any other entity name
     # (an issuer's, a fund's that is not an owner) names no person who signed.
     if (signer is not None and owner_kind(signer) == "entity"
-            and (behalf is None or _find_owner(signer, owners) is not behalf)):
+            and (behalf is None or find_owner(signer, owners) is not behalf)):
         signer = None
     return Signature(
         text=text,
