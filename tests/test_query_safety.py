@@ -184,7 +184,7 @@ def test_several_statements_are_refused_before_any_runs(store: Path, tmp_path: P
 def test_the_engines_own_plan_refuses_what_the_keyword_check_would_miss(
     store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from insidergraph.queries import guard
+    from insidergraph.backends import guard
 
     monkeypatch.setattr(guard, "check_cypher", lambda text: None)
     target = tmp_path / "out.csv"
