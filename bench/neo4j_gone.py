@@ -55,10 +55,11 @@ def one_round(code: Path, store: str, work: Path) -> str:
         env = dict(line.split("=", 1) for line in started.stdout.split())
         pid = (directory / "neo4j.pid").read_text().strip()
         out = subprocess.run([sys.executable, "-c", _ROUND, str(code), env["NEO4J_URI"], env["NEO4J_USER"],
-                              env["NEO4J_PASSWORD"], pid, store], capture_output=True, text=True, timeout=900)
+                              env["NEO4J_PASSWORD"], pid, store],
+                             capture_output=True, text=True, timeout=900, check=False)
         return out.stdout.strip() or out.stderr.strip().splitlines()[-1]
     finally:
-        subprocess.run([script, "stop", "--dir", str(directory)], capture_output=True, timeout=120)
+        subprocess.run([script, "stop", "--dir", str(directory)], capture_output=True, timeout=120, check=False)
         shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -44,6 +44,7 @@ import contextlib
 
 from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements
 from insidergraph.backends.neo4j.load import Neo4jConfig, connect, counts, load
+from insidergraph.backends.neo4j.statements import clear_statements
 from insidergraph.graph.build import GraphBuilder
 from insidergraph.graph.tables import GraphTables
 from insidergraph.loaders.xml import parse_bytes
@@ -55,10 +56,8 @@ def clear(cfg: Neo4jConfig) -> None:
     """Empty the database, load markers included (constraints stay)."""
     driver = connect(cfg)
     with driver.session(database=cfg.database) as s:
-        # Relationships first, in modest transactions: a DETACH DELETE of well-connected
-        # nodes in large batches exceeds the server's transaction memory pool.
-        s.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
-        s.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        for statement in clear_statements(10_000):
+            s.run(statement).consume()
     driver.close()
 
 

@@ -7,13 +7,14 @@ import shutil
 import types
 from importlib.machinery import SourceFileLoader
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "neo4j-dev-server"
 
 
-def _script() -> types.ModuleType:
+def _script() -> Any:
     module = types.ModuleType("neo4j_dev_server")
     module.__file__ = str(SCRIPT)
     SourceFileLoader("neo4j_dev_server", str(SCRIPT)).exec_module(module)

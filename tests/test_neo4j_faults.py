@@ -12,10 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from insidergraph.backends import store_engines
-from insidergraph.backends.neo4j.load import MARKER_LABEL, Neo4jConfig, connect, counts, load
+from insidergraph.backends.neo4j.load import (
+    MARKER_LABEL,
+    Neo4jConfig,
+    connect,
+    counts,
+    load,
+)
 from insidergraph.cli import cli
 from insidergraph.errors import Neo4jError
 from insidergraph.graph.store import Store
@@ -52,11 +58,11 @@ def _cypher(cfg: Neo4jConfig, query: str) -> list[dict[str, object]]:
         driver.close()
 
 
-def _one_error_line(result: object) -> str:
-    lines = [line for line in result.output.splitlines() if line.strip()]  # type: ignore[attr-defined]
-    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output  # type: ignore[attr-defined]
-    assert "Traceback" not in result.output  # type: ignore[attr-defined]
+def _one_error_line(result: Result) -> str:
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 1, result.output
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert "Traceback" not in result.output
     return lines[0]
 
 
@@ -77,7 +83,7 @@ load(Store(sys.argv[1]).tables(), Neo4jConfig.from_env(), batch_size=50, on_batc
 def test_a_rerun_after_the_loader_was_killed_is_not_refused(empty: Neo4jConfig, store: Store,
                                                             neo4j_env: dict[str, str]) -> None:
     env = dict(os.environ, **{k: v for k, v in neo4j_env.items() if k.startswith("NEO4J_")})
-    killed = subprocess.run([sys.executable, "-c", _KILLED_LOAD, str(store.path)], env=env, timeout=300)
+    killed = subprocess.run([sys.executable, "-c", _KILLED_LOAD, str(store.path)], env=env, timeout=300, check=False)
     assert killed.returncode == -signal.SIGKILL
     claims = _cypher(empty, f"MATCH (m:{MARKER_LABEL} {{state: 'loading'}}) RETURN m.pid AS pid, m.host AS host")
     assert claims and all(c["pid"] for c in claims)  # the dead loader's claims are still there
@@ -104,7 +110,7 @@ def test_a_server_that_dies_mid_load_is_reported_as_gone(store: Store, tmp_path:
     # A throw-away server of our own, killed while the load writes its nodes.
     directory = tmp_path / "doomed-neo4j"
     started = subprocess.run([str(DEV_SERVER), "start", "--dir", str(directory)], capture_output=True, text=True,
-                             timeout=300, stdin=subprocess.DEVNULL)
+                             timeout=300, stdin=subprocess.DEVNULL, check=False)
     assert started.returncode == 0, started.stderr
     try:
         settings = dict(line.split("=", 1) for line in started.stdout.split())
@@ -118,7 +124,8 @@ def test_a_server_that_dies_mid_load_is_reported_as_gone(store: Store, tmp_path:
         with pytest.raises(Neo4jError, match=r"Neo4j server at .* went away during the load .*run the load again"):
             load(store.tables(), cfg, batch_size=20, on_batch=kill_server, workers=2)
     finally:
-        subprocess.run([str(DEV_SERVER), "stop", "--dir", str(directory)], capture_output=True, timeout=120)
+        subprocess.run([str(DEV_SERVER), "stop", "--dir", str(directory)],
+                       capture_output=True, timeout=120, check=False)
         shutil.rmtree(directory, ignore_errors=True)
 
 

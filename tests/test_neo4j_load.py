@@ -6,13 +6,20 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from insidergraph.backends import store_engines
 from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements
-from insidergraph.backends.neo4j.load import MARKER_LABEL, Neo4jConfig, connect, counts, load
+from insidergraph.backends.neo4j.load import (
+    MARKER_LABEL,
+    Neo4jConfig,
+    connect,
+    counts,
+    load,
+)
 from insidergraph.cli import cli
 from insidergraph.errors import Neo4jError
 from insidergraph.graph.store import Store
@@ -65,8 +72,8 @@ def test_load_gives_the_store_counts_and_a_second_load_changes_nothing(empty: Ne
     assert "0 created" in second.line()
 
 
-def test_a_load_broken_off_part_way_completes_on_rerun_without_duplicates(empty: Neo4jConfig,
-                                                                          tables: GraphTables) -> None:
+def test_a_load_broken_off_part_way_completes_on_rerun_without_duplicates(
+        empty: Neo4jConfig, tables: GraphTables) -> None:
     seen: list[tuple[str, str, int]] = []
 
     def hook(kind: str, name: str, index: int) -> None:
@@ -94,7 +101,7 @@ def _stop_at(kind: str, name: str, at: int):  # type: ignore[no-untyped-def]
     return hook
 
 
-def _cypher(cfg: Neo4jConfig, query: str, **params: object) -> list[dict[str, object]]:
+def _cypher(cfg: Neo4jConfig, query: str, **params: object) -> list[dict[str, Any]]:
     driver = connect(cfg)
     try:
         return [r.data() for r in driver.execute_query(query, params, database_=cfg.database).records]
@@ -104,11 +111,11 @@ def _cypher(cfg: Neo4jConfig, query: str, **params: object) -> list[dict[str, ob
 
 def _duplicate_ids(cfg: Neo4jConfig) -> int:
     """Relationships sharing an id, plus nodes sharing one (the constraints should make that 0)."""
-    rels = _cypher(cfg,
-                   "MATCH ()-[r]->() WITH type(r) AS t, r.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS n")
+    rels = _cypher(cfg, "MATCH ()-[r]->() WITH type(r) AS t, r.id AS id, count(*) AS c "
+                        "WHERE c > 1 RETURN count(*) AS n")
     nodes = _cypher(cfg, "MATCH (n) WHERE n.id IS NOT NULL WITH labels(n) AS l, n.id AS id, count(*) AS c "
                          "WHERE c > 1 RETURN count(*) AS n")
-    return int(rels[0]["n"]) + int(nodes[0]["n"])  # type: ignore[call-overload]
+    return int(rels[0]["n"]) + int(nodes[0]["n"])
 
 
 def test_first_load_creates_and_a_second_skips_every_table_by_its_marker(empty: Neo4jConfig,
@@ -223,6 +230,7 @@ def test_bulk_csv_files_load_to_the_same_counts(empty: Neo4jConfig, tables: Grap
                                "RETURN min(r.first_period) AS first, sum(r.filing_count) AS n").single()
     finally:
         driver.close()
+    assert brin is not None and span is not None
     people = tables.nodes["Person"].set_index("id")
     assert sorted(brin["a"]) == sorted(people.loc["person/0001295032", "aliases"])
     botha = tables.edges["DIRECTOR_OF"][tables.edges["DIRECTOR_OF"].src == "person/0001222287"]
@@ -270,7 +278,7 @@ def test_export_csv_command_prints_the_import_command(store: Store, tmp_path: Pa
     assert result.output.startswith("neo4j-admin database import full ")
     assert "--nodes=Person=" in result.output and "--relationships=DIRECTOR_OF=" in result.output
     header = (tmp_path / "csv" / "relationships" / "DIRECTOR_OF.csv").read_text().splitlines()[0]
-    assert header.startswith(":START_ID,:END_ID") or header.startswith("id,:START_ID,:END_ID")
+    assert header.startswith((":START_ID,:END_ID", "id,:START_ID,:END_ID"))
     assert os.path.getsize(tmp_path / "csv" / "nodes" / "Person.csv") > 0
 
 

@@ -48,7 +48,7 @@ def _cell(value: object, prop: Prop) -> str:
     if prop.type == "bool":
         return "true" if value else "false"
     if prop.type == "date":
-        return value.isoformat()  # type: ignore[attr-defined]
+        return str(value.isoformat())  # type: ignore[attr-defined]
     return str(value)
 
 

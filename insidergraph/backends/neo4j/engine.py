@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from insidergraph.backends.neo4j.connection import Neo4jConfig, connect
+from insidergraph.backends.neo4j.messages import driver_line, server_line
 from insidergraph.errors import QueryError
-from insidergraph.backends.neo4j.load import Neo4jConfig, _one_line, connect
 
 if TYPE_CHECKING:
     from insidergraph.graph.store import Store
@@ -29,22 +30,12 @@ def _native(value: Any) -> Any:
     return to_native() if to_native is not None else value
 
 
-def _first_line(message: str) -> str:
-    """The server's message without the query text and caret it quotes after the first line.
-
-    >>> _first_line("Invalid input 'x' (line 1, column 1)" + chr(10) + '"x"' + chr(10) + " ^")
-    "Invalid input 'x' (line 1, column 1)"
-    """
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    return lines[0] if lines else "Neo4j refused the query"
-
-
 class Neo4jEngine:
     """Cypher on Neo4j; the store only names the graph, the server holds it."""
 
     name = "neo4j"
 
-    def __init__(self, store: "Store", cfg: Neo4jConfig | None = None) -> None:
+    def __init__(self, store: Store, cfg: Neo4jConfig | None = None) -> None:
         self.cfg = cfg or Neo4jConfig.from_env()
         self._driver = connect(self.cfg)
 
@@ -67,9 +58,9 @@ class Neo4jEngine:
                 text, params, database_=self.cfg.database, routing_="r"
             )
         except ex.Neo4jError as err:
-            raise QueryError(_first_line(err.message or str(err))) from None
+            raise QueryError(server_line(err.message or str(err))) from None
         except ex.DriverError as err:
-            raise QueryError(_one_line(err)) from None
+            raise QueryError(driver_line(err)) from None
         return list(keys), [[_native(v) for v in r.values()] for r in records]
 
     def run_named(self, query: Any, bound: dict[str, Any]) -> list[list[Any]]:
