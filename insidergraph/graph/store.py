@@ -89,9 +89,9 @@ class Engines:
 
     The store sits below the backends (``graph/`` never imports ``backends/``), so whoever
     adds to a store hands them over: :func:`insidergraph.backends.store_engines` gives every
-    embedded engine of the registry, ``Engines()`` none (the tables alone, for tests that
-    only read the filings back). Each writer rebuilds its files in
-    :attr:`Store.engines_dir` from the tables.
+    embedded engine of the registry (what ``build`` and ``update`` pass), ``Engines()`` none
+    (the filings and graph tables alone: the embedded engines of such a store do not open).
+    Each writer rebuilds its files in :attr:`Store.engines_dir` from the tables.
 
     >>> Engines().writers
     ()
