@@ -41,7 +41,7 @@ def _mb(n: float) -> str:
 
 def build(n: int, seed: int, path: Path) -> dict[str, float]:
     """Generate, parse and build ``n`` synthetic filings into a store at ``path``; stage times."""
-    from insidergraph.backends import Backend
+    from insidergraph.backends import Backend, store_engines
     from insidergraph.graph.store import Store
     from insidergraph.loaders.xml import parse_bytes
 
@@ -62,7 +62,7 @@ def build(n: int, seed: int, path: Path) -> dict[str, float]:
     Backend.write = timed  # type: ignore[method-assign]
     try:
         t0 = time.perf_counter()
-        _, _, tables = Store(path).add(filings)
+        _, _, tables = Store(path).add(filings, engines=store_engines())
         total = time.perf_counter() - t0
     finally:
         Backend.write = write  # type: ignore[method-assign]

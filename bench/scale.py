@@ -40,7 +40,7 @@ def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> No
     """Build ``store`` from ``files`` as the CLI does, printing each stage as it ends
     (``fresh``: from an empty store; else added to the store there)."""
     import insidergraph.graph.store as sm
-    from insidergraph.backends import Backend
+    from insidergraph.backends import Backend, store_engines
 
     write_generation, write_outputs = sm.Store._write_generation, sm.Store._write_outputs
 
@@ -67,7 +67,7 @@ def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> No
     if fresh:
         shutil.rmtree(store, ignore_errors=True)
     start = time.perf_counter()
-    result = sm.build_store([str(f) for f in files], store, sparql=sparql)
+    result = sm.build_store([str(f) for f in files], store, sparql=sparql, engines=store_engines())
     stamp(f"build done in {time.perf_counter() - start:.1f} s: {result.read:,} read, {result.added:,} added, "
           f"{len(result.failed)} failed; load average {os.getloadavg()[0]:.2f}")
     sm.Store._write_generation, sm.Store._write_outputs = write_generation, write_outputs  # type: ignore[method-assign]

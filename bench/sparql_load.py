@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
 
+    from insidergraph.backends import store_engines
     from insidergraph.graph.store import Store
     from insidergraph.loaders.xml import parse_bytes
 
@@ -89,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "store"
         t0 = time.perf_counter()
-        Store(store).add([parse_bytes(xml, name) for name, xml in generate(args.filings, args.seed)], sparql="none")
+        filings = [parse_bytes(xml, name) for name, xml in generate(args.filings, args.seed)]
+        Store(store).add(filings, sparql="none", engines=store_engines())
         print(f"{args.filings:,} filings built in {time.perf_counter() - t0:.1f} s; scope {args.scope}")
         versions = {"this": here}
         if args.baseline:

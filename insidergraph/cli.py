@@ -104,10 +104,11 @@ def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | Non
       insidergraph build ../shared/corpus/xml ../shared/corpus/txt --store insidergraph-store --strict
       insidergraph build 2024q1_form345.zip edgar --store big-store --sparql relations --no-progress
     """
+    from insidergraph.backends import store_engines
     from insidergraph.graph.store import Store, build_store
 
     result = build_store(paths, store, on_error=lambda err: say(str(err)), strict=strict,
-                         progress=wants_progress(progress), sparql=sparql)
+                         progress=wants_progress(progress), sparql=sparql, engines=store_engines())
     exit_if(result.read == 0 and not Store(store).exists())  # every file failed (each said why): no store made
     click.echo(result.summary())
     exit_if(result.failed)

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from insidergraph.backends import store_engines
 from insidergraph.cli import cli
 from insidergraph.graph.store import Store, build_store
 from insidergraph.loaders import jsonout
@@ -67,7 +68,7 @@ CAROL = ["Carol Counsel", 0, 0, 0, [], [], 1, 1, ["Jane Doe"], 0]
 @pytest.fixture(scope="module")
 def fixture_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     path = tmp_path_factory.mktemp("attorney-fixtures") / "store"
-    result = build_store([str(FIXTURES)], path)
+    result = build_store([str(FIXTURES)], path, engines=store_engines())
     assert result.failed == []
     return Store(path)
 
@@ -76,7 +77,7 @@ def fixture_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 def corpus_store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
     path = tmp_path_factory.mktemp("attorney-corpus") / "store"
     # Two exhibits are scanned images (no text): refused with their name, the rest goes in.
-    result = build_store([str(corpus / d) for d in CORPUS_INPUTS], path)
+    result = build_store([str(corpus / d) for d in CORPUS_INPUTS], path, engines=store_engines())
     assert len(result.failed) == 2 and all("image" in f for f in result.failed)
     return Store(path)
 

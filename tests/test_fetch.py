@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from insidergraph.backends import store_engines
 from insidergraph.cli import cli
 from insidergraph.edgar import fetch
 
@@ -261,7 +262,7 @@ def test_update_twice_then_a_new_day(filings, corpus: Path, tmp_path: Path) -> N
     assert {f.accession for f in Store(store).filings()} == {f.accession for f in november + december
                                                              if f.filed >= date(2021, 11, 1)}
     fresh = str(tmp_path / "fresh")
-    build_store([out], fresh)
+    build_store([out], fresh, engines=store_engines())
     a, b = Store(store), Store(fresh)
     assert a.tables().counts() == b.tables().counts()
     left = {p.relative_to(a.graph_dir): p.read_bytes() for p in sorted(a.graph_dir.rglob("*.parquet"))}
@@ -270,5 +271,5 @@ def test_update_twice_then_a_new_day(filings, corpus: Path, tmp_path: Path) -> N
     # A later `build` into the store keeps what `update` remembers.
     from insidergraph.edgar.updating import read_fetch_state
 
-    build_store([str(corpus / "txt" / "0000899243-22-035394__TSLA__F4.txt")], store)
+    build_store([str(corpus / "txt" / "0000899243-22-035394__TSLA__F4.txt")], store, engines=store_engines())
     assert read_fetch_state(store) == {"through": "2021-12-03", "ciks": [], "tickers": []}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from insidergraph.backends import store_engines
 from insidergraph.graph.build import build_graph, filing_id
 from insidergraph.graph.store import Store
 from insidergraph.graph.tables import GraphTables
@@ -147,11 +148,11 @@ def test_building_twice_gives_identical_bytes(filings: list[Filing], tmp_path: P
 def test_store_adds_new_filings_and_ignores_repeats(filings: list[Filing], tmp_path: Path) -> None:
     store = Store(tmp_path / "store")
     first = filings[:300]
-    assert store.add(first)[:2] == (300, len({filing_id(f) for f in first}))
-    _offered, added, tables = store.add(filings)
+    assert store.add(first, engines=store_engines())[:2] == (300, len({filing_id(f) for f in first}))
+    _offered, added, tables = store.add(filings, engines=store_engines())
     assert added == len({filing_id(f) for f in filings}) - len({filing_id(f) for f in first})
     before = tables.counts()
-    assert store.add(filings[:50])[1] == 0
+    assert store.add(filings[:50], engines=store_engines())[1] == 0
     assert store.tables().counts() == before == build_graph(filings).counts()
 
 
@@ -162,8 +163,8 @@ def test_store_writes_filings_in_bounded_chunks_and_reads_them_all_back(
 
     monkeypatch.setattr(store_module, "FILINGS_PER_CHUNK", 128)
     store = Store(tmp_path / "store")
-    store.add(filings[:300])
-    store.add(filings)
+    store.add(filings[:300], engines=store_engines())
+    store.add(filings, engines=store_engines())
     chunks = sorted(p.name for p in (store.generation_dir / "filings").iterdir())
     n_first, n_all = 300, len({filing_id(f) for f in filings})
     # 300 -> 3 chunks; the rest in chunks of 128 after them; each a folder of Parquet tables.
@@ -220,12 +221,12 @@ def test_the_submission_file_of_a_known_accession_adds_its_filing_date(corpus: P
     txt = corpus / "txt" / "0001790565-23-000009__TSLA__F4.txt"
     xml = next((corpus / "xml").glob("0001790565-23-000009__*.xml"))
     store = Store(tmp_path / "s")
-    assert store.add([parse(xml)])[1] == 1
+    assert store.add([parse(xml)], engines=store_engines())[1] == 1
     assert store.tables().nodes["Filing"].set_index("id").loc["filing/0001790565-23-000009", "filing_date"] is None
-    assert store.add([parse_submission(txt)])[1] == 1
+    assert store.add([parse_submission(txt)], engines=store_engines())[1] == 1
     filing = store.tables().nodes["Filing"].set_index("id").loc["filing/0001790565-23-000009"]
     assert str(filing["filing_date"]) == "2023-07-31"
-    assert store.add([parse(xml), parse_submission(txt)])[1] == 0
+    assert store.add([parse(xml), parse_submission(txt)], engines=store_engines())[1] == 0
 
 
 def test_every_node_and_edge_id_is_unique(graph: GraphTables) -> None:

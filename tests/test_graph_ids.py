@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 from test_graph_golden import adversarial_filings
 
+from insidergraph.backends import store_engines
 from insidergraph.backends.ladybug.engine import write as write_ladybug
 from insidergraph.graph import ids
 from insidergraph.graph.build import build_graph
@@ -61,7 +62,7 @@ def store(tmp_path: Path) -> Store:
     s.add([Filing(accession="1", document_type="4", issuer=Issuer(cik="0000000001", name="ACME CORP"),
                   source=Source(path="1.xml", format="xml"),
                   reporting_owners=(ReportingOwner(cik="0000000011", name="DOE JANE", display_name="Jane Doe",
-                                                   kind="person"),))])
+                                                   kind="person"),))], engines=store_engines())
     return s
 
 

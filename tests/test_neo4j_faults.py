@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from insidergraph.backends import store_engines
 from insidergraph.backends.neo4j.load import (
     MARKER_LABEL,
     Neo4jConfig,
@@ -33,7 +34,7 @@ DEV_SERVER = ROOT / "scripts" / "neo4j-dev-server"
 @pytest.fixture(scope="module")
 def store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
     s = Store(tmp_path_factory.mktemp("neo4j-faults") / "store")
-    s.add(parse(p) for p in sorted((corpus / "xml").glob("*.xml"))[:120])
+    s.add((parse(p) for p in sorted((corpus / "xml").glob("*.xml"))[:120]), engines=store_engines())
     return s
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from insidergraph.backends import store_engines
 from insidergraph.backends.neo4j.csv_export import export_csv, load_csv_statements
 from insidergraph.backends.neo4j.load import (
     MARKER_LABEL,
@@ -36,7 +37,7 @@ def cfg(neo4j_env: dict[str, str]) -> Neo4jConfig:
 @pytest.fixture(scope="module")
 def store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
     s = Store(tmp_path_factory.mktemp("neo4j") / "store")
-    s.add(parse(p) for p in sorted((corpus / "xml").glob("*.xml")))
+    s.add((parse(p) for p in sorted((corpus / "xml").glob("*.xml"))), engines=store_engines())
     return s
 
 
@@ -160,7 +161,7 @@ def test_a_grown_store_loads_its_new_rows_once_and_refreshes_changed_ones(
 ) -> None:
     files = sorted((corpus / "xml").glob("*.xml"))
     half = Store(tmp_path / "half")
-    half.add(parse(p) for p in files[: len(files) // 2])
+    half.add((parse(p) for p in files[: len(files) // 2]), engines=store_engines())
     small = half.tables()
     load(small, empty, batch_size=500)
     assert counts(empty) == small.counts()

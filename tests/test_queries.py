@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from insidergraph.backends import store_engines
 from insidergraph.errors import QueryError
 from insidergraph.graph.store import Store, build_store
 from insidergraph.loaders.names import owner_kind
@@ -52,7 +53,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 def store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
     """The corpus XML built once into a store with every embedded engine."""
     path = tmp_path_factory.mktemp("query-store") / "store"
-    build_store([str(corpus / "xml")], path)
+    build_store([str(corpus / "xml")], path, engines=store_engines())
     return Store(path)
 
 

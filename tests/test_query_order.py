@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from insidergraph.backends import store_engines
 from insidergraph.graph.store import Store
 from insidergraph.model import Filing, Issuer, Relationship, ReportingOwner, Source
 from insidergraph.queries import run
@@ -58,7 +59,7 @@ def _filings() -> list[Filing]:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     path: Path = tmp_path_factory.mktemp("order-store") / "store"
-    Store(path).add(_filings())
+    Store(path).add(_filings(), engines=store_engines())
     return Store(path)
 
 

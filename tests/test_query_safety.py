@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from insidergraph.backends import store_engines
 from insidergraph.cli import cli
 from insidergraph.errors import QueryError
 from insidergraph.graph.store import Store, build_store
@@ -32,7 +33,7 @@ def built(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small store of real filings, built once; tests that could damage it take a copy."""
     path = tmp_path_factory.mktemp("safety") / "store"
     files = sorted((corpus / "xml").glob("*.xml"))[:60]
-    result = build_store([str(f) for f in files], path)
+    result = build_store([str(f) for f in files], path, engines=store_engines())
     assert result.added == 60
     return path
 
@@ -184,7 +185,7 @@ def test_several_statements_are_refused_before_any_runs(store: Path, tmp_path: P
 def test_the_engines_own_plan_refuses_what_the_keyword_check_would_miss(
     store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from insidergraph.queries import guard
+    from insidergraph.backends import guard
 
     monkeypatch.setattr(guard, "check_cypher", lambda text: None)
     target = tmp_path / "out.csv"
@@ -435,7 +436,7 @@ def test_build_of_nothing_readable_writes_no_store_and_a_query_says_so(tmp_path:
 
 def test_a_query_on_a_store_without_filings_says_so(tmp_path: Path) -> None:
     target = tmp_path / "empty"
-    Store(target).add([])  # what a build of nothing left before
+    Store(target).add([], engines=store_engines())  # what a build of nothing left before
     for args in (("query", "shared-directors"), ("query", "interlocks", "--engine", "networkx"),
                  ("cypher", "MATCH (p:Person) RETURN p")):
         line = _one_line(_cli(*args, "--store", str(target)))

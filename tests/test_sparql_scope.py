@@ -10,6 +10,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from insidergraph.backends import store_engines
 from insidergraph.backends.oxigraph.engine import store_path
 from insidergraph.cli import cli
 from insidergraph.errors import QueryError, StoreError
@@ -28,7 +29,7 @@ def stores(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     out = {}
     for scope in ("full", "relations"):
         path = tmp_path_factory.mktemp(f"scope-{scope}") / "store"
-        build_store([str(corpus / "xml")], path, sparql=scope)
+        build_store([str(corpus / "xml")], path, sparql=scope, engines=store_engines())
         out[scope] = Store(path)
     return out
 

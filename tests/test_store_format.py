@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from insidergraph.backends import store_engines
 from insidergraph.cli import cli
 from insidergraph.errors import InsiderGraphError, StoreError
 from insidergraph.graph.filing_tables import FilingCodec
@@ -46,8 +47,8 @@ def test_the_store_gives_back_equal_filings(filings: list[Filing], tmp_path: Pat
     from insidergraph.graph.build import GraphBuilder
 
     store = Store(tmp_path / "s")
-    store.add(filings[:200])
-    store.add(filings)
+    store.add(filings[:200], engines=store_engines())
+    store.add(filings, engines=store_engines())
     builder = GraphBuilder()
     kept = [f for f in filings[:200] if builder.add(f)]
     kept += [f for f in filings if builder.add(f)]
@@ -158,8 +159,8 @@ def test_an_old_format_store_gets_one_line_saying_to_rebuild(tmp_path: Path) -> 
 def test_the_manifest_keeps_its_writers_own_keys_across_builds(corpus: Path, tmp_path: Path) -> None:
     xml = sorted((corpus / "xml").glob("*.xml"))
     store = Store(tmp_path / "s")
-    store.add([parse_path(str(xml[0]))], meta={"fetch": {"last": "2026-12-01"}})
-    store.add([parse_path(str(p)) for p in xml[1:4]])
+    store.add([parse_path(str(xml[0]))], meta={"fetch": {"last": "2026-12-01"}}, engines=store_engines())
+    store.add([parse_path(str(p)) for p in xml[1:4]], engines=store_engines())
     assert Store(tmp_path / "s").manifest()["fetch"] == {"last": "2026-12-01"}
     with pytest.raises(StoreError, match="files"):
-        store.add([], meta={"files": {}})
+        store.add([], meta={"files": {}}, engines=store_engines())

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from insidergraph.backends import close_all
+from insidergraph.backends import close_all, store_engines
 from insidergraph.cli import cli
 from insidergraph.errors import StoreError
 from insidergraph.graph.store import Store
@@ -97,8 +97,8 @@ def test_a_full_disk_leaves_the_store_unchanged(xml: list[str], tmp_path: Path,
         with monkeypatch.context() as m:
             m.setattr(module, name, full)
             with pytest.raises(StoreError, match="No space left on device") as err:
-                Store(path).add(__import__("insidergraph.loaders.detect", fromlist=["x"]).parse_path(xml[25])
-                                for _ in [0])
+                Store(path).add((__import__("insidergraph.loaders.detect", fromlist=["x"]).parse_path(xml[25])
+                                 for _ in [0]), engines=store_engines())
             assert "unchanged" in str(err.value) and len(str(err.value).splitlines()) == 1
         assert _state(path) == before, name
     _build(path, xml[20:30])
@@ -132,7 +132,7 @@ def test_a_second_writer_that_will_not_wait_stops_with_one_line(xml: list[str], 
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(StoreError, match=rf"PID {holder.pid}\b") as err:
-            Store(path, lock_timeout=0.2).add([])
+            Store(path, lock_timeout=0.2).add([], engines=store_engines())
         assert len(str(err.value).splitlines()) == 1
     finally:
         holder.kill()
@@ -226,7 +226,7 @@ def test_a_failed_graph_build_leaves_the_store_untouched_and_later_builds_work(
 
     monkeypatch.setattr(store_module.GraphTables, "to_arrow", colliding)
     with pytest.raises(StoreError) as err:
-        Store(path).add([crafted])
+        Store(path).add([crafted], engines=store_engines())
     line = str(err.value)
     assert line.startswith("filing 0000000000-26-999999:") and "unchanged" in line and "\n" not in line
     monkeypatch.undo()

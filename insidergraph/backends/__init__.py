@@ -8,7 +8,8 @@ columns; :func:`insidergraph.queries.normalise` turns them into one DataFrame sh
 
 Backends are resolved lazily from their ``"module:attribute"`` names, so a command that
 does not query loads no engine; adding one is one package and one entry here. The CLI's
-``--engine`` choices and ``build``'s writers both come from this registry.
+``--engine`` choices and ``build``'s writers (:func:`store_engines`) both come from this
+registry.
 
 >>> sorted(ENGINES)
 ['cypher', 'neo4j', 'networkx', 'sparql']
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from insidergraph.errors import QueryError, StoreError
 
 if TYPE_CHECKING:
-    from insidergraph.graph.store import Store
+    from insidergraph.graph.store import Engines, Store
     from insidergraph.graph.tables import GraphTables
 
 
@@ -135,6 +136,19 @@ def writers() -> list[Backend]:
     return [b for b in BACKENDS.values() if b.writer]
 
 
+def store_engines() -> Engines:
+    """The embedded engines :meth:`~insidergraph.graph.store.Store.add` writes (every
+    backend with a writer) and what closes the engines open in this process: the store is
+    below the backends and is handed them by whoever adds to it (``build``, ``update``).
+
+    >>> len(store_engines().writers)
+    2
+    """
+    from insidergraph.graph.store import Engines
+
+    return Engines(tuple(b.write for b in writers()), close_all)
+
+
 def _close(engine: Engine) -> None:
     close = getattr(engine, "close", None)
     if close is not None:
@@ -147,4 +161,5 @@ def close_all() -> None:
         _close(_OPEN.popitem()[1])
 
 
-__all__ = ["BACKENDS", "ENGINES", "LANGUAGE", "Backend", "Engine", "close_all", "open_engine", "writers"]
+__all__ = ["BACKENDS", "ENGINES", "LANGUAGE", "Backend", "Engine", "close_all", "open_engine", "store_engines",
+           "writers"]

@@ -91,6 +91,7 @@ def update(
     The last day is fetched again (its index may have grown since); what is already in the
     mirror costs no request and what is already in the store changes nothing.
     """
+    from insidergraph.backends import store_engines
     from insidergraph.graph.store import Store
     from insidergraph.loaders.detect import parse_path
 
@@ -119,5 +120,5 @@ def update(
     state = {"through": through.isoformat(), "ciks": cik_list, "tickers": ticker_list}
     # The new filings and the new state go into the store in one generation: a run killed
     # part-way leaves both as they were.
-    result.offered, result.added, _ = Store(Path(store)).add(filings, meta=fetch_meta(state))
+    result.offered, result.added, _ = Store(Path(store)).add(filings, meta=fetch_meta(state), engines=store_engines())
     return result

@@ -41,20 +41,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow.parquet as pq
 
+from insidergraph.console import Bars
 from insidergraph.errors import InsiderGraphError, StoreError
 from insidergraph.graph import store_files as sf
 from insidergraph.graph.build import GraphBuilder
 from insidergraph.graph.filing_tables import FilingCodec
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
+from insidergraph.graph.store_checks import refuse_duplicate_ids, size_problem
 from insidergraph.graph.tables import GraphTables
 from insidergraph.model import Filing, PowerOfAttorney
-
-if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
 
 #: 3: filings as Parquet tables of the model in generations switched by ``CURRENT``
 #: (format 2 kept pickles, which this version never loads).
@@ -77,6 +76,30 @@ RESERVED_KEYS: frozenset[str] = frozenset(
 #: Files whose SHA-256 the manifest records and reads check (the engines' files, gigabytes
 #: at scale, are checked by size; their content by the engines themselves).
 HASHED: tuple[str, ...] = ("filings/", "powers/", "graph/")
+
+
+def _nothing() -> None:
+    """No engine is open in this process."""
+
+
+@dataclass(frozen=True)
+class Engines:
+    """The embedded engines a build writes beside the Parquet tables, and what closes the
+    ones open in this process (an open engine holds the generation it read).
+
+    The store sits below the backends (``graph/`` never imports ``backends/``), so whoever
+    adds to a store hands them over: :func:`insidergraph.backends.store_engines` gives every
+    embedded engine of the registry (what ``build`` and ``update`` pass), ``Engines()`` none
+    (the filings and graph tables alone: the embedded engines of such a store do not open).
+    Each writer rebuilds its files in :attr:`Store.engines_dir` from the tables.
+
+    >>> Engines().writers
+    ()
+    """
+
+    writers: tuple[Callable[[Store, GraphTables], None], ...] = ()
+    close_all: Callable[[], None] = _nothing
+
 
 @dataclass
 class BuildResult:
@@ -110,6 +133,7 @@ class Store:
         self.lock_timeout = lock_timeout
         self._sparql: str | None = None  # set by add() for the engine writers
         self._staging: Path | None = None  # the generation being written, for the writers
+        self._engines = Engines()  # set by add() for the generation it writes
 
     @property
     def generation_dir(self) -> Path:
@@ -169,7 +193,7 @@ class Store:
         data = self._manifest_unchecked()
         gen = self.generation_dir
         for rel, entry in data["files"].items():
-            problem = _size_problem(gen / rel, entry)
+            problem = size_problem(gen / rel, entry)
             if problem:
                 raise self._damaged(f"{rel} {problem}")
         return data
@@ -203,7 +227,7 @@ class Store:
         gen = self.generation_dir
         for rel, entry in data["files"].items():
             if rel.startswith(prefix):
-                problem = _size_problem(gen / rel, entry)
+                problem = size_problem(gen / rel, entry)
                 if not problem and "sha256" in entry and sf.sha256(gen / rel) != entry["sha256"]:
                     problem = "does not match its checksum (altered or damaged)"
                 if problem:
@@ -259,8 +283,8 @@ class Store:
         return engines.get("sparql", "full") if isinstance(engines, dict) else "full"
 
     def add(self, filings: Iterable[Filing | PowerOfAttorney], sparql: str | None = None,
-            meta: dict[str, Any] | None = None) -> tuple[int, int, GraphTables]:
-        """Add filings, rebuild the graph and engines; returns (offered, added, tables).
+            meta: dict[str, Any] | None = None, *, engines: Engines) -> tuple[int, int, GraphTables]:
+        """Add filings, rebuild the graph and ``engines``; returns (offered, added, tables).
 
         "Added" counts filings that changed the store: new ones, and richer copies of
         known ones (see :meth:`GraphBuilder.add`). ``sparql`` sets what the SPARQL store
@@ -274,22 +298,20 @@ class Store:
         if bad:
             raise StoreError(f"{self.path}: manifest keys {', '.join(bad)} are the store's own")
         self._check_format()
-        from insidergraph.backends import close_all
-
-        close_all()  # an engine open in this process holds the generation it read
+        engines.close_all()  # an engine open in this process holds the generation it read
         sf.unpin(self.path)
         with sf.WriteLock(self.path, self.lock_timeout), _gc_paused():
             self._check_format()  # again, now that no other writer runs
             if not (self.path / sf.CURRENT).is_file():
                 sf.switch(self.path, None)  # from now on, generations without CURRENT are damage
             sf.sweep(self.path, sf.current_name(self.path))
-            result = self._add_locked(filings, sparql, meta or {})
+            result = self._add_locked(filings, sparql, meta or {}, engines)
             sf.unpin(self.path)
             sf.sweep(self.path, sf.current_name(self.path))
         return result
 
     def _add_locked(self, filings: Iterable[Filing | PowerOfAttorney], sparql: str | None,
-                    meta: dict[str, Any]) -> tuple[int, int, GraphTables]:
+                    meta: dict[str, Any], engines: Engines) -> tuple[int, int, GraphTables]:
         old: dict[str, Any] = {}
         intact = False
         if self.exists():
@@ -299,37 +321,44 @@ class Store:
             intact = self._outputs_intact(old)
         before = old.get("engines", {}).get("sparql") if old else None
         self._sparql = sparql or before or "full"
+        builder, offered, new = self._offer(filings)
+        kept = {k: v for k, v in old.items() if k not in RESERVED_KEYS}
+        if (not new[0] and not new[1] and intact and self._sparql == before
+                and all(kept.get(k) == v for k, v in meta.items())):
+            self._sparql = None
+            return offered, 0, self.tables()
+        gen = sf.new_generation(self.path)
+        self._engines = engines
+        try:
+            tables = self._write_generation(gen, old, new, builder, {**kept, **meta})
+        except BaseException as err:
+            shutil.rmtree(gen, ignore_errors=True)
+            if isinstance(err, OSError):
+                raise StoreError(f"{self.path}: the build failed and the store is unchanged: {err}") from None
+            raise
+        finally:
+            self._staging, self._sparql, self._engines = None, None, Engines()
+        return offered, len(new[0]) + len(new[1]), tables
+
+    def _offer(self, filings: Iterable[Filing | PowerOfAttorney]
+               ) -> tuple[GraphBuilder, int, tuple[list[Filing], list[PowerOfAttorney]]]:
+        """A builder given the stored filings, then ``filings``: the builder, how many were
+        offered, and the new filings and powers (those that changed it)."""
         builder = GraphBuilder()
         for f in self.filings():
             builder.add(f)
         for p in self.powers_of_attorney():
             builder.add_power(p)
-        new: list[Filing] = []
-        new_powers: list[PowerOfAttorney] = []
+        new: tuple[list[Filing], list[PowerOfAttorney]] = ([], [])
         offered = 0
         for item in filings:
             offered += 1
             if isinstance(item, PowerOfAttorney):
                 if builder.add_power(item):
-                    new_powers.append(item)
+                    new[1].append(item)
             elif builder.add(item):
-                new.append(item)
-        kept = {k: v for k, v in old.items() if k not in RESERVED_KEYS}
-        if (not new and not new_powers and intact and self._sparql == before
-                and all(kept.get(k) == v for k, v in meta.items())):
-            self._sparql = None
-            return offered, 0, self.tables()
-        gen = sf.new_generation(self.path)
-        try:
-            tables = self._write_generation(gen, old, (new, new_powers), builder, {**kept, **meta})
-        except BaseException as err:
-            shutil.rmtree(gen, ignore_errors=True)
-            self._staging, self._sparql = None, None
-            if isinstance(err, OSError):
-                raise StoreError(f"{self.path}: the build failed and the store is unchanged: {err}") from None
-            raise
-        self._staging, self._sparql = None, None
-        return offered, len(new) + len(new_powers), tables
+                new[0].append(item)
+        return builder, offered, new
 
     def _outputs_intact(self, data: dict[str, Any]) -> bool:
         try:
@@ -346,7 +375,7 @@ class Store:
         power_chunks = self._write_chunks(gen, old, PowerOfAttorney, "powers", "power_chunks", new[1])
         n_filings = len(builder.filings)
         tables = builder.tables()
-        _refuse_duplicate_ids(tables, builder)
+        refuse_duplicate_ids(tables, builder)
         self._staging = gen
         self._write_outputs(tables)
         manifest = {**extra, "format": FORMAT_VERSION, "filings": n_filings, "counts": tables.counts(),
@@ -381,45 +410,12 @@ class Store:
         ladybug, oxigraph) that releases the GIL, so on two cores the build takes about
         as long as its slowest writer instead of their sum.
         """
-        from insidergraph.backends import writers
-
         jobs: list[Callable[[], None]] = [partial(tables.write, self.graph_dir)]
-        jobs += [partial(backend.write, self, tables) for backend in writers()]
+        jobs += [partial(write, self, tables) for write in self._engines.writers]
         with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="insidergraph-write") as pool:
             futures = [pool.submit(job) for job in jobs]
         for future in futures:
             future.result()  # the first failure, with its own message
-
-
-def _refuse_duplicate_ids(tables: GraphTables, builder: GraphBuilder) -> None:
-    """One line naming the filing whose crafted CIK made two ids collide (the store is
-    left as it was: nothing has been switched yet)."""
-    import pyarrow.compute as pc
-
-    for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)):
-        for name in names:
-            ids = tables.to_arrow(kind, name).column("id")
-            if pc.count_distinct(ids).as_py() == len(ids):
-                continue
-            counts = pc.value_counts(ids)
-            dup = counts.filter(pc.greater(counts.field("counts"), 1))[0]["values"].as_py()
-            culprits = [fid.removeprefix("filing/") for fid, f in builder.filings.items()
-                        if any(c and c in dup and not c.isdigit()
-                               for c in [f.issuer.cik, *(o.cik for o in f.reporting_owners)])]
-            who = f"filing {', '.join(culprits[:3])}" if culprits else "the filings added"
-            raise StoreError(f"{who}: its CIKs make two {name} ids collide ({dup!r}); "
-                             "the filing is refused and the store is unchanged")
-
-
-def _size_problem(path: Path, entry: Any) -> str | None:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        return "is missing"
-    expected = entry.get("size") if isinstance(entry, dict) else None
-    if size != expected:
-        return f"is {size} bytes, the manifest says {expected} (truncated or altered)"
-    return None
 
 
 @contextmanager
@@ -443,15 +439,18 @@ def build_store(
     strict: bool = False,
     progress: bool = False,
     sparql: str | None = None,
+    *,
+    engines: Engines,
 ) -> BuildResult:
-    """Parse every input (files, folders, ``-``) and add it to the store.
+    """Parse every input (files, folders, ``-``) and add it to the store with ``engines``
+    (:func:`insidergraph.backends.store_engines` for every embedded one).
 
     A file that fails is reported through ``on_error`` and the rest still go in;
     ``strict`` stops at the first failure instead. ``sparql`` is what the embedded
-    SPARQL store holds (see :meth:`Store.add`).
+    SPARQL store holds (see :meth:`Store.add`). ``progress`` draws a bar on stderr.
 
     >>> import tempfile
-    >>> build_store([], tempfile.mkdtemp()).read
+    >>> build_store([], tempfile.mkdtemp(), engines=Engines()).read
     0
     """
     from insidergraph.loaders.detect import iter_path, iter_paths
@@ -461,8 +460,8 @@ def build_store(
     files = list(iter_paths(list(paths)))
 
     def parsed() -> Iterable[Filing | PowerOfAttorney]:
-        bar = _progress(len(files)) if progress else None
-        try:
+        with Bars(progress) as bars:
+            bars.add("parsing filings", len(files))
             for path in files:
                 try:
                     # One filing per file, many per data set.
@@ -476,29 +475,16 @@ def build_store(
                         else:
                             yield item
                 finally:
-                    if bar is not None:
-                        bar[0].advance(bar[1])
-        finally:
-            if bar is not None:
-                bar[0].stop()
+                    bars.advance("parsing filings")
 
     stream = iter(parsed())
     first = next(stream, None)
     if first is None and not Store(store).exists():
         return result  # nothing could be read: no empty store is made for it
     filings = stream if first is None else itertools.chain([first], stream)
-    result.read, result.added, tables = Store(store).add(filings, sparql=sparql)
+    result.read, result.added, tables = Store(store).add(filings, sparql=sparql, engines=engines)
     result.counts = tables.counts()
     return result
 
 
-def _progress(total: int) -> tuple[Progress, TaskID]:
-    from rich.progress import Progress
-
-    bar = Progress(transient=True)
-    task = bar.add_task("parsing filings", total=total)
-    bar.start()
-    return bar, task
-
-
-__all__ = ["DEFAULT_STORE", "BuildResult", "Store", "build_store"]
+__all__ = ["DEFAULT_STORE", "BuildResult", "Engines", "Store", "build_store"]

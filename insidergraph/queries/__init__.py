@@ -79,7 +79,13 @@ def _cell(value: Any, kind: str) -> Any:
 
 
 def normalise(query: NamedQuery, rows: list[list[Any]]) -> pd.DataFrame:
-    """Rows of any engine as one DataFrame shape (the row order is the engine's own)."""
+    """Rows of any engine as one DataFrame shape (the row order is the engine's own).
+
+    >>> from insidergraph.queries.registry import QUERIES
+    >>> q = QUERIES["shared-directors"]
+    >>> normalise(q, [["1", "Jane", 2.0, ["b", "a"], ["B", "A"]]]).iloc[0].tolist()
+    ['1', 'Jane', 2, ['a', 'b'], ['A', 'B']]
+    """
     import pandas as pd
 
     kinds = {c: "float" for c in query.float_columns} | {c: "date" for c in query.date_columns}
@@ -93,22 +99,7 @@ def normalise(query: NamedQuery, rows: list[list[Any]]) -> pd.DataFrame:
     for row in rows:
         rec = list(row)
         for group in groups:
-            if len(group) == 1:
-                items = rec[group[0]] or []
-                if all(type(x) is str for x in items):
-                    rec[group[0]] = sorted(items)
-                    continue
-            lists = [rec[i] or [] for i in group]
-            if not all(type(x) is str for items in lists for x in items):
-                lists = [[_plain(x) for x in items] for items in lists]
-            ordered = list(zip(*lists))
-            if any(None in t for t in ordered) or not all(type(x) is str for t in ordered for x in t):
-                # Parallel lists sort together, by the first then the rest (None last).
-                ordered.sort(key=lambda t: tuple((x is None, x if x is not None else "") for x in t))
-            else:
-                ordered.sort()
-            for k, i in enumerate(group):
-                rec[i] = [t[k] for t in ordered]
+            _sort_lists(rec, group)
         for i, kind in scalars:
             value = rec[i]
             # Strings (unless a float is due) and plain ints (counts) are already what _cell gives.
@@ -116,6 +107,35 @@ def normalise(query: NamedQuery, rows: list[list[Any]]) -> pd.DataFrame:
                 rec[i] = _cell(value, kind)
         out.append(rec)
     return pd.DataFrame(out, columns=list(query.columns), dtype=object)
+
+
+def _sorted_rows(ordered: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Parallel lists' items sorted together, by the first then the rest (None last)."""
+    if any(None in t for t in ordered) or not all(type(x) is str for t in ordered for x in t):
+        ordered.sort(key=lambda t: tuple((x is None, x if x is not None else "") for x in t))
+    else:
+        ordered.sort()
+    return ordered
+
+
+def _sort_lists(rec: list[Any], group: list[int]) -> None:
+    """The list cells of ``rec`` at ``group`` (parallel lists) sorted together, in place.
+
+    >>> rec = [["b", "a", None], ["y", "x", "z"]]
+    >>> _sort_lists(rec, [0, 1]); rec
+    [['a', 'b', None], ['x', 'y', 'z']]
+    """
+    if len(group) == 1:
+        items = rec[group[0]] or []
+        if all(type(x) is str for x in items):
+            rec[group[0]] = sorted(items)
+            return
+    lists = [rec[i] or [] for i in group]
+    if not all(type(x) is str for items in lists for x in items):
+        lists = [[_plain(x) for x in items] for items in lists]
+    ordered = _sorted_rows(list(zip(*lists)))
+    for k, i in enumerate(group):
+        rec[i] = [t[k] for t in ordered]
 
 
 __all__ = ["QUERIES", "get", "normalise", "run", "run_text"]

@@ -30,6 +30,7 @@ False
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -82,8 +83,22 @@ class NamedQuery:
         """The parameter called ``name``."""
         return next(p for p in self.params if p.name == name)
 
-    def text(self, dialect: str, bound: dict[str, Any] | None = None) -> str:
+    def twin(self) -> Callable[..., list[list[Any]]]:
+        """The query as a function over the tables in memory (the networkx engine's), from
+        :mod:`insidergraph.queries.nx_queries`, as :meth:`text` gives the other engines theirs.
+
+        >>> QUERIES["shared-directors"].twin().__name__
+        'shared_directors'
+        """
+        from insidergraph.queries import nx_queries
+
+        return getattr(nx_queries, self.name.replace("-", "_"))  # type: ignore[no-any-return]
+
+    def text(self, dialect: str, bound: dict[str, Any] | None = None, part: str = "") -> str:
         """The query text: ``cypher`` (ladybug), ``neo4j`` (falls back to ``cypher``) or ``sparql``.
+
+        ``part`` names a helper query of a SPARQL one (``connection-node.rq`` is the ``node``
+        part of ``connection``), so that an engine reads every text through its query.
 
         Given the ``bound`` values, a Cypher query without its date options (``use_as_of``
         and ``overlapping`` both false) is read from ``NAME.undated.cypher`` where there is
@@ -98,7 +113,7 @@ class NamedQuery:
         """
         pkg = resources.files("insidergraph.queries")
         if dialect == "sparql":
-            return pkg.joinpath(f"{self.name}.rq").read_text("utf-8")
+            return pkg.joinpath(f"{self.name}{'-' + part if part else ''}.rq").read_text("utf-8")
         if bound is not None and not bound.get("use_as_of") and not bound.get("overlapping"):
             undated = pkg.joinpath(f"{self.name}.undated.cypher")
             if undated.is_file():

@@ -114,7 +114,7 @@ def write(store: Store, tables: GraphTables) -> None:
 
 class LadybugEngine:
     """Cypher over the store's ladybug database, opened read-only; ad-hoc text may only read
-    (see :mod:`insidergraph.queries.guard`)."""
+    (see :mod:`insidergraph.backends.guard`)."""
 
     name = "cypher"
 
@@ -165,7 +165,7 @@ class LadybugEngine:
         The text is checked by keyword before the engine binds it (binding ``LOAD FROM``
         opens the file), then by the engine's plan; what runs is the checked statement.
         """
-        from insidergraph.queries.guard import check_cypher, check_cypher_plan
+        from insidergraph.backends.guard import check_cypher, check_cypher_plan
 
         check_cypher(text)
         statement = self._prepare(text)

@@ -46,7 +46,7 @@ class Neo4jEngine:
         """Run one Cypher statement with parameters bound by the driver (in a read transaction)."""
         from neo4j import exceptions as ex
 
-        from insidergraph.queries.guard import cypher_words
+        from insidergraph.backends.guard import cypher_words
 
         words = cypher_words(text)
         while words and words[-1] == ";":

@@ -1,8 +1,10 @@
 """The in-memory engine: the named queries as pandas and networkx over the graph tables.
 
 It has no query language of its own: ``run_text`` refuses, and each named query is a
-function in :mod:`insidergraph.queries.nx_queries` (``shared-directors`` is
-``shared_directors``).
+function over the tables in memory (:class:`~insidergraph.backends.networkx.graph.Graph`)
+that the query itself hands over (:meth:`~insidergraph.queries.registry.NamedQuery.twin`:
+``shared-directors`` is ``nx_queries.shared_directors``), as it hands the other engines
+their text.
 
 >>> NetworkxEngine.name
 'networkx'
@@ -24,7 +26,7 @@ class NetworkxEngine:
     name = "networkx"
 
     def __init__(self, store: Store) -> None:
-        from insidergraph.queries.nx_queries import Graph
+        from insidergraph.backends.networkx.graph import Graph
 
         self.graph = Graph(store.tables())
 
@@ -32,8 +34,5 @@ class NetworkxEngine:
         raise QueryError("the networkx engine runs named queries only; use --engine cypher or sparql")
 
     def run_named(self, query: Any, bound: dict[str, Any]) -> list[list[Any]]:
-        from insidergraph.queries import nx_queries
-
-        func = getattr(nx_queries, query.name.replace("-", "_"))
-        rows: list[list[Any]] = func(self.graph, **bound)
+        rows: list[list[Any]] = query.twin()(self.graph, **bound)
         return rows

@@ -143,8 +143,8 @@ class OxigraphEngine:
 
     def run_text(self, text: str, params: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
         """Run a SPARQL query with ``?name`` variables pre-bound to the parameters; updates
-        and ``SERVICE`` calls are refused (see :mod:`insidergraph.queries.guard`)."""
-        from insidergraph.queries.guard import check_sparql
+        and ``SERVICE`` calls are refused (see :mod:`insidergraph.backends.guard`)."""
+        from insidergraph.backends.guard import check_sparql
 
         check_sparql(text)
         result = self._query(text, params)
@@ -159,7 +159,7 @@ class OxigraphEngine:
 
     def run_named(self, query: Any, bound: dict[str, Any]) -> list[list[Any]]:
         if query.name == "connection":
-            from insidergraph.queries.paths import sparql_connection
+            from insidergraph.backends.paths import sparql_connection
 
             return sparql_connection(self, query, bound)
         text = query.text("sparql")

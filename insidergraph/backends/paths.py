@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from insidergraph.backends.oxigraph.engine import OxigraphEngine
-    from insidergraph.queries.registry import NamedQuery
 
 #: The longest path looked for (the Cypher files say ``1..30``).
 MAX_HOPS = 30
@@ -48,15 +47,16 @@ def canonical_path(source: str, target: str, neighbours: Callable[[str], Iterabl
     return path
 
 
-def sparql_connection(engine: OxigraphEngine, query: NamedQuery, bound: dict[str, Any]) -> list[list[Any]]:
+def sparql_connection(engine: OxigraphEngine, query: Any, bound: dict[str, Any]) -> list[list[Any]]:
     """``connection`` on SPARQL: ``connection.rq`` gives one node's neighbours (bound by
-    substitution), ``connection-node.rq`` finds the end nodes; the walk is :func:`canonical_path`."""
-    from importlib import resources
+    substitution), ``connection-node.rq`` finds the end nodes; the walk is :func:`canonical_path`.
 
+    ``query`` is the registry's :class:`~insidergraph.queries.registry.NamedQuery`, typed
+    ``Any`` as in every engine's ``run_named``: the backends sit below the queries.
+    """
     import pyoxigraph as ox
 
-    pkg = resources.files("insidergraph.queries")
-    find = pkg.joinpath("connection-node.rq").read_text("utf-8")
+    find = query.text("sparql", part="node")
     step = query.text("sparql")
     ends = []
     for side in ("source", "target"):
