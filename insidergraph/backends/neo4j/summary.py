@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from insidergraph.console import Bars
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 
 
@@ -46,28 +46,20 @@ class LoadSummary:
 
 
 class Progress:
-    """A progress bar per label and type (rich), or nothing.
+    """A progress bar per label and type, on stderr (:class:`insidergraph.console.Bars`), or nothing.
 
     >>> Progress(False, {"Person": 3}).advance("Person", 1)
     """
 
     def __init__(self, enabled: bool, totals: Mapping[str, int]) -> None:
-        self.bar: Any = None
-        self.tasks: dict[str, Any] = {}
-        if not enabled:
-            return
-        from rich.progress import Progress as Bars
-
-        self.bar = Bars(transient=False)
+        self.bars = Bars(enabled, transient=False)
         for name, total in totals.items():
             if total:
-                self.tasks[name] = self.bar.add_task(name, total=total)
-        self.bar.start()
+                self.bars.add(name, total)
 
     def advance(self, name: str, n: int) -> None:
-        if n and self.bar is not None and name in self.tasks:
-            self.bar.advance(self.tasks[name], n)
+        if n:
+            self.bars.advance(name, n)
 
     def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        self.bars.stop()
