@@ -71,13 +71,25 @@ def term(value: Any) -> str:
         return f'"{value}"^^<{_XSD}decimal>'
     if isinstance(value, date):
         return f'"{value.isoformat()}"^^<{_XSD}date>'
-    iri = _iri_value(value)
-    if iri is not None:
-        if _BAD_IRI.search(iri) or not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri):
-            raise QueryError(f"{iri!r} is not an IRI a query can hold (absolute, without spaces, "
-                             "controls or any of <>\"{{}}|^`\\)")
-        return f"<{iri}>"
+    named = _iri_value(value)
+    if named is not None:
+        return iri(named)
     return '"' + _escape(str(value)) + '"'
+
+
+def iri(value: str) -> str:
+    """``value`` as an IRI reference, refused unless absolute and free of the characters
+    an IRI reference cannot hold.
+
+    >>> iri("https://e.org/a>b")
+    Traceback (most recent call last):
+    ...
+    insidergraph.errors.QueryError: 'https://e.org/a>b' is not an IRI a query can hold (absolute, without spaces, controls or any of <>"{}|^`\\)
+    """  # noqa: E501 (a doctest's expected output is one line)
+    if _BAD_IRI.search(value) or not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", value):
+        raise QueryError(f"{value!r} is not an IRI a query can hold (absolute, without spaces, "
+                         "controls or any of <>\"{}|^`\\)")
+    return f"<{value}>"
 
 
 def _iri_value(value: Any) -> str | None:
@@ -286,4 +298,4 @@ def substitute(text: str, params: dict[str, Any]) -> str:
     return "".join(written[t[1][1:]] if t[0] == "var" and t[1][1:] in written else t[1] for t in toks)
 
 
-__all__ = ["substitute", "term", "tokens"]
+__all__ = ["iri", "substitute", "term", "tokens"]
