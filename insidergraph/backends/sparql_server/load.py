@@ -15,6 +15,7 @@ GRAPH``) before its ``INSERT DATA``. So a second load leaves the server as the f
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,7 +82,7 @@ def runs(graphs: pa.Array) -> Iterator[tuple[str, int, int]]:
         return
     codes = np.asarray(graphs.dictionary_encode().indices)
     starts = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist(), len(codes)]
-    for a, b in zip(starts, starts[1:], strict=False):
+    for a, b in itertools.pairwise(starts):
         yield graphs[a].as_py(), a, b
 
 

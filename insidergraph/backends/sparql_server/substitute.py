@@ -285,6 +285,29 @@ def _drop_from_lists(toks: list[tuple[str, str]], params: dict[str, Any]) -> lis
     return out
 
 
+def projection(text: str) -> list[str]:
+    """The variables the outermost SELECT projects by name, in order (none for ``*``).
+
+    >>> projection("SELECT ?a (COUNT(?b) AS ?n) ?c WHERE { { SELECT ?d WHERE {} } }")
+    ['a', 'n', 'c']
+    """
+    out: list[str] = []
+    toks = [t for t in tokens(text) if t[0] != "ws"]
+    start = next((i for i, t in enumerate(toks) if _is(t, "SELECT")), None)
+    if start is None:
+        return out
+    depth = 0
+    for i in range(start + 1, len(toks)):
+        tok = toks[i]
+        if depth == 0 and _ends_list(tok):
+            break
+        if tok[0] == "other" and tok[1] in "()":
+            depth += 1 if tok[1] == "(" else -1
+        elif tok[0] == "var" and (depth == 0 or (depth == 1 and _is(toks[i - 1], "AS"))):
+            out.append(tok[1][1:])
+    return out
+
+
 def substitute(text: str, params: dict[str, Any]) -> str:
     """``text`` with ``params`` (name -> Python value) written in; see the module's doc."""
     toks = tokens(text)
@@ -298,4 +321,4 @@ def substitute(text: str, params: dict[str, Any]) -> str:
     return "".join(written[t[1][1:]] if t[0] == "var" and t[1][1:] in written else t[1] for t in toks)
 
 
-__all__ = ["iri", "substitute", "term", "tokens"]
+__all__ = ["iri", "projection", "substitute", "term", "tokens"]
