@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from test_sparql_substitute import HOSTILE
 
 from insidergraph.backends.sparql_server.client import SparqlClient
 from insidergraph.backends.sparql_server.engine import SparqlServerEngine
@@ -24,8 +25,8 @@ from insidergraph.cli import cli
 from insidergraph.graph.store import Store, build_store
 from insidergraph.queries import normalise, run
 from insidergraph.queries.registry import QUERIES
+
 from test_queries import CASES
-from test_sparql_substitute import HOSTILE
 
 SERVERS = ("fuseki", "oxigraph")
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -202,7 +203,8 @@ def test_server_failures_are_one_line(store: Store, servers: dict[str, dict[str,
     assert "refused the update" in refused
     assert "not an absolute IRI" in _cli_error(["sparql", "load", "--store", str(store.path), "--endpoint",
                                                 oxigraph["gsp"], "--graph", "urn x>"])
-    assert "is not a valid iri" in _cli_error([*query, "-p", "x:iri=https://e.org/a>b", "--endpoint", oxigraph["query"]])
+    bad_iri = [*query, "-p", "x:iri=https://e.org/a>b", "--endpoint", oxigraph["query"]]
+    assert "is not a valid iri" in _cli_error(bad_iri)
     assert _count(oxigraph) == loaded["oxigraph"]
 
 
@@ -220,7 +222,7 @@ def test_one_named_graph_and_sparql_update(store: Store, servers: dict[str, dict
     _load(store, server, "--graph", graph)
     client = SparqlClient(server["query"], env=server["env"])
     try:
-        one = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % graph
+        one = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         first = int(client.query(one)["results"]["bindings"][0]["n"]["value"])
         lines, _ = quads(store, graph)
         assert first == len(set(lines.to_pylist()))
