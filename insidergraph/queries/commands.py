@@ -195,6 +195,18 @@ def _on_server(query: NamedQuery, endpoint: str, timeout: float, given: dict[str
         engine.close()
 
 
+def _with_server(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """The examples and the first of them run on a SPARQL server (``--endpoint``).
+
+    >>> _with_server(("insidergraph query co-owners --min-issuers 2 --store s --engine sparql",))[1]
+    'insidergraph query co-owners --min-issuers 2 --endpoint http://127.0.0.1:7878/query --timeout 30'
+    """
+    if not lines:
+        return lines
+    first = re.sub(r" --(store|engine|format) \S+", "", lines[0])
+    return (*lines, f"{first} --endpoint http://127.0.0.1:7878/query --timeout 30")
+
+
 def _named_command(query: NamedQuery) -> click.Command:
     def callback(store: str, engine: str, fmt: str | None, endpoint: str | None, timeout: float,
                  **params: Any) -> None:
@@ -206,7 +218,7 @@ def _named_command(query: NamedQuery) -> click.Command:
             return
         emit(run(query.name, store, engine=engine, **given), fmt)
 
-    help_text = f"{query.description}\n\n{query.details}\n\n{_examples(EXAMPLES.get(query.name, ()))}"
+    help_text = f"{query.description}\n\n{query.details}\n\n{_examples(_with_server(EXAMPLES.get(query.name, ())))}"
     cmd = click.Command(query.name, callback=callback, help=help_text, short_help=query.description)
     cmd = _common(cmd, list(BACKENDS))  # every engine answers named queries; the registry's first by default
     cmd = _server_options(cmd, "the query")
