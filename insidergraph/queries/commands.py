@@ -282,7 +282,9 @@ _ADHOC_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "sparql": (
         ("Run an ad-hoc SPARQL query on the store (named graphs merged), parameters bound by "
-         "substitution: project each parameter variable. Updates and SERVICE are refused."),
+         "substitution: project each parameter variable. Updates and SERVICE are refused. "
+         "`insidergraph sparql load` (the first word) writes the store into a SPARQL server instead: "
+         "see `insidergraph sparql load --help`."),
         (("insidergraph sparql 'PREFIX ig: <https://w3id.org/insidergraph/ontology#> "
           "SELECT ?p ?cik WHERE { ?p ig:cik ?cik }' -p cik=0001494730 --format csv"),
          "insidergraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --engine sparql --store insidergraph-store",
