@@ -217,7 +217,7 @@ def test_choices_are_the_registries() -> None:
     for name in QUERIES:
         assert _choices(("query", name), "engine") == tuple(BACKENDS)
     assert _choices(("cypher",), "engine") == ("cypher", "neo4j")
-    assert _choices(("sparql",), "engine") == ("sparql",)
+    assert _choices(("sparql",), "engine") == ("sparql", "sparql-server")
 
 
 def test_one_default_store_everywhere() -> None:

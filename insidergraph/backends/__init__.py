@@ -12,7 +12,7 @@ does not query loads no engine; adding one is one package and one entry here. Th
 registry.
 
 >>> sorted(ENGINES)
-['cypher', 'neo4j', 'networkx', 'sparql']
+['cypher', 'neo4j', 'networkx', 'sparql', 'sparql-server']
 >>> [b.name for b in BACKENDS.values() if b.writer]
 ['cypher', 'sparql']
 >>> BACKENDS["neo4j"].local
@@ -74,6 +74,8 @@ BACKENDS: dict[str, Backend] = {
                 writer="insidergraph.backends.oxigraph.engine:write"),
         Backend("networkx", "python", "insidergraph.backends.networkx.engine:NetworkxEngine"),
         Backend("neo4j", "cypher", "insidergraph.backends.neo4j.engine:Neo4jEngine", local=False),
+        Backend("sparql-server", "sparql", "insidergraph.backends.sparql_server.engine:SparqlServerEngine",
+                local=False),
     )
 }
 
@@ -109,7 +111,7 @@ def open_engine(name: str, store: Any) -> Engine:
     >>> open_engine("nope", None)
     Traceback (most recent call last):
     ...
-    insidergraph.errors.QueryError: unknown engine 'nope'; choose from cypher, neo4j, networkx, sparql
+    insidergraph.errors.QueryError: unknown engine 'nope'; choose from cypher, neo4j, networkx, sparql, sparql-server
     """
     backend = BACKENDS.get(name)
     if backend is None:

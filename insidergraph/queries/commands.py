@@ -170,16 +170,58 @@ def _examples(lines: tuple[str, ...]) -> str:
     return "\b\nExample" + ("s" if len(lines) > 1 else "") + ":\n" + "\n".join(f"  {line}" for line in lines)
 
 
+def _server_options(cmd: click.Command, what: str) -> click.Command:
+    """``--endpoint URL`` and ``--timeout S``: run on a SPARQL server instead of the store."""
+    cmd.params.append(click.Option(
+        ["--endpoint"], metavar="URL", default=None,
+        help=f"Run {what} on this SPARQL server's query endpoint (filled by `insidergraph sparql load`) "
+             "instead of the store; credentials from SPARQL_USER / SPARQL_PASSWORD."))
+    cmd.params.append(click.Option(
+        ["--timeout"], type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+        help="Seconds to wait for the server's answer (with --endpoint)."))
+    return cmd
+
+
+def _on_server(query: NamedQuery, endpoint: str, timeout: float, given: dict[str, Any]) -> pd.DataFrame:
+    """A named query's rows from the SPARQL server at ``endpoint``."""
+    from insidergraph.backends.sparql_server.engine import SparqlServerEngine
+    from insidergraph.queries import normalise
+
+    bound = query.bind(given)
+    engine = SparqlServerEngine(None, endpoint, timeout)
+    try:
+        return normalise(query, engine.run_named(query, bound))
+    finally:
+        engine.close()
+
+
+def _with_server(lines: tuple[str, ...]) -> tuple[str, ...]:
+    """The examples and the first of them run on a SPARQL server (``--endpoint``).
+
+    >>> _with_server(("insidergraph query co-owners --min-issuers 2 --store s --engine sparql",))[1]
+    'insidergraph query co-owners --min-issuers 2 --endpoint http://127.0.0.1:7878/query --timeout 30'
+    """
+    if not lines:
+        return lines
+    first = re.sub(r" --(store|engine|format) \S+", "", lines[0])
+    return (*lines, f"{first} --endpoint http://127.0.0.1:7878/query --timeout 30")
+
+
 def _named_command(query: NamedQuery) -> click.Command:
-    def callback(store: str, engine: str, fmt: str | None, **params: Any) -> None:
+    def callback(store: str, engine: str, fmt: str | None, endpoint: str | None, timeout: float,
+                 **params: Any) -> None:
         from insidergraph.queries import run
 
         given = {k: v for k, v in params.items() if v is not None and v is not False}
+        if endpoint:
+            emit(_on_server(query, endpoint, timeout, given), fmt)
+            return
         emit(run(query.name, store, engine=engine, **given), fmt)
 
-    help_text = f"{query.description}\n\n{query.details}\n\n{_examples(EXAMPLES.get(query.name, ()))}"
+    help_text = f"{query.description}\n\n{query.details}\n\n{_examples(_with_server(EXAMPLES.get(query.name, ())))}"
     cmd = click.Command(query.name, callback=callback, help=help_text, short_help=query.description)
     cmd = _common(cmd, list(BACKENDS))  # every engine answers named queries; the registry's first by default
+    cmd = _server_options(cmd, "the query")
     for p in reversed(query.params):
         if p.type == "bool":
             opt = click.Option([p.option, p.name], is_flag=True, default=False, show_default=False, help=p.help)
@@ -240,10 +282,15 @@ _ADHOC_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "sparql": (
         ("Run an ad-hoc SPARQL query on the store (named graphs merged), parameters bound by "
-         "substitution: project each parameter variable. Updates and SERVICE are refused."),
+         "substitution: project each parameter variable. Updates and SERVICE are refused. "
+         "`insidergraph sparql load` (the first word) writes the store into a SPARQL server instead: "
+         "see `insidergraph sparql load --help`."),
         (("insidergraph sparql 'PREFIX ig: <https://w3id.org/insidergraph/ontology#> "
           "SELECT ?p ?cik WHERE { ?p ig:cik ?cik }' -p cik=0001494730 --format csv"),
-         "insidergraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --engine sparql --store insidergraph-store"),
+         "insidergraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --engine sparql --store insidergraph-store",
+         ("insidergraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' "
+          "--endpoint http://127.0.0.1:7878/query --timeout 30"),
+         "insidergraph sparql load --store insidergraph-store --endpoint http://127.0.0.1:7878/store"),
     ),
 }
 
@@ -252,7 +299,7 @@ def _adhoc(language: str) -> click.Command:
     engines = sorted(name for name, backend in BACKENDS.items() if backend.language == language)
 
     def callback(text: str | None, store: str, engine: str, fmt: str | None, param: tuple[str, ...],
-                 recover: bool = False) -> None:
+                 recover: bool = False, endpoint: str | None = None, timeout: float = 60.0) -> None:
         from insidergraph.queries import run_text
 
         if recover:
@@ -265,12 +312,16 @@ def _adhoc(language: str) -> click.Command:
         if text is None:
             raise click.UsageError(f"Missing argument 'TEXT' (the {language.capitalize()} query).")
         params = dict(parse_param(p) for p in param)
+        if endpoint:
+            emit(_text_on_server(text, endpoint, timeout, params), fmt)
+            return
         emit(run_text(text, store, engine=engine, params=params), fmt)
 
     help_text, examples = _ADHOC_HELP[language]
     types = ", ".join(t + " (default)" * (t == "str") for t in PARAM_TYPES if t != "iri" or language == "sparql")
-    cmd = click.Command(language, callback=callback,
-                        help=f"{help_text}\n\n--param name[:type]=value, type one of {types}.\n\n{_examples(examples)}")
+    cls = SparqlCommand if language == "sparql" else click.Command
+    cmd = cls(language, callback=callback,
+              help=f"{help_text}\n\n--param name[:type]=value, type one of {types}.\n\n{_examples(examples)}")
     cmd.params.append(click.Argument(["text"], required=language != "cypher"))
     cmd = _common(cmd, engines)
     cmd.params.append(click.Option(["--param", "-p", "param"], multiple=True, help="name[:type]=value (repeatable)."))
@@ -279,7 +330,42 @@ def _adhoc(language: str) -> click.Command:
             ["--recover"], is_flag=True,
             help="Complete a checkpoint that an interrupted write left pending in the store's Cypher "
                  "database (opens it for writing once), then run TEXT if given."))
+    else:
+        cmd = _server_options(cmd, "TEXT")
     return cmd
+
+
+def _text_on_server(text: str, endpoint: str, timeout: float, params: dict[str, Any]) -> pd.DataFrame:
+    """An ad-hoc query's rows from the SPARQL server at ``endpoint``."""
+    import pandas as pd
+
+    from insidergraph.backends.sparql_server.engine import SparqlServerEngine
+
+    engine = SparqlServerEngine(None, endpoint, timeout)
+    try:
+        columns, rows = engine.run_text(text, params)
+    finally:
+        engine.close()
+    cells = [[v.isoformat() if isinstance(v, date) else v for v in row] for row in rows]
+    return pd.DataFrame(cells, columns=columns, dtype=object)
+
+
+class SparqlCommand(click.Command):
+    """``insidergraph sparql TEXT`` with one subcommand, ``load``, taken as such only when it
+    is the first word (no SPARQL query is the word ``load`` alone)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        if args and args[0] == "load":
+            from insidergraph.queries.sparql_load import sparql_load
+
+            return sparql_load.make_context("sparql load", list(args[1:]), parent=parent, **extra)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if ctx.command is not self:  # the context of ``load``
+            return ctx.command.invoke(ctx)
+        return super().invoke(ctx)
 
 
 cypher = _adhoc("cypher")

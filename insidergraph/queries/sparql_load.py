@@ -1,0 +1,50 @@
+"""``insidergraph sparql load``: the command over
+:func:`insidergraph.backends.sparql_server.load.load` (reached through ``insidergraph
+sparql``, whose first word ``load`` names it).
+
+>>> from click.testing import CliRunner
+>>> "--endpoint" in CliRunner().invoke(sparql_load, ["--help"]).output
+True
+"""
+
+from __future__ import annotations
+
+import click
+
+from insidergraph.console import progress_option, store_option, wants_progress
+
+
+@click.command("load")
+@store_option
+@click.option("--endpoint", metavar="URL", required=True,
+              help="The server's Graph Store endpoint (its update endpoint with --protocol update).")
+@click.option("--graph", metavar="IRI", default=None,
+              help="Load everything into this one named graph (default: a graph per filing, as the TriG export).")
+@click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
+              help="Graph Store HTTP Protocol (PUT, then POST), or SPARQL Update (DROP SILENT GRAPH, INSERT DATA) "
+                   "for a server that offers only that.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds to wait for each request.")
+@progress_option()
+def sparql_load(store: str, endpoint: str, graph: str | None, protocol: str, timeout: float,
+                progress: bool | None) -> None:
+    """Write the store's triples into a SPARQL 1.1 server, replacing the graphs they go in.
+
+    The triples are those of the embedded SPARQL store, in batches; credentials come from
+    SPARQL_USER and SPARQL_PASSWORD only. A second load leaves the server as the first did.
+
+    \b
+    Examples:
+      insidergraph sparql load --store insidergraph-store --endpoint http://127.0.0.1:7878/store
+      SPARQL_USER=admin SPARQL_PASSWORD=secret insidergraph sparql load --endpoint http://127.0.0.1:3030/ds/data --graph https://example.org/insiders --timeout 120
+      insidergraph sparql load --endpoint http://127.0.0.1:7878/update --protocol update --no-progress
+    """  # noqa: E501 (example lines are shown as written)
+    from insidergraph.backends.sparql_server.load import load
+    from insidergraph.graph.store import Store
+
+    summary = load(Store(store), endpoint, graph=graph, protocol=protocol, timeout=timeout,
+                   progress=wants_progress(progress))
+    click.echo(summary.line())
+
+
+__all__ = ["sparql_load"]

@@ -1,0 +1,236 @@
+"""The store loaded into two real SPARQL servers (Fuseki and the Oxigraph server, started by
+scripts/sparql-dev-server, as scripts/test does): every named query gives the embedded
+engine's rows there, loads replace, hostile values stay values, and every way a server
+fails is one line."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from test_sparql_substitute import HOSTILE
+
+from insidergraph.backends.sparql_server.client import SparqlClient
+from insidergraph.backends.sparql_server.engine import SparqlServerEngine
+from insidergraph.backends.sparql_server.load import quads
+from insidergraph.cli import cli
+from insidergraph.graph.store import Store, build_store
+from insidergraph.queries import normalise, run
+from insidergraph.queries.registry import QUERIES
+
+from test_queries import CASES
+
+SERVERS = ("fuseki", "oxigraph")
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+@pytest.fixture(scope="module")
+def servers() -> dict[str, dict[str, str]]:
+    """Each server's endpoints and the environment its requests need (credentials)."""
+    if "FUSEKI_QUERY_URL" not in os.environ or "OXIGRAPH_QUERY_URL" not in os.environ:
+        message = "FUSEKI_*/OXIGRAPH_* unset: start them with scripts/sparql-dev-server (scripts/test does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    out = {}
+    for name in SERVERS:
+        key = name.upper()
+        env = dict(os.environ)
+        env.pop("SPARQL_USER", None)
+        env.pop("SPARQL_PASSWORD", None)
+        if f"{key}_USER" in os.environ:
+            env.update(SPARQL_USER=os.environ[f"{key}_USER"], SPARQL_PASSWORD=os.environ[f"{key}_PASSWORD"])
+        out[name] = {"query": os.environ[f"{key}_QUERY_URL"], "update": os.environ[f"{key}_UPDATE_URL"],
+                     "gsp": os.environ[f"{key}_GSP_URL"], "env": env}  # type: ignore[dict-item]
+    return out
+
+
+@pytest.fixture(scope="module")
+def store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    path = tmp_path_factory.mktemp("server-store") / "store"
+    build_store([str(corpus / "xml")], path)
+    return Store(path)
+
+
+def _count(server: dict[str, Any]) -> int:
+    client = SparqlClient(server["query"], env=server["env"])
+    try:
+        return int(client.query(COUNT)["results"]["bindings"][0]["n"]["value"])
+    finally:
+        client.close()
+
+
+def _load(store: Store, server: dict[str, Any], *extra: str) -> str:
+    result = CliRunner().invoke(cli, ["sparql", "load", "--store", str(store.path), "--endpoint", server["gsp"],
+                                      "--no-progress", *extra], env=server["env"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def loaded(store: Store, servers: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Both servers loaded once: their quad counts."""
+    counts = {}
+    for name, server in servers.items():
+        line = _load(store, server)
+        assert line.startswith("loaded ") and " graphs into " in line
+        counts[name] = _count(server)
+    return counts
+
+
+@pytest.fixture(scope="module")
+def embedded(store: Store) -> dict[int, pd.DataFrame]:
+    return {i: run(name, store, engine="sparql", **params) for i, (name, params) in enumerate(CASES)}
+
+
+def test_the_servers_hold_every_quad_of_the_store_once(store: Store, loaded: dict[str, int]) -> None:
+    lines, graphs = quads(store, None)
+    distinct = len(set(zip(lines.to_pylist(), graphs.to_pylist(), strict=True)))
+    assert distinct > 100_000
+    assert loaded == {"fuseki": distinct, "oxigraph": distinct}
+
+
+@pytest.mark.parametrize("server", SERVERS)
+@pytest.mark.parametrize("case", range(len(CASES)),
+                         ids=[f"{n}-{'-'.join(map(str, p.values())) or 'default'}" for n, p in CASES])
+def test_every_named_query_gives_the_embedded_rows(servers: dict[str, dict[str, Any]], loaded: dict[str, int],
+                                                   embedded: dict[int, pd.DataFrame], server: str,
+                                                   case: int) -> None:
+    name, params = CASES[case]
+    query = QUERIES[name]
+    engine = SparqlServerEngine(None, servers[server]["query"], env=servers[server]["env"])
+    try:
+        got = normalise(query, engine.run_named(query, query.bind(params)))
+    finally:
+        engine.close()
+    assert len(embedded[case]) > 0
+    assert got.to_dict("records") == embedded[case].to_dict("records")
+
+
+def test_the_cli_gives_the_embedded_rows(store: Store, servers: dict[str, dict[str, Any]],
+                                         loaded: dict[str, int]) -> None:
+    args = ["query", "interlocks", "--min-shared", "2", "--format", "csv"]
+    embedded = CliRunner().invoke(cli, [*args, "--store", str(store.path)])
+    for server in servers.values():
+        got = CliRunner().invoke(cli, [*args, "--endpoint", server["query"]], env=server["env"])
+        assert got.exit_code == 0, got.output
+        assert got.output == embedded.output and "Levchin" in got.output
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_a_second_load_replaces(store: Store, servers: dict[str, dict[str, Any]], loaded: dict[str, int],
+                                server: str) -> None:
+    _load(store, servers[server])
+    assert _count(servers[server]) == loaded[server]
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_hostile_values_are_values(store: Store, servers: dict[str, dict[str, Any]], loaded: dict[str, int],
+                                   server: str) -> None:
+    engine = SparqlServerEngine(None, servers[server]["query"], env=servers[server]["env"])
+    try:
+        for value in HOSTILE:
+            for name, option in (("insider-roles", "person"), ("issuer-insiders", "issuer")):
+                query = QUERIES[name]
+                expected = run(name, store, engine="sparql", **{option: value})
+                got = normalise(query, engine.run_named(query, query.bind({option: value})))
+                assert got.to_dict("records") == expected.to_dict("records"), (name, value)
+            columns, rows = engine.run_text("SELECT ?v ?x WHERE { BIND(CONCAT(?v, '!') AS ?x) }", {"v": value})
+            assert (columns, rows) == (["v", "x"], [[value, value + "!"]])
+    finally:
+        engine.close()
+    assert _count(servers[server]) == loaded[server]
+
+
+def _cli_error(args: list[str], env: dict[str, str] | None = None) -> str:
+    result = CliRunner().invoke(cli, args, env=env)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    return lines[0]
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    """A real HTTP server that answers a page of HTML (``/html``) or nothing for a while."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path.startswith("/slow"):
+            time.sleep(3)
+        body = b"<html><body>Welcome</body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_server_failures_are_one_line(store: Store, servers: dict[str, dict[str, Any]], loaded: dict[str, int],
+                                      web: str) -> None:
+    query = ["sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"]
+    fuseki, oxigraph = servers["fuseki"], servers["oxigraph"]
+    assert "cannot reach the server" in _cli_error([*query, "--endpoint", "http://127.0.0.1:9/query"])
+    wrong = dict(fuseki["env"], SPARQL_PASSWORD="wrong")
+    assert "refused the credentials" in _cli_error(["query", "co-owners", "--endpoint", fuseki["query"]], wrong)
+    assert "refused the credentials" in _cli_error(
+        ["sparql", "load", "--store", str(store.path), "--endpoint", fuseki["gsp"], "--no-progress"], wrong)
+    assert "no answer within 0.5 s (--timeout)" in _cli_error([*query, "--endpoint", web + "/slow", "--timeout", "0.5"])
+    assert "not SPARQL JSON" in _cli_error([*query, "--endpoint", web + "/html"])
+    refused = _cli_error(["sparql", "load", "--store", str(store.path), "--endpoint", oxigraph["query"],
+                          "--protocol", "update", "--no-progress"])
+    assert "refused the update" in refused
+    assert "not an absolute IRI" in _cli_error(["sparql", "load", "--store", str(store.path), "--endpoint",
+                                                oxigraph["gsp"], "--graph", "urn x>"])
+    bad_iri = [*query, "-p", "x:iri=https://e.org/a>b", "--endpoint", oxigraph["query"]]
+    assert "is not a valid iri" in _cli_error(bad_iri)
+    assert _count(oxigraph) == loaded["oxigraph"]
+
+
+def test_the_ad_hoc_text_still_runs_on_the_store(store: Store) -> None:
+    result = CliRunner().invoke(cli, ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store",
+                                      str(store.path), "--format", "csv"])
+    assert result.exit_code == 0 and int(result.output.splitlines()[1]) > 100_000
+
+
+def test_one_named_graph_and_sparql_update(store: Store, servers: dict[str, dict[str, Any]],
+                                           loaded: dict[str, int]) -> None:
+    # Last: it adds a graph to the Oxigraph server, then drops it again.
+    server = servers["oxigraph"]
+    graph = "https://example.org/insiders"
+    _load(store, server, "--graph", graph)
+    client = SparqlClient(server["query"], env=server["env"])
+    try:
+        one = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        first = int(client.query(one)["results"]["bindings"][0]["n"]["value"])
+        lines, _ = quads(store, graph)
+        assert first == len(set(lines.to_pylist()))
+        update = CliRunner().invoke(cli, ["sparql", "load", "--store", str(store.path), "--endpoint", server["update"],
+                                          "--protocol", "update", "--graph", graph, "--no-progress"], env=server["env"])
+        assert update.exit_code == 0, update.output
+        assert int(client.query(one)["results"]["bindings"][0]["n"]["value"]) == first
+    finally:
+        SparqlClient(server["update"], env=server["env"]).update(f"DROP SILENT GRAPH <{graph}>")
+        client.close()
+    assert _count(server) == loaded["oxigraph"]
