@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from test_sparql_substitute import HOSTILE
 
+from insidergraph.backends import store_engines
 from insidergraph.backends.sparql_server.client import SparqlClient
 from insidergraph.backends.sparql_server.engine import SparqlServerEngine
 from insidergraph.backends.sparql_server.load import quads
@@ -56,7 +57,7 @@ def servers() -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
     path = tmp_path_factory.mktemp("server-store") / "store"
-    build_store([str(corpus / "xml")], path)
+    build_store([str(corpus / "xml")], path, engines=store_engines())
     return Store(path)
 
 

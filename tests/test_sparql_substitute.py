@@ -10,6 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from insidergraph.backends import store_engines
 from insidergraph.backends.oxigraph.engine import OxigraphEngine
 from insidergraph.backends.sparql_server.substitute import substitute, term, tokens
 from insidergraph.errors import QueryError
@@ -35,7 +36,7 @@ class TextEngine(OxigraphEngine):
 @pytest.fixture(scope="module")
 def store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
     path = tmp_path_factory.mktemp("subst-store") / "store"
-    build_store([str(corpus / "xml")], path)
+    build_store([str(corpus / "xml")], path, engines=store_engines())
     return Store(path)
 
 
