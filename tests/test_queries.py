@@ -381,3 +381,28 @@ def test_cli_bad_query_is_one_line_and_exit_1(store: Store, args: tuple[str, ...
     assert result.exception is None or isinstance(result.exception, SystemExit)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ")
+
+
+@pytest.mark.parametrize("engine", ["cypher", "sparql", "networkx"])
+@pytest.mark.parametrize(("name", "params", "message"), [
+    ("insider-roles", {"person": "9999999"}, "no person matches '9999999' (a CIK, a node id, part of a name)"),
+    ("insider-roles", {"person": "nobody-xyz"}, "no person matches 'nobody-xyz'"),
+    ("issuer-insiders", {"issuer": "NOPE"}, "no company matches 'NOPE' (a CIK, a node id, a ticker)"),
+    ("connection", {"source": "9999999", "target": "1222287"}, "no person or company matches '9999999'"),
+    ("connection", {"source": "1222287", "target": "company/0000000001"},
+     "no person or company matches 'company/0000000001'"),
+])
+def test_a_query_about_something_the_store_does_not_hold_says_so(
+        store: Store, engine: str, name: str, params: dict[str, str], message: str) -> None:
+    with pytest.raises(QueryError) as err:
+        run(name, store, engine=engine, **params)
+    assert message in str(err.value)
+    assert str(err.value).startswith(f"{store.path}: ")
+
+
+@pytest.mark.parametrize("engine", ["cypher", "sparql", "networkx"])
+def test_a_person_the_store_holds_without_roles_is_an_empty_answer_not_an_error(store: Store, engine: str) -> None:
+    # Julia Stark signs Microsoft's filings as attorney-in-fact: a Person with no role.
+    signer = store.tables().nodes["Person"]
+    assert (signer["name"] == "Julia Stark").any()
+    assert run("insider-roles", store, engine=engine, person="julia stark").empty

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from insidergraph.errors import QueryError
 from insidergraph.queries.registry import QUERIES, NamedQuery, get
 
 if TYPE_CHECKING:
@@ -35,12 +36,53 @@ def run(name: str, store: Store | str | Path, engine: str = "cypher", **params: 
 
     Parameters use the registry's names (``min_boards=3``, ``as_of=date(2020, 1, 1)``).
     """
-    from insidergraph.backends import open_engine
+    from insidergraph.backends import BACKENDS, open_engine
 
     query = get(name)
     bound = query.bind(params)
-    rows = open_engine(engine, _store(store)).run_named(query, bound)
+    where = _store(store)
+    rows = open_engine(engine, where).run_named(query, bound)
+    if not rows and engine in BACKENDS and BACKENDS[engine].local:
+        _refuse_unknown(where, bound, params)
     return normalise(query, rows)
+
+
+#: What each entity parameter may name: ``(labels, how its text matches)``.
+_NAMED: dict[str, tuple[tuple[str, ...], str]] = {
+    "person": (("Person",), "name"), "issuer": (("Company",), "ticker"),
+    "source": (("Person", "Company"), ""), "target": (("Person", "Company"), ""),
+}
+
+
+def _refuse_unknown(store: Store, bound: dict[str, Any], params: dict[str, Any]) -> None:
+    """An empty answer about something the store does not hold is an error naming it, not
+    a header with no rows (asked only when the answer is empty, so it costs nothing else).
+
+    The test is looser than any query's own match (CIK, node id, a part of a name or
+    alias, a ticker), so it never refuses a person or issuer the store holds.
+    """
+    for param, (labels, text_kind) in _NAMED.items():
+        if f"{param}_by_id" not in bound:
+            continue
+        cik, node_id, text = (bound[f"{param}_by_{k}"] for k in ("cik", "id", "text"))
+        tables = store.tables()
+        if not any(_holds(tables.nodes[label], cik, node_id, text, text_kind) for label in labels):
+            what = " or ".join(label.lower() for label in labels)
+            raise QueryError(f"{store.path}: no {what} matches {params.get(param)!r} "
+                             f"(a CIK, a node id{', part of a name' if text_kind == 'name' else ''}"
+                             f"{', a ticker' if text_kind == 'ticker' else ''})")
+
+
+def _holds(nodes: pd.DataFrame, cik: str, node_id: str, text: str, text_kind: str) -> bool:
+    """Whether a node of ``nodes`` has the CIK or id, or the name part or ticker ``text``."""
+    if (cik and (nodes["cik"] == cik).any()) or (nodes["id"] == node_id).any():
+        return True
+    if not text or not text_kind:
+        return False
+    if text_kind == "ticker":
+        return bool((nodes["ticker"].fillna("").str.upper() == text).any())
+    names = [str(n or "") for n in nodes["name"]] + [str(a) for al in nodes["aliases"] for a in (al or ())]
+    return any(text in n.lower() for n in names)
 
 
 def run_text(text: str, store: Store | str | Path, engine: str = "cypher",
