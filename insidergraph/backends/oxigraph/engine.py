@@ -35,6 +35,7 @@ from insidergraph.errors import QueryError, StoreError
 from insidergraph.graph.tables import GraphTables
 
 if TYPE_CHECKING:
+    from insidergraph.graph.diff import GraphChange
     from insidergraph.graph.store import Store
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -47,16 +48,27 @@ def store_path(store: Store) -> Path:
     return store.engines_dir / "oxigraph"
 
 
-def write(store: Store, tables: GraphTables) -> None:
-    """Rebuild the pyoxigraph store of ``store`` from ``tables``."""
+def write(store: Store, tables: GraphTables, change: GraphChange | None = None) -> str:
+    """Write the pyoxigraph store of ``store`` for ``tables``: rebuilt from scratch, or,
+    given a small ``change`` from the previous generation (of the same SPARQL scope), that
+    generation's store updated in place (:mod:`insidergraph.backends.oxigraph.update`).
+    Returns which: ``rebuilt``, ``updated`` or ``none`` (a store built with ``--sparql none``)."""
     from insidergraph.graph.rdf_ntriples import NTriplesReader
 
     path = store_path(store)
     shutil.rmtree(path, ignore_errors=True)
     scope = store.sparql_scope()
     if scope == "none":
-        return
+        return "none"
     path.parent.mkdir(parents=True, exist_ok=True)
+    if change is not None and change.small() and (change.previous / "engines" / "oxigraph").is_dir():
+        from insidergraph.backends.oxigraph.update import update
+
+        try:
+            update(path, tables, change, row_level=scope == "full")
+        except OSError as err:
+            raise StoreError(f"{path}: pyoxigraph update failed: {err}") from err
+        return "updated"
     try:
         ox_store = ox.Store(str(path))
         # lenient: the text is ours and its IRIs are percent-encoded by construction, so
@@ -68,6 +80,7 @@ def write(store: Store, tables: GraphTables) -> None:
         del ox_store  # releases the write lock before anyone opens it read-only
     except OSError as err:
         raise StoreError(f"{path}: pyoxigraph load failed: {err}") from err
+    return "rebuilt"
 
 
 def literal(value: Any) -> ox.Literal | ox.NamedNode:
