@@ -44,24 +44,34 @@ def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> No
 
     write_generation, write_outputs = sm.Store._write_generation, sm.Store._write_outputs
 
-    def generation_stage(self: Any, gen: Any, old: Any, new: list[Any], builder: Any, extra: Any) -> Any:
-        stamp(f"read back the store and parsed {len(new):,} new filings")
-        tables = write_generation(self, gen, old, new, builder, extra)
+    def generation_stage(self: Any, gen: Any, old: Any, new: Any, builder: Any, *rest: Any) -> Any:
+        stamp(f"read back the store and parsed {len(new[0]):,} new filings")
+        tables = write_generation(self, gen, old, new, builder, *rest)
         stamp("generation flushed and switched")
         return tables
 
-    def outputs_stage(self: Any, tables: Any) -> None:
+    def outputs_stage(self: Any, tables: Any, change: Any) -> Any:
+        what = "from scratch" if change is None else f"{change.rows():,} rows changed of {change.total:,}"
+        stamp(f"graph tables ready ({what})")
+        written = write_outputs(self, tables, change)
+        stamp(f"Parquet tables and engines written (side by side): {written}")
+        return written
+
+    compare = sm.diff
+
+    def diff_stage(*args: Any) -> Any:
         stamp("filing tables written, graph tables built")
-        write_outputs(self, tables)
-        stamp("Parquet tables and engines written (side by side)")
+        return compare(*args)
 
     sm.Store._write_generation, sm.Store._write_outputs = generation_stage, outputs_stage  # type: ignore[method-assign]
+    sm.diff = diff_stage  # type: ignore[assignment]
     write = Backend.write
 
-    def timed(backend: Any, st: Any, tables: Any) -> None:
+    def timed(backend: Any, st: Any, tables: Any, change: Any = None) -> Any:
         t = time.perf_counter()
-        write(backend, st, tables)
-        stamp(f"  engine {backend.name} written in {time.perf_counter() - t:.1f} s")
+        done = write(backend, st, tables, change)
+        stamp(f"  engine {backend.name} {done[1]} in {time.perf_counter() - t:.1f} s")
+        return done
 
     Backend.write = timed  # type: ignore[method-assign]
     if fresh:
@@ -71,6 +81,7 @@ def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> No
     stamp(f"build done in {time.perf_counter() - start:.1f} s: {result.read:,} read, {result.added:,} added, "
           f"{len(result.failed)} failed; load average {os.getloadavg()[0]:.2f}")
     sm.Store._write_generation, sm.Store._write_outputs = write_generation, write_outputs  # type: ignore[method-assign]
+    sm.diff = compare  # type: ignore[assignment]
     Backend.write = write  # type: ignore[method-assign]
     gen = sm.Store(store).generation_dir
     for part in sorted(p for p in gen.rglob("*") if p.is_dir() and p.parent in (gen, gen / "engines")):

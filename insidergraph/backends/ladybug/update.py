@@ -4,8 +4,10 @@ An incremental build copies the previous generation's database file into the new
 applies the :class:`~insidergraph.graph.diff.GraphChange`: the edges removed or changed are
 deleted (matched from their ends' primary keys), nodes gone are deleted, nodes changed get
 their new values with ``SET``, then the new nodes and the new versions of edges go in by
-bulk ``COPY`` (which ladybug appends to a table that holds rows). Queries on the result
-answer as on a database rebuilt from the same tables.
+``LOAD FROM ... CREATE`` (measured on a table of 60,000 rows: 3,000 rows in 0.08 s, against
+0.7-0.9 s for ``COPY`` into a table that already holds rows), or bulk ``COPY`` past
+:data:`COPY_ROWS`. Queries on the result answer as on a database rebuilt from the same
+tables.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from insidergraph.backends.ladybug.engine import arrow_for_copy, copy_edges, db_path
+from insidergraph.backends.ladybug.engine import arrow_for_copy, db_path
 from insidergraph.errors import StoreError
 from insidergraph.graph.ids import pair_codes
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
+
+#: Past this many new rows in one table, ``COPY`` appends them faster than ``CREATE``.
+COPY_ROWS = 50_000
 
 if TYPE_CHECKING:
     from insidergraph.graph.diff import GraphChange
@@ -45,14 +50,54 @@ def update(store: Store, change: GraphChange) -> None:
             table = arrow_for_copy(change.added, "nodes", label)
             new = table.filter(pc.invert(pc.is_in(table.column("id"), value_set=kept[label])))
             if new.num_rows:
-                conn.execute(f"COPY {label} FROM $t", {"t": new})
-        copy_edges(conn, change.added)
+                _append_nodes(conn, label, new)
+        # Measured: matching edge ends among nodes not yet checkpointed was 30-50x slower
+        # (12 s against 0.3 s for 30,000 edges).
+        conn.execute("CHECKPOINT")
+        _append_edges(conn, change.added)
         conn.execute("CHECKPOINT")
     except RuntimeError as err:
         raise StoreError(f"{path}: ladybug update failed: {err}") from err
     finally:
         conn.close()
         db.close()
+
+
+def _numbered(table: pa.Table) -> tuple[pa.Table, list[str]]:
+    """``table`` with columns renamed ``c0, c1, ...`` (so that none is a Cypher keyword, such
+    as ``table``), and the original names."""
+    names = list(table.column_names)
+    return table.rename_columns([f"c{i}" for i in range(len(names))]), names
+
+
+def _append_nodes(conn: Any, label: str, table: pa.Table) -> None:
+    if table.num_rows > COPY_ROWS:
+        conn.execute(f"COPY {label} FROM $t", {"t": table})
+        return
+    table, names = _numbered(table)
+    props = ", ".join(f"`{name}`: c{i}" for i, name in enumerate(names))
+    conn.execute(f"LOAD FROM $t CREATE (:{label} {{{props}}})", {"t": table})
+
+
+def _append_edges(conn: Any, added: GraphTables) -> None:
+    """The new versions of edges, by (FROM, TO) pair."""
+    for rel, edge in EDGE_TYPES.items():
+        table = arrow_for_copy(added, "edges", rel)
+        if not table.num_rows:
+            continue
+        table = table.select(["src", "dst", "id"] + [p.name for p in edge.props])
+        pair = pair_codes(rel, table.column("src"), table.column("dst"))
+        for k, (a, b) in enumerate(edge.pairs):
+            part = table.filter(pc.equal(pair, k))
+            if not part.num_rows:
+                continue
+            if part.num_rows > COPY_ROWS:
+                conn.execute(f"COPY {rel} FROM $t (from='{a}', to='{b}')", {"t": part})
+                continue
+            part, names = _numbered(part)
+            props = ", ".join(f"`{name}`: c{i}" for i, name in enumerate(names) if i >= 2)
+            conn.execute(f"LOAD FROM $t MATCH (a:{a} {{id: c0}}) MATCH (b:{b} {{id: c1}}) "
+                         f"CREATE (a)-[:{rel} {{{props}}}]->(b)", {"t": part})
 
 
 def _delete_edges(conn: Any, removed: GraphTables) -> None:
@@ -90,9 +135,7 @@ def _set_nodes(conn: Any, change: GraphChange, kept: dict[str, pa.Array]) -> Non
             continue
         table = arrow_for_copy(change.added, "nodes", label)
         table = table.filter(pc.is_in(table.column("id"), value_set=kept[label]))
-        # The loaded columns are renamed so that none is a Cypher keyword (``table``).
-        names = [p.name for p in node.props]
-        table = table.rename_columns([f"c{i}" for i in range(len(names))])
+        table, names = _numbered(table)
         sets = ", ".join(f"n.`{name}` = c{i}" for i, name in enumerate(names) if i)
         conn.execute(f"LOAD FROM $t MATCH (n:{label} {{id: c0}}) SET {sets}", {"t": table})
 
