@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from insidergraph.backends import BACKENDS, LANGUAGE
@@ -53,7 +53,7 @@ class ParseResult:
 
     filings: tuple[Filing, ...] = ()
     powers: tuple[PowerOfAttorney, ...] = ()
-    errors: tuple[ParseError, ...] = field(default=())
+    errors: tuple[ParseError, ...] = ()
 
     def frames(self, *, exact: bool = False) -> dict[str, pd.DataFrame]:
         """The filings as DataFrames (:func:`insidergraph.loaders.frames.to_frames`):
@@ -135,7 +135,10 @@ class Store:
     def __init__(self, path: PathArg = DEFAULT_STORE, *, engine: str = "cypher") -> None:
         self.on_disk = DiskStore(os.fspath(path))
         self.engine = _engine(engine)
-        self.on_disk.manifest()  # a missing, old or damaged store says so now, not at the first query
+        if BACKENDS[self.engine].local:
+            # A missing, old or damaged store says so now, not at the first query (a server's
+            # engine needs no local store: its graph is on the server).
+            self.on_disk.manifest()
 
     @property
     def path(self) -> str:

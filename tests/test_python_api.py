@@ -228,6 +228,29 @@ def test_cypher_and_sparql_give_the_cli_rows_typed_by_their_values(store: Any, s
     assert sparql["cik"].iloc[0] == "0001222287"  # Botha: the most seats
 
 
+@pytest.mark.neo4j
+def test_neo4j_gives_the_same_typed_frames(store: Any, store_path: Path, neo4j_env: dict[str, str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from insidergraph.backends.neo4j.connection import Neo4jConfig, connect
+
+    env = {k: neo4j_env[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
+    driver = connect(Neo4jConfig(env["NEO4J_URI"], env["NEO4J_USER"], env["NEO4J_PASSWORD"]))
+    try:
+        with driver.session(database="neo4j") as session:  # the server is shared: start from empty
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+    finally:
+        driver.close()
+    loaded = CliRunner().invoke(cli, ["neo4j", "load", "--store", str(store_path), "--no-progress"], env=env)
+    assert loaded.exit_code == 0, loaded.output
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    served = insidergraph.open(store_path, engine="neo4j")
+    for name, params in CASES:
+        pd.testing.assert_frame_equal(served.query(name, **params), store.query(name, **params))
+    text = "MATCH (p:Person) WHERE p.cik = $cik RETURN p.name AS name, size(p.aliases) AS aliases"
+    pd.testing.assert_frame_equal(served.cypher(text, cik="0001222287"), store.cypher(text, cik="0001222287"))
+
+
 def test_frames_are_the_graph_tables_typed_and_exact_on_demand(store: Any, store_path: Path) -> None:
     frames = store.frames()
     counts = json.loads(next(store_path.glob("gen-*/graph/counts.json")).read_text())

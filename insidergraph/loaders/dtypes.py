@@ -112,7 +112,8 @@ def _list_array(values: Sequence[Any]) -> pa.Array:
     cells = [None if _missing(v) else list(v) for v in values]
     items = [x for cell in cells if cell for x in cell]
     # Lists of strings (every named query's) are typed so even when all are empty; others as Arrow infers.
-    return pa.array(cells, pa.list_(pa.string()) if all(type(x) is str for x in items) else None)
+    strings = all(x is None or type(x) is str for x in items)
+    return pa.array(cells, pa.list_(pa.string()) if strings else None)
 
 
 def _arrow_array(values: Sequence[Any], kind: Kind) -> pa.Array:
