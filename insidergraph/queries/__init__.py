@@ -90,10 +90,17 @@ def run_text(text: str, store: Store | str | Path, engine: str = "cypher",
     """Run an ad-hoc query (Cypher on ``cypher``, SPARQL on ``sparql``) with bound parameters."""
     import pandas as pd
 
+    columns, rows = text_rows(text, store, engine, params)
+    return pd.DataFrame([[_plain(v) for v in r] for r in rows], columns=columns, dtype=object)
+
+
+def text_rows(text: str, store: Store | str | Path, engine: str = "cypher",
+              params: dict[str, Any] | None = None) -> tuple[list[str], list[list[Any]]]:
+    """The columns and rows of an ad-hoc query as :func:`run_text` runs it, the values in the
+    engine's own Python types (dates as :class:`~datetime.date`, for the Python API's dtypes)."""
     from insidergraph.backends import open_engine
 
-    columns, rows = open_engine(engine, _store(store)).run_text(text, params or {})
-    return pd.DataFrame([[_plain(v) for v in r] for r in rows], columns=columns, dtype=object)
+    return open_engine(engine, _store(store)).run_text(text, params or {})
 
 
 def _plain(value: Any) -> Any:
@@ -180,4 +187,4 @@ def _sort_lists(rec: list[Any], group: list[int]) -> None:
         rec[i] = [t[k] for t in ordered]
 
 
-__all__ = ["QUERIES", "get", "normalise", "run", "run_text"]
+__all__ = ["QUERIES", "get", "normalise", "run", "run_text", "text_rows"]
