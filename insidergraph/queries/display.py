@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 _HEADER_WORDS: dict[str, str] = {"cik": "CIK", "ciks": "CIKs", "a": "A", "b": "B", "id": "ID", "ids": "IDs",
                                  "10b5": "10b5", "pct": "%"}
 #: Whole headers with words of their own.
-_HEADERS: dict[str, str] = {"direct_indirect": "direct/indirect", "span_start": "from", "span_end": "until",
+_HEADERS: dict[str, str] = {"direct_indirect": "direct or indirect", "span_start": "from", "span_end": "until",
                             "aff10b5one": "10b5-1 plan"}
 #: Words that make a column money (two decimals), unless a word of _NOT_MONEY is there too.
 _MONEY = frozenset({"price", "prices", "value", "values", "amount", "amounts", "cost", "proceeds"})
@@ -184,31 +184,121 @@ def _cells(row: tuple[Any, ...], columns: list[str], cik_at: int | None) -> list
     return cells
 
 
-def table(df: pd.DataFrame) -> Table:
-    """The rows of ``df`` as a rich table by the rules of this module."""
+#: The longest cell without spaces that is kept on one line (an accession is 20 characters);
+#: also the most a word of a text column is kept whole for (a long IRI folds).
+_ATOMIC = 24
+
+
+def _fill(start: list[int], target: list[int], room: int) -> list[int]:
+    """Widths from ``start`` towards ``target`` within ``room`` in all, rising together
+    (water-filling: a narrow column is whole before a wide one gets more), what is left over
+    completing the columns nearest to their target first.
+
+    >>> _fill([4, 4, 4], [8, 20, 6], 20), _fill([6, 8], [9, 30], 20)
+    ([7, 7, 6], [9, 11])
+    """
+    def at(level: int) -> list[int]:
+        return [max(s, min(t, level)) for s, t in zip(start, target)]
+
+    level = min(start)
+    while level < max(target) and sum(at(level + 1)) <= room:
+        level += 1
+    widths = at(level)
+    left = room - sum(widths)
+    for k in sorted(range(len(widths)), key=lambda k: (target[k] - widths[k], k)):
+        more = max(0, min(left, target[k] - widths[k]))
+        widths[k] += more
+        left -= more
+    return widths
+
+
+#: The narrowest a text column is made before rich is left to narrow every column.
+_NARROWEST = 4
+
+
+def plan_widths(mins: list[int], maxs: list[int], fixed: list[bool], available: int) -> list[int] | None:
+    """Column widths that fit ``available``: each column its widest line when all fit; else
+    at least its ``mins`` (a fixed column's widest cell; a text column's longest word, so
+    that a name wraps between words, never inside one), the text columns then widened
+    together; else the fixed columns whole and the text columns sharing what is left, the
+    shortest words kept whole first (longer ones then fold). ``None`` when not even that
+    fits (rich then narrows every column).
+
+    >>> plan_widths([10, 4, 5], [10, 20, 8], [True, False, False], 60)
+    [10, 20, 8]
+    >>> plan_widths([10, 4, 5], [10, 20, 8], [True, False, False], 25)
+    [10, 7, 8]
+    >>> plan_widths([10, 8, 9], [10, 20, 9], [True, False, False], 20)
+    [10, 5, 5]
+    >>> plan_widths([10, 8, 9], [10, 20, 9], [True, False, False], 17) is None
+    True
+    """
+    if sum(maxs) <= available:
+        return list(maxs)
+    text = [k for k, f in enumerate(fixed) if not f]
+    room = available - sum(mins[k] for k, f in enumerate(fixed) if f)
+    if room < _NARROWEST * len(text):
+        return None
+    if sum(mins) <= available:
+        start, target = [mins[k] for k in text], [maxs[k] for k in text]
+    else:
+        start, target = [_NARROWEST] * len(text), [max(_NARROWEST, mins[k]) for k in text]
+    widths = list(mins)
+    for k, width in zip(text, _fill(start, target, room)):
+        widths[k] = width
+    return widths
+
+
+def _extent(texts: list[str], name: str) -> tuple[int, int, bool]:
+    """(least width, widest line, atomic) of a column's cell texts and header."""
+    lines = [line for t in texts for line in t.split("\n")]
+    words = [w for line in lines for w in line.split()] + name.split()
+    atomic = bool(texts) and all(len(t) <= _ATOMIC and not any(ch.isspace() for ch in t) for t in texts)
+    widest = max([len(line) for line in lines] + [len(name)])
+    longest = max(len(w) for w in words)
+    if atomic:
+        # Never wrapped: as wide as its widest cell or header word (the header wraps by words).
+        least = max([len(t) for t in texts] + [len(w) for w in name.split()])
+        return least, max(widest, least), True
+    return min(longest, _ATOMIC), widest, False
+
+
+def table(df: pd.DataFrame, width: int = 80) -> Table:
+    """The rows of ``df`` as a rich table ``width`` characters wide at most, by the rules of
+    this module.
+
+    Numbers are right-aligned. A column whose cells are all short and without spaces (CIKs,
+    dates, accessions, numbers, codes) is never wrapped, and the others wrap between words
+    where the terminal leaves them room (:func:`plan_widths`), so that a narrow terminal
+    wraps the names and titles instead of cutting ``0001494730`` or ``Beckman`` in two.
+    """
     from rich.table import Table
 
     columns = [str(c) for c in df.columns]
     cik = _cik_column(columns)
     cik_at = columns.index(cik) if cik is not None else None
-    numeric = {c: bool(df[c].map(lambda v: v is not None and not is_number(v)).sum() == 0
-                       and df[c].map(is_number).any()) for c in df.columns}
+    rows = [_cells(tuple(row), columns, cik_at) for row in df.itertuples(index=False)]
+    names = [header(c) for c in columns]
+    extents = [_extent([row[k].plain for row in rows if row[k].plain], names[k]) for k in range(len(columns))]
+    # Each column takes a space either side and a rule: 3 characters, and 1 for the last rule.
+    widths = plan_widths([e[0] for e in extents], [e[1] for e in extents], [e[2] for e in extents],
+                         width - 3 * len(columns) - 1)
     lists = any(df[c].map(lambda v: isinstance(v, list)).any() for c in df.columns)
     out = Table(show_lines=lists)
-    for c in df.columns:
-        if numeric[c]:
-            out.add_column(header(str(c)), justify="right", no_wrap=True)
-        else:
-            out.add_column(header(str(c)), overflow="fold")
-    for row in df.itertuples(index=False):
-        out.add_row(*_cells(tuple(row), columns, cik_at))
+    for k, c in enumerate(df.columns):
+        values = [v for v in df[c] if v is not None]
+        numeric = bool(values) and all(is_number(v) for v in values)
+        out.add_column(names[k], justify="right" if numeric else "left", overflow="fold",
+                       width=widths[k] if widths else None)
+    for row in rows:
+        out.add_row(*row)
     return out
 
 
 def render(df: pd.DataFrame, console: Console) -> str:
     """The table as ``console`` would print it (styles and links only on a terminal)."""
     with console.capture() as captured:
-        console.print(table(df))
+        console.print(table(df, console.width))
     return captured.get()
 
 
