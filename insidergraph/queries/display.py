@@ -25,13 +25,15 @@ without a word of its own:
 
 from __future__ import annotations
 
-import math
+import numbers
 import re
 import sys
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 import click
+import numpy as np
 
 from insidergraph.graph.ids import edgar_filing_url
 from insidergraph.graph.words import display_title, role_text_in_words
@@ -86,15 +88,33 @@ def column_kind(column: str) -> str:
 
 
 def is_number(value: Any) -> bool:
-    """Whether a cell is a number (a bool is not one).
+    """Whether a cell is a number (numpy's too; a bool is not one, nor a missing value).
 
     >>> is_number(3), is_number(2.5), is_number(Decimal("1.1")), is_number(True), is_number("3")
     (True, True, True, False, False)
     """
-    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    return isinstance(value, numbers.Number) and not isinstance(value, bool | np.bool_) and not _missing(value)
 
 
-def number(value: int | float | Decimal, kind: str) -> str:
+def _missing(value: Any) -> bool:
+    """None, NaN, pandas' NA or NaT: an empty cell.
+
+    >>> _missing(None), _missing(float("nan")), _missing(Decimal("NaN")), _missing(0), _missing("")
+    (True, True, True, False, False)
+    """
+    if value is None:
+        return True
+    if isinstance(value, str | list | tuple | dict) or hasattr(value, "__len__"):
+        return False
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value: Any, kind: str) -> str:
     """A number as shown: thousands separators; money with two decimals; else whole when it
     is, up to four decimals when not.
 
@@ -103,29 +123,50 @@ def number(value: int | float | Decimal, kind: str) -> str:
     >>> number(float("nan"), ""), number(float("inf"), "")
     ('', 'inf')
     """
-    if isinstance(value, float) and not math.isfinite(value):
-        return "" if math.isnan(value) else str(value)
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not exact.is_finite():
+        return "" if exact.is_nan() else str(value)
     if kind == "money":
         # Half up, as people round money (format() alone rounds half to even: 12.345 -> 12.34).
-        return f"{Decimal(str(value)).quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}"
-    if isinstance(value, int) or value == int(value):
-        return f"{int(value):,}"
-    return f"{Decimal(str(value)).quantize(Decimal('0.0001'), ROUND_HALF_UP):,.4f}".rstrip("0").rstrip(".")
+        return f"{exact.quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}"
+    if exact == exact.to_integral_value():
+        return f"{int(exact):,}"
+    return f"{exact.quantize(Decimal('0.0001'), ROUND_HALF_UP):,.4f}".rstrip("0").rstrip(".")
 
 
 def _item(value: Any, kind: str, title: bool) -> str:
-    """One value (a cell, or an item of a list cell) as text."""
-    if value is None:
+    """One value (a cell, or an item of a list cell) as text.
+
+    >>> import pandas as pd
+    >>> _item(np.int64(1234), "", False), _item(pd.NA, "", False), _item(pd.Timestamp("2021-03-01"), "", False)
+    ('1,234', '', '2021-03-01')
+    >>> _item(True, "", False), _item(np.bool_(False), "", False), _item("OTHER_RELATION_TO: See remarks", "", False)
+    ('yes', 'no', 'other: See Remarks')
+    """
+    if _missing(value):
         return ""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
     if is_number(value):
         return number(value, kind)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
     text = str(value)
     role = role_text_in_words(text)
     if role is not None:
         return role
     return display_title(text) if title else text
+
+
+def _as_list(value: Any) -> list[Any] | None:
+    """A list cell's items (a list, a tuple, a numpy array), or None for a single value."""
+    if isinstance(value, list | tuple):
+        return list(value)
+    if isinstance(value, np.ndarray):
+        return list(value.tolist())
+    return None
 
 
 def _list_items(values: list[Any], kind: str, title: bool) -> list[str]:
@@ -173,8 +214,9 @@ def _cells(row: tuple[Any, ...], columns: list[str], cik_at: int | None) -> list
     cells: list[Text] = []
     for column, value in zip(columns, row):
         kind, title = column_kind(column), _is_title(column)
-        if isinstance(value, list):
-            cells.append(Text("\n".join(_list_items(value, kind, title))))
+        items = _as_list(value)
+        if items is not None:
+            cells.append(Text("\n".join(_list_items(items, kind, title))))
             continue
         text = _item(value, kind, title)
         url = None
@@ -283,10 +325,10 @@ def table(df: pd.DataFrame, width: int = 80) -> Table:
     # Each column takes a space either side and a rule: 3 characters, and 1 for the last rule.
     widths = plan_widths([e[0] for e in extents], [e[1] for e in extents], [e[2] for e in extents],
                          width - 3 * len(columns) - 1)
-    lists = any(df[c].map(lambda v: isinstance(v, list)).any() for c in df.columns)
+    lists = any(_as_list(v) is not None for c in df.columns for v in df[c])
     out = Table(show_lines=lists)
     for k, c in enumerate(df.columns):
-        values = [v for v in df[c] if v is not None]
+        values = [v for v in df[c] if not _missing(v)]
         numeric = bool(values) and all(is_number(v) for v in values)
         out.add_column(names[k], justify="right" if numeric else "left", overflow="fold",
                        width=widths[k] if widths else None)
