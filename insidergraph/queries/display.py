@@ -305,6 +305,16 @@ def _extent(texts: list[str], name: str) -> tuple[int, int, bool]:
     return min(longest, _ATOMIC), widest, False
 
 
+def _numeric(values: list[Any]) -> bool:
+    """Whether a column is numbers (empty cells aside), right-aligned then.
+
+    >>> _numeric([1, None, 2.5]), _numeric([1, "a"]), _numeric([None])
+    (True, False, False)
+    """
+    present = [v for v in values if not _missing(v)]
+    return bool(present) and all(is_number(v) for v in present)
+
+
 def table(df: pd.DataFrame, width: int = 80) -> Table:
     """The rows of ``df`` as a rich table ``width`` characters wide at most, by the rules of
     this module.
@@ -325,12 +335,9 @@ def table(df: pd.DataFrame, width: int = 80) -> Table:
     # Each column takes a space either side and a rule: 3 characters, and 1 for the last rule.
     widths = plan_widths([e[0] for e in extents], [e[1] for e in extents], [e[2] for e in extents],
                          width - 3 * len(columns) - 1)
-    lists = any(_as_list(v) is not None for c in df.columns for v in df[c])
-    out = Table(show_lines=lists)
+    out = Table(show_lines=any(_as_list(v) is not None for c in df.columns for v in df[c]))
     for k, c in enumerate(df.columns):
-        values = [v for v in df[c] if not _missing(v)]
-        numeric = bool(values) and all(is_number(v) for v in values)
-        out.add_column(names[k], justify="right" if numeric else "left", overflow="fold",
+        out.add_column(names[k], justify="right" if _numeric(list(df[c])) else "left", overflow="fold",
                        width=widths[k] if widths else None)
     for row in rows:
         out.add_row(*row)
