@@ -212,6 +212,18 @@ def test_limit_on_cypher_and_sparql_and_a_bad_limit(store: Store) -> None:
     assert bad.exit_code == 2 and "Invalid value for '--limit'" in bad.stderr
 
 
+def test_a_narrow_terminal_wraps_names_between_words_and_never_cuts_a_cik(store: Store) -> None:
+    # Ten columns in 80: the headers fold, the cells' words and CIKs stay whole.
+    table = _cli(store, "query", "attorney-network", "--limit", "1", "--format", "table", columns=80).stdout
+    assert all(len(line) == 80 for line in table.splitlines())
+    words = {w for line in table.splitlines() for cell in line.split("│") for w in cell.split()}
+    row = run("attorney-network", store).iloc[0]
+    assert {w for name in [row["attorney_name"], *row["insider_names"]] for w in name.split()} <= words
+    interlocks = _cli(store, "query", "interlocks", "--format", "table", columns=80).stdout
+    ciks = set(run("interlocks", store)[["issuer_a_cik", "issuer_b_cik"]].to_numpy().ravel())
+    assert ciks <= {cell.strip() for line in interlocks.splitlines() for cell in line.split("│")}
+
+
 def test_every_accession_links_to_its_edgar_filing_index(store: Store) -> None:
     # FORCE_COLOR makes rich treat the runner's output as a terminal: styles and links on.
     result = _cli(store, "query", "unauthorized-signatures", "--limit", "2", "--format", "table",

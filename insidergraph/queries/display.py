@@ -258,51 +258,45 @@ def _fill(start: list[int], target: list[int], room: int) -> list[int]:
 _NARROWEST = 4
 
 
-def plan_widths(mins: list[int], maxs: list[int], fixed: list[bool], available: int) -> list[int] | None:
-    """Column widths that fit ``available``: each column its widest line when all fit; else
-    at least its ``mins`` (a fixed column's widest cell; a text column's longest word, so
-    that a name wraps between words, never inside one), the text columns then widened
-    together; else the fixed columns whole and the text columns sharing what is left, the
-    shortest words kept whole first (longer ones then fold). ``None`` when not even that
-    fits (rich then narrows every column).
+def plan_widths(levels: list[list[int]], available: int) -> list[int] | None:
+    """Column widths that fit ``available``, from ``levels`` of widths per column, narrowest
+    first: the widest level that fits whole, each column then widened together towards the
+    next level (water-filling: a narrow column reaches it first). ``None`` when not even the
+    first fits (rich then narrows every column).
 
-    >>> plan_widths([10, 4, 5], [10, 20, 8], [True, False, False], 60)
-    [10, 20, 8]
-    >>> plan_widths([10, 4, 5], [10, 20, 8], [True, False, False], 25)
-    [10, 7, 8]
-    >>> plan_widths([10, 8, 9], [10, 20, 9], [True, False, False], 20)
-    [10, 5, 5]
-    >>> plan_widths([10, 8, 9], [10, 20, 9], [True, False, False], 17) is None
+    The table's levels are: a fixed column's widest cell and a few characters of a text
+    column; the longest word of a text column's cells; the longest header word too; a text
+    column's widest line; a fixed column's header on one line. So the cells' words are kept
+    whole before the headers' ones, and those before any line is; a fixed column's header
+    is on one line only when every text column is.
+
+    >>> levels = [[10, 4, 4], [10, 4, 5], [10, 6, 5], [10, 20, 8]]
+    >>> plan_widths(levels, 60), plan_widths(levels, 25), plan_widths(levels, 20), plan_widths(levels, 18)
+    ([10, 20, 8], [10, 7, 8], [10, 5, 5], [10, 4, 4])
+    >>> plan_widths(levels, 17) is None
     True
     """
-    if sum(maxs) <= available:
-        return list(maxs)
-    text = [k for k, f in enumerate(fixed) if not f]
-    room = available - sum(mins[k] for k, f in enumerate(fixed) if f)
-    if room < _NARROWEST * len(text):
-        return None
-    if sum(mins) <= available:
-        start, target = [mins[k] for k in text], [maxs[k] for k in text]
-    else:
-        start, target = [_NARROWEST] * len(text), [max(_NARROWEST, mins[k]) for k in text]
-    widths = list(mins)
-    for k, width in zip(text, _fill(start, target, room)):
-        widths[k] = width
-    return widths
+    if sum(levels[-1]) <= available:
+        return list(levels[-1])
+    for low, high in zip(levels[-2::-1], levels[:0:-1]):
+        if sum(low) <= available:
+            return _fill(low, high, available)
+    return None
 
 
-def _extent(texts: list[str], name: str) -> tuple[int, int, bool]:
-    """(least width, widest line, atomic) of a column's cell texts and header."""
+def _extent(texts: list[str], name: str) -> list[int]:
+    """The levels of :func:`plan_widths` for a column of these cell texts and header."""
     lines = [line for t in texts for line in t.split("\n")]
-    words = [w for line in lines for w in line.split()] + name.split()
-    atomic = bool(texts) and all(len(t) <= _ATOMIC and not any(ch.isspace() for ch in t) for t in texts)
+    heading = [len(w) for w in name.split()]
     widest = max([len(line) for line in lines] + [len(name)])
-    longest = max(len(w) for w in words)
-    if atomic:
-        # Never wrapped: as wide as its widest cell or header word (the header wraps by words).
-        least = max([len(t) for t in texts] + [len(w) for w in name.split()])
-        return least, max(widest, least), True
-    return min(longest, _ATOMIC), widest, False
+    if texts and all(len(t) <= _ATOMIC and not any(ch.isspace() for ch in t) for t in texts):
+        # Never wrapped: as wide as its widest cell, or its longest header word when there is room.
+        cells = max(len(t) for t in texts)
+        least = max([cells, *heading])
+        return [cells, cells, least, least, max(widest, least)]
+    words = min(max([len(w) for line in lines for w in line.split()] or [0]), _ATOMIC)
+    least = min(max([words, *heading]), _ATOMIC)
+    return [min(max(words, 1), _NARROWEST), words, least, max(widest, least), max(widest, least)]
 
 
 def _numeric(values: list[Any]) -> bool:
@@ -333,8 +327,7 @@ def table(df: pd.DataFrame, width: int = 80) -> Table:
     names = [header(c) for c in columns]
     extents = [_extent([row[k].plain for row in rows if row[k].plain], names[k]) for k in range(len(columns))]
     # Each column takes a space either side and a rule: 3 characters, and 1 for the last rule.
-    widths = plan_widths([e[0] for e in extents], [e[1] for e in extents], [e[2] for e in extents],
-                         width - 3 * len(columns) - 1)
+    widths = plan_widths([list(level) for level in zip(*extents)], width - 3 * len(columns) - 1)
     out = Table(show_lines=any(_as_list(v) is not None for c in df.columns for v in df[c]))
     for k, c in enumerate(df.columns):
         out.add_column(names[k], justify="right" if _numeric(list(df[c])) else "left", overflow="fold",
