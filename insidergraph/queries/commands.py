@@ -103,12 +103,17 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def emit(df: pd.DataFrame, fmt: str | None) -> None:
-    """Write rows as a rich table (default on a terminal), CSV (default otherwise) or JSON.
+def emit(df: pd.DataFrame, fmt: str | None, limit: int | None = None) -> None:
+    """Write rows as a table (default on a terminal), CSV (default otherwise) or JSON;
+    with ``limit``, only the first ``limit`` rows.
 
     CSV cells that a spreadsheet would read as formulas are prefixed (:func:`csv_cell`);
-    JSON and the library keep every value exactly.
+    JSON and the library keep every value exactly. The table is for reading
+    (:mod:`insidergraph.queries.display`: numbers, roles, titles and links in words).
     """
+    total = len(df)
+    if limit is not None:
+        df = df.head(limit)
     fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
     if fmt == "json":
         import json
@@ -119,20 +124,15 @@ def emit(df: pd.DataFrame, fmt: str | None) -> None:
         # CRLF ends rows (RFC 4180): then a cell holding a bare CR is quoted too, not cut in two.
         df.map(csv_cell).to_csv(sys.stdout, index=False, lineterminator="\r\n")
     else:
-        from rich.console import Console
-        from rich.table import Table
+        from insidergraph.queries.display import show
 
-        table = Table(show_lines=False)
-        for c in df.columns:
-            table.add_column(str(c), overflow="fold")
-        for row in df.itertuples(index=False):
-            table.add_row(*("" if v is None else str(_cell(v, ", ")) for v in row))
-        Console().print(table)
-        click.echo(f"{len(df)} row{'s' if len(df) != 1 else ''}", err=True)
+        show(df, total)
 
 
 def _common(func: click.Command, engines: list[str]) -> click.Command:
-    """``--store``, ``--engine`` (the first of ``engines`` by default) and ``--format``."""
+    """``--store``, ``--engine`` (the first of ``engines`` by default), ``--format`` and ``--limit``."""
+    func = click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+                        help="Only the first N rows (of the answer's own order), in every format.")(func)
     func = click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
                         help="Output: table (default on a terminal), csv (default otherwise) or json.")(func)
     func = click.option("--engine", type=click.Choice(engines), default=engines[0], show_default=True,
@@ -196,27 +196,28 @@ def _on_server(query: NamedQuery, endpoint: str, timeout: float, given: dict[str
 
 
 def _with_server(lines: tuple[str, ...]) -> tuple[str, ...]:
-    """The examples and the first of them run on a SPARQL server (``--endpoint``).
+    """The examples and the first of them run on a SPARQL server (``--endpoint``), its
+    first rows only (``--limit``): so every named query's help shows both options.
 
     >>> _with_server(("insidergraph query co-owners --min-issuers 2 --store s --engine sparql",))[1]
-    'insidergraph query co-owners --min-issuers 2 --endpoint http://127.0.0.1:7878/query --timeout 30'
+    'insidergraph query co-owners --min-issuers 2 --endpoint http://127.0.0.1:7878/query --timeout 30 --limit 20'
     """
     if not lines:
         return lines
-    first = re.sub(r" --(store|engine|format) \S+", "", lines[0])
-    return (*lines, f"{first} --endpoint http://127.0.0.1:7878/query --timeout 30")
+    first = re.sub(r" --(store|engine|format|limit) \S+", "", lines[0])
+    return (*lines, f"{first} --endpoint http://127.0.0.1:7878/query --timeout 30 --limit 20")
 
 
 def _named_command(query: NamedQuery) -> click.Command:
-    def callback(store: str, engine: str, fmt: str | None, endpoint: str | None, timeout: float,
-                 **params: Any) -> None:
+    def callback(store: str, engine: str, fmt: str | None, limit: int | None, endpoint: str | None,
+                 timeout: float, **params: Any) -> None:
         from insidergraph.queries import run
 
         given = {k: v for k, v in params.items() if v is not None and v is not False}
         if endpoint:
-            emit(_on_server(query, endpoint, timeout, given), fmt)
+            emit(_on_server(query, endpoint, timeout, given), fmt, limit)
             return
-        emit(run(query.name, store, engine=engine, **given), fmt)
+        emit(run(query.name, store, engine=engine, **given), fmt, limit)
 
     help_text = f"{query.description}\n\n{query.details}\n\n{_examples(_with_server(EXAMPLES.get(query.name, ())))}"
     cmd = click.Command(query.name, callback=callback, help=help_text, short_help=query.description)
@@ -278,6 +279,7 @@ _ADHOC_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
          "settings are refused."),
         ("insidergraph cypher 'MATCH (p:Person) WHERE p.cik = $cik RETURN p.name' --param cik=0001494730",
          "insidergraph cypher 'MATCH (c:Company) RETURN count(*) AS n' --engine neo4j --format json",
+         "insidergraph cypher 'MATCH (p:Person)-[r]->(c:Company) RETURN p.name, label(r) AS role, c.name' --limit 20",
          "insidergraph cypher --recover --store insidergraph-store"),
     ),
     "sparql": (
@@ -288,6 +290,7 @@ _ADHOC_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
         (("insidergraph sparql 'PREFIX ig: <https://w3id.org/insidergraph/ontology#> "
           "SELECT ?p ?cik WHERE { ?p ig:cik ?cik }' -p cik=0001494730 --format csv"),
          "insidergraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --engine sparql --store insidergraph-store",
+         "insidergraph sparql 'SELECT ?s ?p ?o WHERE { ?s ?p ?o }' --limit 20 --format table",
          ("insidergraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' "
           "--endpoint http://127.0.0.1:7878/query --timeout 30"),
          "insidergraph sparql load --store insidergraph-store --endpoint http://127.0.0.1:7878/store"),
@@ -298,8 +301,9 @@ _ADHOC_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
 def _adhoc(language: str) -> click.Command:
     engines = sorted(name for name, backend in BACKENDS.items() if backend.language == language)
 
-    def callback(text: str | None, store: str, engine: str, fmt: str | None, param: tuple[str, ...],
-                 recover: bool = False, endpoint: str | None = None, timeout: float = 60.0) -> None:
+    def callback(text: str | None, store: str, engine: str, fmt: str | None, limit: int | None,
+                 param: tuple[str, ...], recover: bool = False, endpoint: str | None = None,
+                 timeout: float = 60.0) -> None:
         from insidergraph.queries import run_text
 
         if recover:
@@ -313,9 +317,9 @@ def _adhoc(language: str) -> click.Command:
             raise click.UsageError(f"Missing argument 'TEXT' (the {language.capitalize()} query).")
         params = dict(parse_param(p) for p in param)
         if endpoint:
-            emit(_text_on_server(text, endpoint, timeout, params), fmt)
+            emit(_text_on_server(text, endpoint, timeout, params), fmt, limit)
             return
-        emit(run_text(text, store, engine=engine, params=params), fmt)
+        emit(run_text(text, store, engine=engine, params=params), fmt, limit)
 
     help_text, examples = _ADHOC_HELP[language]
     types = ", ".join(t + " (default)" * (t == "str") for t in PARAM_TYPES if t != "iri" or language == "sparql")
