@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from insidergraph.errors import QueryError, StoreError, shown
+from insidergraph.errors import QueryError, StoreError, one_line, shown
 
 if TYPE_CHECKING:
     from insidergraph.graph.store import Store
@@ -167,7 +167,8 @@ class Entities:
             more = f" | {len(held) - MAX_BOARDS} more" if len(held) > MAX_BOARDS else ""
             # A company's roles are those it holds as an owner; an issuer alone holds none.
             roles = " | ".join(held[:MAX_BOARDS]) + more or ("no roles" if n.label == "Person" else "")
-            lines.append(f"  {n.name} ({ident})" + (f": {roles}" if roles else ""))
+            # One line per candidate, whatever a filed name holds.
+            lines.append(one_line(f"  {n.name} ({ident})" + (f": {roles}" if roles else ""), 1000))
         if len(nodes) > MAX_CANDIDATES:
             lines.append(f"  ... and {len(nodes) - MAX_CANDIDATES} more")
         return "\n".join(lines)
