@@ -21,7 +21,7 @@ from insidergraph.backends import open_engine, store_engines
 from insidergraph.cli import cli
 from insidergraph.errors import QueryError
 from insidergraph.graph.store import Store, build_store
-from insidergraph.queries import entity_store, normalise, run
+from insidergraph.queries import normalise, run
 from insidergraph.queries.registry import QUERIES
 from insidergraph.queries.resolve import AmbiguousEntity, Entities, Node, resolve_entities
 
@@ -89,6 +89,29 @@ def test_each_form_of_a_value_gives_the_rows_of_its_node(store: Store, form: tup
     direct = normalise(query, open_engine(engine, store).run_named(query, query.bind(given)))
     assert len(direct) > 0
     assert len(list(csv.DictReader(io.StringIO(got.stdout)))) == len(direct)
+
+
+@pytest.mark.neo4j
+def test_on_neo4j_each_form_gives_the_embedded_rows(store: Store, neo4j_env: dict[str, str]) -> None:
+    # Resolution reads the store's tables, so a server engine resolves as the embedded ones.
+    from insidergraph.backends.neo4j.load import Neo4jConfig, connect, load
+
+    cfg = Neo4jConfig(neo4j_env["NEO4J_URI"], neo4j_env["NEO4J_USER"], neo4j_env["NEO4J_PASSWORD"])
+    driver = connect(cfg)
+    try:
+        with driver.session(database=cfg.database) as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+    finally:
+        driver.close()
+    load(store.tables(), cfg)
+    env = {k: neo4j_env[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
+    for option, value, _ in [*FORMS, ("person", "smith", "")]:
+        name, flag, others = OPTIONS[option]
+        args = ["query", name, flag, value, *others, "--store", str(store.path), "--format", "csv"]
+        served = CliRunner().invoke(cli, [*args, "--engine", "neo4j"], env=env)
+        embedded = CliRunner().invoke(cli, [*args, "--engine", "cypher"])
+        assert (served.exit_code, served.stdout, served.stderr) == (
+            embedded.exit_code, embedded.stdout, embedded.stderr), (option, value)
 
 
 def test_the_issue_s_examples_now_answer(store: Store) -> None:
@@ -179,13 +202,16 @@ def test_each_candidate_is_one_line_whatever_its_name_holds() -> None:
     ]
 
 
-def test_without_a_local_store_a_server_engine_gets_the_value_as_given(tmp_path: Path) -> None:
+def test_without_a_local_store_a_server_engine_takes_only_a_cik_or_a_node_id(tmp_path: Path) -> None:
     nowhere = Store(tmp_path / "none")
-    assert entity_store(nowhere, "neo4j") is None and entity_store(nowhere, "sparql-server") is None
     query = QUERIES["insider-roles"]
-    values = query.values({"person": "levchin"})
-    assert resolve_entities(query, values, None) == values
-    assert query.bind(values)["person_by_text"] == "levchin"
+    for value in ("1539853", LEVCHIN):
+        values = query.values({"person": value})
+        assert resolve_entities(query, values, nowhere, "neo4j") == values
+    with pytest.raises(QueryError) as err:
+        resolve_entities(query, query.values({"person": "levchin"}), nowhere, "sparql-server")
+    assert str(err.value) == (f"--person 'levchin': a name or ticker is resolved from a store's tables, and there "
+                              f"is no store at {nowhere.path}; give --store DIR, or a CIK or a node id")
 
 
 # -- names click suggests -------------------------------------------------------------------

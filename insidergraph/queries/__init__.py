@@ -46,17 +46,8 @@ def run(name: str, store: Store | str | Path, engine: str = "cypher", **params: 
     values = query.values(params)
     where = _store(store)
     answering = open_engine(engine, where)  # a missing local store or engine says so first
-    bound = query.bind(resolve_entities(query, values, entity_store(where, engine)))
+    bound = query.bind(resolve_entities(query, values, where, engine))
     return normalise(query, answering.run_named(query, bound))
-
-
-def entity_store(store: Store, engine: str) -> Store | None:
-    """The store entity options are resolved in: ``store``, unless a server engine answers
-    and no store is there (then the server's query matches the values as given)."""
-    from insidergraph.backends import BACKENDS
-
-    backend = BACKENDS.get(engine)
-    return store if (backend is not None and backend.local) or store.exists() else None
 
 
 def run_text(text: str, store: Store | str | Path, engine: str = "cypher",
@@ -180,4 +171,4 @@ def _sort_lists(rec: list[Any], group: list[int]) -> None:
         rec[i] = [t[k] for t in ordered]
 
 
-__all__ = ["QUERIES", "check_parameters", "entity_store", "get", "normalise", "run", "run_text"]
+__all__ = ["QUERIES", "check_parameters", "get", "normalise", "run", "run_text"]

@@ -189,11 +189,10 @@ def _on_server(query: NamedQuery, store: str, endpoint: str, timeout: float, giv
     in ``store`` when there is one."""
     from insidergraph.backends.sparql_server.engine import SparqlServerEngine
     from insidergraph.graph.store import Store
-    from insidergraph.queries import entity_store, normalise
+    from insidergraph.queries import normalise
     from insidergraph.queries.resolve import resolve_entities
 
-    values = query.values(given)
-    bound = query.bind(resolve_entities(query, values, entity_store(Store(store), "sparql-server")))
+    bound = query.bind(resolve_entities(query, query.values(given), Store(store), "sparql-server"))
     engine = SparqlServerEngine(None, endpoint, timeout)
     try:
         return normalise(query, engine.run_named(query, bound))

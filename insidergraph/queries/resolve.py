@@ -258,15 +258,26 @@ def _read(store: Store) -> Entities:
     return Entities(nodes, f"{store.path}: ", roles)
 
 
-def resolve_entities(query: NamedQuery, values: dict[str, Any], store: Store | None) -> dict[str, Any]:
+def resolve_entities(query: NamedQuery, values: dict[str, Any], store: Store, engine: str = "cypher") -> dict[str, Any]:
     """``values`` (from :meth:`~insidergraph.queries.registry.NamedQuery.values`) with each
     entity option's value replaced by the id of the node it names in ``store``.
 
-    Without a store (a server engine with no local store beside it) the values are left as
-    given, for the query's own matching: a CIK, a node id, part of a person's name, a ticker.
+    A server engine (``neo4j``, ``sparql-server``) with no store beside it takes a CIK or a
+    node id as given (the server matches them exactly); a name or a ticker is refused, since
+    only the store's tables resolve one.
     """
+    from insidergraph.backends import BACKENDS
+
     wanted = [p for p in query.params if p.labels and values.get(p.name) is not None]
-    if not wanted or store is None:
+    if not wanted:
+        return values
+    backend = BACKENDS.get(engine)
+    if backend is not None and not backend.local and not store.exists():
+        for p in wanted:
+            text = str(values[p.name]).strip()
+            if not (_DIGITS.match(text) or "/" in text):
+                raise QueryError(f"{p.option} {shown(text)}: a name or ticker is resolved from a store's tables, "
+                                 f"and there is no store at {store.path}; give --store DIR, or a CIK or a node id")
         return values
     known = entities(store)
     return values | {p.name: known.resolve(str(values[p.name]), p.labels).id for p in wanted}
