@@ -124,6 +124,7 @@ class Entities:
         self._nodes = list(nodes)
         self._roles = roles
         self._index: dict[str, dict[str, list[Node]]] = {}
+        self._lowered: list[str] | None = None
 
     def _lookup(self, kind: str, key: str) -> list[Node]:
         """The nodes whose ``kind`` (``cik``, ``id``, ``ticker``, ``key``) is ``key``; each
@@ -144,7 +145,11 @@ class Entities:
         yield self._lookup("ticker", text.upper())
         yield [n for label in labels for n in self._lookup("key", _key(label, text))]
         needle = text.lower()
-        yield [n for n in self._nodes if needle and any(needle in x.lower() for x in (n.name, *n.aliases))]
+        if needle and "\n" not in needle:
+            if self._lowered is None:
+                # Each node's names lower-cased once, one per line: a part of a name never holds a line break.
+                self._lowered = ["\n".join((n.name, *n.aliases)).lower() for n in self._nodes]
+            yield [n for n, names in zip(self._nodes, self._lowered) if needle in names]
 
     def resolve(self, value: str, labels: Sequence[str]) -> Node:
         """The one node of a label in ``labels`` that ``value`` names."""
