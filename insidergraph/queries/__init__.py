@@ -59,12 +59,23 @@ def run_text(text: str, store: Store | str | Path, engine: str = "cypher",
     """
     import pandas as pd
 
+    columns, rows = text_rows(text, store, engine, params)
+    return pd.DataFrame([[_plain(v) for v in r] for r in rows], columns=columns, dtype=object)
+
+
+def text_rows(text: str, store: Store | str | Path, engine: str = "cypher",
+              params: dict[str, Any] | None = None) -> tuple[list[str], list[list[Any]]]:
+    """The columns and rows of an ad-hoc query as :func:`run_text` runs it, the values in the
+    engine's own Python types (dates as :class:`~datetime.date`, for the Python API's dtypes).
+
+    A parameter the text uses and ``params`` lacks is a :class:`QueryError` naming it
+    (:func:`check_parameters`), not an empty answer.
+    """
     from insidergraph.backends import LANGUAGE, open_engine
 
     answering = open_engine(engine, _store(store))
     check_parameters(LANGUAGE[engine], text, params or {})
-    columns, rows = answering.run_text(text, params or {})
-    return pd.DataFrame([[_plain(v) for v in r] for r in rows], columns=columns, dtype=object)
+    return answering.run_text(text, params or {})
 
 
 def check_parameters(language: str, text: str, params: dict[str, Any]) -> None:
@@ -171,4 +182,4 @@ def _sort_lists(rec: list[Any], group: list[int]) -> None:
         rec[i] = [t[k] for t in ordered]
 
 
-__all__ = ["QUERIES", "check_parameters", "get", "normalise", "run", "run_text"]
+__all__ = ["QUERIES", "check_parameters", "get", "normalise", "run", "run_text", "text_rows"]

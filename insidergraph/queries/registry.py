@@ -92,6 +92,8 @@ class NamedQuery:
     list_columns: tuple[tuple[str, ...], ...] = ()
     float_columns: tuple[str, ...] = ()
     date_columns: tuple[str, ...] = ()
+    #: Columns of whole numbers (counts): ``Int64`` in the Python API's frames, even when empty.
+    int_columns: tuple[str, ...] = ()
     details: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -260,6 +262,7 @@ QUERIES: dict[str, NamedQuery] = {
             (Param("min_boards", "int", 2, "Least number of distinct issuers."), _AS_OF, _OVERLAPPING_SEATS),
             ("person_cik", "person_name", "issuer_count", "issuer_ciks", "issuer_names"),
             list_columns=(("issuer_ciks", "issuer_names"),),
+            int_columns=("issuer_count",),
             details="Rows by issuer_count descending, then person id.",
         ),
         NamedQuery(
@@ -276,6 +279,7 @@ QUERIES: dict[str, NamedQuery] = {
                 "shared_directors",
             ),
             list_columns=(("shared_directors",),),
+            int_columns=("shared_count",),
             details="Issuer A has the smaller node id. Rows by shared_count descending, then A and B.",
         ),
         NamedQuery(
@@ -288,6 +292,7 @@ QUERIES: dict[str, NamedQuery] = {
                 "span_end", "filing_count",
             ),
             date_columns=("span_start", "span_end"),
+            int_columns=("filing_count",),
             details="Rows by person id, span start (undated first), issuer id, role, title.",
         ),
         NamedQuery(
@@ -323,6 +328,8 @@ QUERIES: dict[str, NamedQuery] = {
                 "issuer_names", "power_count", "grantor_count", "grantor_names", "insiders_without_power",
             ),
             list_columns=(("insider_names",), ("issuer_names",), ("grantor_names",)),
+            int_columns=("insider_count", "issuer_count", "filing_count", "power_count", "grantor_count",
+                         "insiders_without_power"),
             details=(
                 "Attorneys: persons who signed for an owner (ATTORNEY_IN_FACT_FOR) or were granted a power of "
                 "attorney (GRANTED_POWER_OF_ATTORNEY). Insiders: the owners the attorney signed for. Issuers "
@@ -343,6 +350,7 @@ QUERIES: dict[str, NamedQuery] = {
                 "signature_date", "powers_on_file",
             ),
             date_columns=("signature_date",),
+            int_columns=("powers_on_file",),
             details=(
                 "A signature: an attorney's attorney-in-fact signatures on a filing (SIGNED, dated by the "
                 "earliest), for each owner it was made for (ATTORNEY_IN_FACT_FOR naming the filing); when it "
@@ -367,6 +375,7 @@ QUERIES: dict[str, NamedQuery] = {
                       entity=_EITHER),
             ),
             ("hop", "from_name", "from_cik", "relationship", "direction", "to_name", "to_cik"),
+            int_columns=("hop",),
             details=(
                 "Edges: DIRECTOR_OF, OFFICER_OF, TEN_PERCENT_OWNER_OF, OTHER_RELATION_TO and "
                 "ATTORNEY_IN_FACT_FOR, either way. Of all shortest paths, the one whose list of node ids "
@@ -380,6 +389,7 @@ QUERIES: dict[str, NamedQuery] = {
             (Param("min_issuers", "int", 2, "Least number of distinct issuers."),),
             ("owner_cik", "owner_name", "issuer_count", "issuer_ciks", "issuer_names"),
             list_columns=(("issuer_ciks", "issuer_names"),),
+            int_columns=("issuer_count",),
             details="Rows by issuer_count descending, then owner id.",
         ),
     )
