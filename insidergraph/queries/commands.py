@@ -163,7 +163,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                                 "insidergraph query unauthorized-signatures --engine sparql --format csv"),
     "connection": ("insidergraph query connection --source levchin --target botha --store insidergraph-store",
                    "insidergraph query connection --source 1539853 --target 1222287 --engine networkx",
-                   "insidergraph query connection --source person/1345016 --target 1861449 --format json"),
+                   "insidergraph query connection --source company/0001345016 --target 1861449 --format json"),
 }
 
 
