@@ -150,8 +150,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "interlocks": ("insidergraph query interlocks --overlapping --max-boards 5 --engine sparql --format json",
                    "insidergraph query interlocks --min-shared 2 --as-of 2020-06-30 --store insidergraph-store"),
     "insider-roles": ("insidergraph query insider-roles --person levchin --store insidergraph-store",
+                      "insidergraph query insider-roles --person 'Elon Musk' --engine sparql",
                       "insidergraph query insider-roles --person 1222287 --engine networkx --format csv"),
     "issuer-insiders": ("insidergraph query issuer-insiders --issuer YELP --store insidergraph-store",
+                        "insidergraph query issuer-insiders --issuer Tesla --engine sparql",
                         "insidergraph query issuer-insiders --issuer 1318605 --engine cypher --format json"),
     "co-owners": ("insidergraph query co-owners --min-issuers 2 --store insidergraph-store",
                   "insidergraph query co-owners --min-issuers 1 --engine sparql --format csv"),
@@ -159,9 +161,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                          "insidergraph query attorney-network --engine neo4j --format json"),
     "unauthorized-signatures": ("insidergraph query unauthorized-signatures --store insidergraph-store",
                                 "insidergraph query unauthorized-signatures --engine sparql --format csv"),
-    "connection": ("insidergraph query connection --source 1539853 --target 1222287 --engine networkx "
-                   "--store insidergraph-store",
-                   "insidergraph query connection --source person/1345016 --target 1861449 --format json"),
+    "connection": ("insidergraph query connection --source levchin --target botha --store insidergraph-store",
+                   "insidergraph query connection --source 1539853 --target 1222287 --engine networkx",
+                   "insidergraph query connection --source company/0001345016 --target 1861449 --format json"),
 }
 
 
@@ -182,12 +184,15 @@ def _server_options(cmd: click.Command, what: str) -> click.Command:
     return cmd
 
 
-def _on_server(query: NamedQuery, endpoint: str, timeout: float, given: dict[str, Any]) -> pd.DataFrame:
-    """A named query's rows from the SPARQL server at ``endpoint``."""
+def _on_server(query: NamedQuery, store: str, endpoint: str, timeout: float, given: dict[str, Any]) -> pd.DataFrame:
+    """A named query's rows from the SPARQL server at ``endpoint``, entity options resolved
+    in ``store`` when there is one."""
     from insidergraph.backends.sparql_server.engine import SparqlServerEngine
+    from insidergraph.graph.store import Store
     from insidergraph.queries import normalise
+    from insidergraph.queries.resolve import resolve_entities
 
-    bound = query.bind(given)
+    bound = query.bind(resolve_entities(query, query.values(given), Store(store), "sparql-server"))
     engine = SparqlServerEngine(None, endpoint, timeout)
     try:
         return normalise(query, engine.run_named(query, bound))
@@ -215,7 +220,7 @@ def _named_command(query: NamedQuery) -> click.Command:
 
         given = {k: v for k, v in params.items() if v is not None and v is not False}
         if endpoint:
-            emit(_on_server(query, endpoint, timeout, given), fmt, limit)
+            emit(_on_server(query, store, endpoint, timeout, given), fmt, limit)
             return
         emit(run(query.name, store, engine=engine, **given), fmt, limit)
 
@@ -235,13 +240,14 @@ def _named_command(query: NamedQuery) -> click.Command:
 
 
 class QueryGroup(click.Group):
-    """``insidergraph query NAME``: one subcommand per named query in the registry."""
+    """``insidergraph query NAME``: one subcommand per named query in the registry, each
+    registered as a command, so that click answers a mistyped name with the closest ones
+    ("Did you mean 'shared-directors'?") as it does a mistyped option."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(QUERIES)
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return _named_command(QUERIES[name]) if name in QUERIES else None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for q in QUERIES.values():
+            self.add_command(_named_command(q))
 
 
 @click.group("query", cls=QueryGroup)
@@ -344,7 +350,9 @@ def _text_on_server(text: str, endpoint: str, timeout: float, params: dict[str, 
     import pandas as pd
 
     from insidergraph.backends.sparql_server.engine import SparqlServerEngine
+    from insidergraph.queries import check_parameters
 
+    check_parameters("sparql", text, params)
     engine = SparqlServerEngine(None, endpoint, timeout)
     try:
         columns, rows = engine.run_text(text, params)
