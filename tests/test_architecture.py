@@ -9,7 +9,8 @@ Every import statement counts, wherever it is: at the top of a module, inside a 
 none is needed upward: the engines take the query as ``Any``, the store is handed its
 engines as :class:`insidergraph.graph.store.Engines`). What is not an import statement is
 not counted: ``"module:attribute"`` names that a registry resolves when asked
-(:data:`insidergraph.backends.BACKENDS`, the CLI's option choices in ``console.py``).
+(:data:`insidergraph.backends.BACKENDS`, the CLI's option choices in ``console.py``, the
+Python API that the package's ``__init__`` names in ``insidergraph.API``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ from radon.raw import analyze
 
 PACKAGE = Path(__file__).resolve().parents[1] / "insidergraph"
 #: The layers, lowest first: a package imports only packages of lower layers (and itself).
-#: ``insidergraph`` is the package's own ``__init__`` (its version).
+#: ``insidergraph`` is the package's own ``__init__`` (its version, and the names of the
+#: Python API, which it resolves on first use); ``api`` is that API (``insidergraph/api.py``),
+#: above the queries it asks and beside the CLI, which does not use it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("insidergraph", "errors"),
     ("model", "ontology", "console"),
@@ -32,7 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("graph",),
     ("backends",),
     ("queries", "edgar"),
-    ("cli",),
+    ("api", "cli"),
 )
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 80
@@ -132,6 +135,16 @@ def test_the_import_scanner_sees_imports_inside_functions_and_under_type_checkin
     engine = {t for _, t in _imports(PACKAGE / "backends" / "networkx" / "engine.py")}
     assert {"insidergraph.graph.store", "insidergraph.backends.networkx.graph", "insidergraph.errors"} <= engine
     assert _cycles({("a", "b"): ["x"], ("b", "c"): ["y"], ("c", "a"): ["z"], ("c", "d"): ["w"]}) == [["a", "b", "c"]]
+
+
+def test_the_package_names_its_python_api_without_importing_it() -> None:
+    # `import insidergraph` runs before every module of the package: it imports none of them,
+    # and what it names is the API layer's (resolved on first use).
+    import insidergraph
+
+    assert not [t for _, t in _imports(PACKAGE / "__init__.py") if t.startswith("insidergraph")]
+    assert {t.partition(":")[0] for t in insidergraph.API.values()} == {"insidergraph.api"}
+    assert all(callable(getattr(insidergraph, name)) for name in insidergraph.API)
 
 
 def test_no_import_cycle_between_packages() -> None:

@@ -132,7 +132,7 @@ def test_table_format(corpus: Path) -> None:
 def test_frames_are_keyed_by_accession_and_owner_cik(corpus: Path) -> None:
     filings = [f for f in detect.iter_filings([corpus / "xml"]) if isinstance(f, Filing)]
     assert len(filings) == 633
-    fr = frames.to_frames(filings)
+    fr = frames.to_frames(filings, exact=True)
     assert len(fr["owners"]) == sum(len(f.reporting_owners) for f in filings)
     assert len(fr["transactions"]) + len(fr["holdings"]) == 702 + 3463
     assert len(fr["footnotes"]) == 3660

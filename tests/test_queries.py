@@ -385,9 +385,10 @@ def test_cli_bad_query_is_one_line_and_exit_1(store: Store, args: tuple[str, ...
 
 @pytest.mark.parametrize("engine", ["cypher", "sparql", "networkx"])
 @pytest.mark.parametrize(("name", "params", "message"), [
-    ("insider-roles", {"person": "9999999"}, "no person matches '9999999' (a CIK, a node id, part of a name)"),
+    ("insider-roles", {"person": "9999999"}, "no person matches '9999999' (a CIK, a node id, a name or part of one)"),
     ("insider-roles", {"person": "nobody-xyz"}, "no person matches 'nobody-xyz'"),
-    ("issuer-insiders", {"issuer": "NOPE"}, "no company matches 'NOPE' (a CIK, a node id, a ticker)"),
+    ("issuer-insiders", {"issuer": "NOPE"},
+     "no company matches 'NOPE' (a CIK, a ticker, a node id, a name or part of one)"),
     ("connection", {"source": "9999999", "target": "1222287"}, "no person or company matches '9999999'"),
     ("connection", {"source": "1222287", "target": "company/0000000001"},
      "no person or company matches 'company/0000000001'"),

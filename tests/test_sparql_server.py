@@ -126,6 +126,19 @@ def test_the_cli_gives_the_embedded_rows(store: Store, servers: dict[str, dict[s
         assert got.output == embedded.output and "Levchin" in got.output
 
 
+def test_entity_options_are_resolved_in_the_store_beside_the_server(store: Store, servers: dict[str, dict[str, Any]],
+                                                                    loaded: dict[str, int]) -> None:
+    # A name or a ticker is resolved from the store's tables, whichever engine answers.
+    for args in (["insider-roles", "--person", "levchin"], ["issuer-insiders", "--issuer", "Tesla"],
+                 ["connection", "--source", "levchin", "--target", "botha"]):
+        args = ["query", *args, "--store", str(store.path), "--format", "csv"]
+        embedded = CliRunner().invoke(cli, args)
+        for server in servers.values():
+            got = CliRunner().invoke(cli, [*args, "--endpoint", server["query"]], env=server["env"])
+            assert (got.exit_code, got.stdout) == (0, embedded.stdout), got.output
+            assert got.stdout.count("\n") > 1
+
+
 @pytest.mark.parametrize("server", SERVERS)
 def test_a_second_load_replaces(store: Store, servers: dict[str, dict[str, Any]], loaded: dict[str, int],
                                 server: str) -> None:

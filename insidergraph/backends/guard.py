@@ -64,6 +64,34 @@ _CYPHER_TOKEN = re.compile(
 )
 
 
+# A parameter: ``$name``, ``$`quoted name``` or ``$0``, outside strings, comments and quoted names.
+_CYPHER_PARAM = re.compile(
+    r"""(?P<skip>'(?:[^'\\]|\\.)*(?:'|$)|"(?:[^"\\]|\\.)*(?:"|$)|`[^`]*(?:`|$)|//[^\n]*|/\*.*?(?:\*/|$))"""
+    r"""|\$(?P<param>[A-Za-z_][A-Za-z0-9_]*|`[^`]*`|[0-9]+)|[^'"`/$]+|.""",
+    re.DOTALL,
+)
+
+
+def parameters(language: str, text: str) -> list[str]:
+    """The parameters a ``cypher`` or ``sparql`` text uses, in order of first use.
+
+    In Cypher every ``$name`` is one. In SPARQL ``?name`` and ``$name`` are one variable,
+    which a parameter may bind (substitution); a variable written ``$name`` says that it
+    is a parameter, one the query cannot run without.
+
+    >>> parameters("cypher", "MATCH (p) WHERE p.cik = $cik AND p.name <> '$x' // $y\\nRETURN $`n`, $cik")
+    ['cik', 'n']
+    >>> parameters("sparql", 'SELECT ?p $cik WHERE { ?p <urn:x:cik> $cik ; <urn:x:n> "$no" } # $nor')
+    ['cik']
+    """
+    if language == "sparql":
+        found = [m.group()[1:] for m in _SPARQL_TOKEN.finditer(text)
+                 if m.lastgroup == "skip" and m.group().startswith("$")]
+    else:
+        found = [m.group("param").strip("`") for m in _CYPHER_PARAM.finditer(text) if m.group("param")]
+    return list(dict.fromkeys(found))
+
+
 def cypher_words(text: str) -> list[str]:
     """The keywords and names of a Cypher text, upper-cased, outside strings, comments and
     backquoted names; names after a dot or colon (properties, labels, map keys) are left out,
@@ -155,4 +183,4 @@ def check_sparql(text: str) -> None:
                 raise QueryError(f"{word} is refused: {_SPARQL_WHY}")
 
 
-__all__ = ["check_cypher", "check_cypher_plan", "check_sparql", "cypher_words", "sparql_words"]
+__all__ = ["check_cypher", "check_cypher_plan", "check_sparql", "cypher_words", "parameters", "sparql_words"]

@@ -108,6 +108,32 @@ def accession_filing_id(accession: str) -> str:
     return f"{PREFIX['Filing']}/{accession}"
 
 
+#: An EDGAR accession number: the filer's CIK, the year and a sequence, with or without dashes.
+_ACCESSION = re.compile(r"(\d{10})-?(\d{2})-?(\d{6})")
+
+
+def edgar_filing_url(accession: str, cik: str | int) -> str | None:
+    """The address of a filing's index page on EDGAR, or ``None`` when ``accession`` is no
+    EDGAR accession number or ``cik`` no CIK (a filing read from a file without one).
+
+    EDGAR files a filing under the CIK of each of its parties: the issuer's is the one every
+    filing about it shares, so callers pass it.
+
+    >>> edgar_filing_url("0000899243-21-044060", "0001318605")
+    'https://www.sec.gov/Archives/edgar/data/1318605/000089924321044060/0000899243-21-044060-index.htm'
+    >>> edgar_filing_url("000089924321044060", 1318605)[-31:]
+    '/0000899243-21-044060-index.htm'
+    >>> edgar_filing_url("0001-24-000001", "1318605"), edgar_filing_url("0000899243-21-044060", "")
+    (None, None)
+    """
+    match = _ACCESSION.fullmatch(accession.strip())
+    digits = str(cik).strip()
+    if match is None or not digits.isdigit() or int(digits) == 0:
+        return None
+    dashed = "-".join(match.groups())
+    return f"https://www.sec.gov/Archives/edgar/data/{int(digits)}/{''.join(match.groups())}/{dashed}-index.htm"
+
+
 def filing_key(fid: str) -> str:
     """A filing id less its ``filing/``: the part row and footnote ids are made of.
 

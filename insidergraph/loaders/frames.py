@@ -4,28 +4,37 @@ Every frame has an ``accession`` column (``None`` when the filing's source named
 none; ``source_path`` then tells filings apart). Owners carry ``owner_cik``. Table
 rows are reported jointly by all owners of a filing, so ``transactions`` and
 ``holdings`` carry ``owner_cik`` only when the filing has exactly one owner; merge
-with ``owners`` on ``accession`` for the per-owner view of joint filings. Amounts stay
-:class:`~decimal.Decimal` (object columns) so that no digit is lost; dates stay
-:class:`~datetime.date`.
+with ``owners`` on ``accession`` for the per-owner view of joint filings.
+
+Columns have real dtypes (:mod:`insidergraph.loaders.dtypes`): text ``string[pyarrow]``,
+dates ``datetime64[s]``, flags ``boolean``, counts and positions ``Int64``, amounts
+``float64``; ``exact=True`` keeps the amounts as the filed :class:`~decimal.Decimal`
+(``object`` columns) so that no digit is lost. Empty frames have the same dtypes.
 
 >>> frames = to_frames([])
 >>> sorted(frames)
 ['filings', 'footnote_refs', 'footnotes', 'holdings', 'owners', 'signatures', 'transactions']
 >>> list(frames["owners"].columns[:3])
 ['accession', 'source_path', 'owner_cik']
+>>> str(frames["transactions"]["transaction_date"].dtype), str(frames["owners"]["is_director"].dtype)
+('datetime64[s]', 'boolean')
 """
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from insidergraph.loaders.dtypes import Kind, typed_frame
 from insidergraph.model import DerivativeRow, Filing, NonDerivativeRow
 
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["COLUMNS", "to_frames"]
+__all__ = ["COLUMNS", "KINDS", "to_frames"]
 
 _ROW_FIELDS: tuple[str, ...] = tuple(
     name for name in DerivativeRow.__dataclass_fields__ if name not in ("type", "footnotes")
@@ -88,6 +97,25 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "on_behalf_of",
         "owner_cik",
     ),
+}
+
+
+def _row_kinds() -> dict[str, Kind]:
+    """The kinds of the row fields, read from the model's annotations (``Decimal | None``)."""
+    kinds: dict[str, Kind] = {}
+    for name, hint in typing.get_type_hints(DerivativeRow).items():
+        types = set(typing.get_args(hint)) - {type(None)} or {hint}
+        kinds[name] = "decimal" if Decimal in types else "date" if date in types else "bool" if bool in types else "str"
+    return kinds
+
+
+#: The kind of every column that is not text (:mod:`insidergraph.loaders.dtypes`).
+KINDS: dict[str, Kind] = {
+    **{name: kind for name, kind in _row_kinds().items() if name in _ROW_FIELDS and kind != "str"},
+    **dict.fromkeys(("period_of_report", "date_of_original_submission", "filing_date", "date"), "date"),
+    **dict.fromkeys(("not_subject_to_section16", "no_securities_owned", "aff10b5one", "is_director", "is_officer",
+                     "is_ten_percent_owner", "is_other", "attorney_in_fact"), "bool"),
+    **dict.fromkeys(("n_owners", "owner_index", "row", "signature_index"), "int"),
 }
 
 
@@ -166,15 +194,16 @@ def _filing_records(f: Filing, out: dict[str, list[tuple[Any, ...]]]) -> None:
         )
 
 
-def to_frames(filings: Iterable[Filing]) -> dict[str, pandas.DataFrame]:
+def to_frames(filings: Iterable[Filing], *, exact: bool = False) -> dict[str, pandas.DataFrame]:
     """DataFrames ``filings``, ``owners``, ``transactions``, ``holdings``, ``footnotes``,
-    ``footnote_refs`` and ``signatures`` for ``filings``, rows in input order."""
-    import pandas
-
+    ``footnote_refs`` and ``signatures`` for ``filings``, rows in input order; amounts
+    as ``float64``, or as :class:`~decimal.Decimal` with ``exact``."""
     records: dict[str, list[tuple[Any, ...]]] = {name: [] for name in COLUMNS}
     for filing in filings:
         _filing_records(filing, records)
-    return {
-        name: pandas.DataFrame.from_records(records[name], columns=list(COLUMNS[name]))
-        for name in sorted(COLUMNS)
-    }
+    out = {}
+    for name in sorted(COLUMNS):
+        rows = records[name]
+        columns = {c: [r[i] for r in rows] for i, c in enumerate(COLUMNS[name])}
+        out[name] = typed_frame(columns, {c: KINDS.get(c, "str") for c in COLUMNS[name]}, exact=exact)
+    return out

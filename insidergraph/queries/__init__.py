@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from insidergraph.errors import QueryError
 from insidergraph.queries.registry import QUERIES, NamedQuery, get
+from insidergraph.queries.resolve import resolve_entities
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,65 +36,66 @@ def run(name: str, store: Store | str | Path, engine: str = "cypher", **params: 
     """Run the named query ``name`` on ``store`` with one engine; rows as a DataFrame.
 
     Parameters use the registry's names (``min_boards=3``, ``as_of=date(2020, 1, 1)``).
+    An entity option (``person="levchin"``, ``issuer="Tesla"``) is resolved to one node of
+    the store first (:mod:`insidergraph.queries.resolve`), whichever engine answers; one
+    that names no node, or several, is a :class:`~insidergraph.errors.QueryError`.
     """
-    from insidergraph.backends import BACKENDS, open_engine
+    from insidergraph.backends import open_engine
 
     query = get(name)
-    bound = query.bind(params)
+    values = query.values(params)
     where = _store(store)
-    rows = open_engine(engine, where).run_named(query, bound)
-    if not rows and engine in BACKENDS and BACKENDS[engine].local:
-        _refuse_unknown(where, bound, params)
-    return normalise(query, rows)
-
-
-#: What each entity parameter may name: ``(labels, how its text matches)``.
-_NAMED: dict[str, tuple[tuple[str, ...], str]] = {
-    "person": (("Person",), "name"), "issuer": (("Company",), "ticker"),
-    "source": (("Person", "Company"), ""), "target": (("Person", "Company"), ""),
-}
-
-
-def _refuse_unknown(store: Store, bound: dict[str, Any], params: dict[str, Any]) -> None:
-    """An empty answer about something the store does not hold is an error naming it, not
-    a header with no rows (asked only when the answer is empty, so it costs nothing else).
-
-    The test is looser than any query's own match (CIK, node id, a part of a name or
-    alias, a ticker), so it never refuses a person or issuer the store holds.
-    """
-    for param, (labels, text_kind) in _NAMED.items():
-        if f"{param}_by_id" not in bound:
-            continue
-        cik, node_id, text = (bound[f"{param}_by_{k}"] for k in ("cik", "id", "text"))
-        tables = store.tables()
-        if not any(_holds(tables.nodes[label], cik, node_id, text, text_kind) for label in labels):
-            what = " or ".join(label.lower() for label in labels)
-            raise QueryError(f"{store.path}: no {what} matches {params.get(param)!r} "
-                             f"(a CIK, a node id{', part of a name' if text_kind == 'name' else ''}"
-                             f"{', a ticker' if text_kind == 'ticker' else ''})")
-
-
-def _holds(nodes: pd.DataFrame, cik: str, node_id: str, text: str, text_kind: str) -> bool:
-    """Whether a node of ``nodes`` has the CIK or id, or the name part or ticker ``text``."""
-    if (cik and (nodes["cik"] == cik).any()) or (nodes["id"] == node_id).any():
-        return True
-    if not text or not text_kind:
-        return False
-    if text_kind == "ticker":
-        return bool((nodes["ticker"].fillna("").str.upper() == text).any())
-    names = [str(n or "") for n in nodes["name"]] + [str(a) for al in nodes["aliases"] for a in (al or ())]
-    return any(text in n.lower() for n in names)
+    answering = open_engine(engine, where)  # a missing local store or engine says so first
+    bound = query.bind(resolve_entities(query, values, where, engine))
+    return normalise(query, answering.run_named(query, bound))
 
 
 def run_text(text: str, store: Store | str | Path, engine: str = "cypher",
              params: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Run an ad-hoc query (Cypher on ``cypher``, SPARQL on ``sparql``) with bound parameters."""
+    """Run an ad-hoc query (Cypher on ``cypher``, SPARQL on ``sparql``) with bound parameters.
+
+    A parameter the text uses and ``params`` lacks is a :class:`QueryError` naming it
+    (:func:`check_parameters`), not an empty answer.
+    """
     import pandas as pd
 
-    from insidergraph.backends import open_engine
-
-    columns, rows = open_engine(engine, _store(store)).run_text(text, params or {})
+    columns, rows = text_rows(text, store, engine, params)
     return pd.DataFrame([[_plain(v) for v in r] for r in rows], columns=columns, dtype=object)
+
+
+def text_rows(text: str, store: Store | str | Path, engine: str = "cypher",
+              params: dict[str, Any] | None = None) -> tuple[list[str], list[list[Any]]]:
+    """The columns and rows of an ad-hoc query as :func:`run_text` runs it, the values in the
+    engine's own Python types (dates as :class:`~datetime.date`, for the Python API's dtypes).
+
+    A parameter the text uses and ``params`` lacks is a :class:`QueryError` naming it
+    (:func:`check_parameters`), not an empty answer.
+    """
+    from insidergraph.backends import LANGUAGE, open_engine
+
+    answering = open_engine(engine, _store(store))
+    check_parameters(LANGUAGE[engine], text, params or {})
+    return answering.run_text(text, params or {})
+
+
+def check_parameters(language: str, text: str, params: dict[str, Any]) -> None:
+    """Refuse a ``cypher`` or ``sparql`` text that uses a parameter ``params`` does not give
+    (Cypher ``$name``; SPARQL ``$name``: see :func:`insidergraph.backends.guard.parameters`).
+
+    >>> check_parameters("cypher", "MATCH (p) WHERE p.cik = $cik RETURN p", {"cik": "1"})
+    >>> check_parameters("cypher", "MATCH (p) WHERE p.cik = $cik AND p.name = $name RETURN p", {})
+    Traceback (most recent call last):
+    ...
+    insidergraph.errors.QueryError: the query uses $cik and $name, which are not given: add --param cik=VALUE --param name=VALUE
+    """  # noqa: E501 (a doctest's expected error is its one-line message)
+    from insidergraph.backends.guard import parameters
+
+    missing = [name for name in parameters(language, text) if name not in params]
+    if missing:
+        uses = " and ".join(", ".join(f"${n}" for n in missing).rsplit(", ", 1))
+        verb = "is" if len(missing) == 1 else "are"
+        add = " ".join(f"--param {n}=VALUE" for n in missing)
+        raise QueryError(f"the query uses {uses}, which {verb} not given: add {add}")
 
 
 def _plain(value: Any) -> Any:
@@ -180,4 +182,4 @@ def _sort_lists(rec: list[Any], group: list[int]) -> None:
         rec[i] = [t[k] for t in ordered]
 
 
-__all__ = ["QUERIES", "get", "normalise", "run", "run_text"]
+__all__ = ["QUERIES", "check_parameters", "get", "normalise", "run", "run_text", "text_rows"]

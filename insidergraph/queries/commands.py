@@ -103,12 +103,17 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def emit(df: pd.DataFrame, fmt: str | None) -> None:
-    """Write rows as a rich table (default on a terminal), CSV (default otherwise) or JSON.
+def emit(df: pd.DataFrame, fmt: str | None, limit: int | None = None) -> None:
+    """Write rows as a table (default on a terminal), CSV (default otherwise) or JSON;
+    with ``limit``, only the first ``limit`` rows.
 
     CSV cells that a spreadsheet would read as formulas are prefixed (:func:`csv_cell`);
-    JSON and the library keep every value exactly.
+    JSON and the library keep every value exactly. The table is for reading
+    (:mod:`insidergraph.queries.display`: numbers, roles, titles and links in words).
     """
+    total = len(df)
+    if limit is not None:
+        df = df.head(limit)
     fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
     if fmt == "json":
         import json
@@ -119,20 +124,15 @@ def emit(df: pd.DataFrame, fmt: str | None) -> None:
         # CRLF ends rows (RFC 4180): then a cell holding a bare CR is quoted too, not cut in two.
         df.map(csv_cell).to_csv(sys.stdout, index=False, lineterminator="\r\n")
     else:
-        from rich.console import Console
-        from rich.table import Table
+        from insidergraph.queries.display import show
 
-        table = Table(show_lines=False)
-        for c in df.columns:
-            table.add_column(str(c), overflow="fold")
-        for row in df.itertuples(index=False):
-            table.add_row(*("" if v is None else str(_cell(v, ", ")) for v in row))
-        Console().print(table)
-        click.echo(f"{len(df)} row{'s' if len(df) != 1 else ''}", err=True)
+        show(df, total)
 
 
 def _common(func: click.Command, engines: list[str]) -> click.Command:
-    """``--store``, ``--engine`` (the first of ``engines`` by default) and ``--format``."""
+    """``--store``, ``--engine`` (the first of ``engines`` by default), ``--format`` and ``--limit``."""
+    func = click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+                        help="Only the first N rows (of the answer's own order), in every format.")(func)
     func = click.option("--format", "fmt", type=click.Choice(_FORMATS), default=None,
                         help="Output: table (default on a terminal), csv (default otherwise) or json.")(func)
     func = click.option("--engine", type=click.Choice(engines), default=engines[0], show_default=True,
@@ -150,8 +150,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "interlocks": ("insidergraph query interlocks --overlapping --max-boards 5 --engine sparql --format json",
                    "insidergraph query interlocks --min-shared 2 --as-of 2020-06-30 --store insidergraph-store"),
     "insider-roles": ("insidergraph query insider-roles --person levchin --store insidergraph-store",
+                      "insidergraph query insider-roles --person 'Elon Musk' --engine sparql",
                       "insidergraph query insider-roles --person 1222287 --engine networkx --format csv"),
     "issuer-insiders": ("insidergraph query issuer-insiders --issuer YELP --store insidergraph-store",
+                        "insidergraph query issuer-insiders --issuer Tesla --engine sparql",
                         "insidergraph query issuer-insiders --issuer 1318605 --engine cypher --format json"),
     "co-owners": ("insidergraph query co-owners --min-issuers 2 --store insidergraph-store",
                   "insidergraph query co-owners --min-issuers 1 --engine sparql --format csv"),
@@ -159,9 +161,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                          "insidergraph query attorney-network --engine neo4j --format json"),
     "unauthorized-signatures": ("insidergraph query unauthorized-signatures --store insidergraph-store",
                                 "insidergraph query unauthorized-signatures --engine sparql --format csv"),
-    "connection": ("insidergraph query connection --source 1539853 --target 1222287 --engine networkx "
-                   "--store insidergraph-store",
-                   "insidergraph query connection --source person/1345016 --target 1861449 --format json"),
+    "connection": ("insidergraph query connection --source levchin --target botha --store insidergraph-store",
+                   "insidergraph query connection --source 1539853 --target 1222287 --engine networkx",
+                   "insidergraph query connection --source company/0001345016 --target 1861449 --format json"),
 }
 
 
@@ -182,12 +184,15 @@ def _server_options(cmd: click.Command, what: str) -> click.Command:
     return cmd
 
 
-def _on_server(query: NamedQuery, endpoint: str, timeout: float, given: dict[str, Any]) -> pd.DataFrame:
-    """A named query's rows from the SPARQL server at ``endpoint``."""
+def _on_server(query: NamedQuery, store: str, endpoint: str, timeout: float, given: dict[str, Any]) -> pd.DataFrame:
+    """A named query's rows from the SPARQL server at ``endpoint``, entity options resolved
+    in ``store`` when there is one."""
     from insidergraph.backends.sparql_server.engine import SparqlServerEngine
+    from insidergraph.graph.store import Store
     from insidergraph.queries import normalise
+    from insidergraph.queries.resolve import resolve_entities
 
-    bound = query.bind(given)
+    bound = query.bind(resolve_entities(query, query.values(given), Store(store), "sparql-server"))
     engine = SparqlServerEngine(None, endpoint, timeout)
     try:
         return normalise(query, engine.run_named(query, bound))
@@ -196,27 +201,28 @@ def _on_server(query: NamedQuery, endpoint: str, timeout: float, given: dict[str
 
 
 def _with_server(lines: tuple[str, ...]) -> tuple[str, ...]:
-    """The examples and the first of them run on a SPARQL server (``--endpoint``).
+    """The examples and the first of them run on a SPARQL server (``--endpoint``), its
+    first rows only (``--limit``): so every named query's help shows both options.
 
     >>> _with_server(("insidergraph query co-owners --min-issuers 2 --store s --engine sparql",))[1]
-    'insidergraph query co-owners --min-issuers 2 --endpoint http://127.0.0.1:7878/query --timeout 30'
+    'insidergraph query co-owners --min-issuers 2 --endpoint http://127.0.0.1:7878/query --timeout 30 --limit 20'
     """
     if not lines:
         return lines
-    first = re.sub(r" --(store|engine|format) \S+", "", lines[0])
-    return (*lines, f"{first} --endpoint http://127.0.0.1:7878/query --timeout 30")
+    first = re.sub(r" --(store|engine|format|limit) \S+", "", lines[0])
+    return (*lines, f"{first} --endpoint http://127.0.0.1:7878/query --timeout 30 --limit 20")
 
 
 def _named_command(query: NamedQuery) -> click.Command:
-    def callback(store: str, engine: str, fmt: str | None, endpoint: str | None, timeout: float,
-                 **params: Any) -> None:
+    def callback(store: str, engine: str, fmt: str | None, limit: int | None, endpoint: str | None,
+                 timeout: float, **params: Any) -> None:
         from insidergraph.queries import run
 
         given = {k: v for k, v in params.items() if v is not None and v is not False}
         if endpoint:
-            emit(_on_server(query, endpoint, timeout, given), fmt)
+            emit(_on_server(query, store, endpoint, timeout, given), fmt, limit)
             return
-        emit(run(query.name, store, engine=engine, **given), fmt)
+        emit(run(query.name, store, engine=engine, **given), fmt, limit)
 
     help_text = f"{query.description}\n\n{query.details}\n\n{_examples(_with_server(EXAMPLES.get(query.name, ())))}"
     cmd = click.Command(query.name, callback=callback, help=help_text, short_help=query.description)
@@ -234,13 +240,14 @@ def _named_command(query: NamedQuery) -> click.Command:
 
 
 class QueryGroup(click.Group):
-    """``insidergraph query NAME``: one subcommand per named query in the registry."""
+    """``insidergraph query NAME``: one subcommand per named query in the registry, each
+    registered as a command, so that click answers a mistyped name with the closest ones
+    ("Did you mean 'shared-directors'?") as it does a mistyped option."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(QUERIES)
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return _named_command(QUERIES[name]) if name in QUERIES else None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for q in QUERIES.values():
+            self.add_command(_named_command(q))
 
 
 @click.group("query", cls=QueryGroup)
@@ -278,6 +285,7 @@ _ADHOC_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
          "settings are refused."),
         ("insidergraph cypher 'MATCH (p:Person) WHERE p.cik = $cik RETURN p.name' --param cik=0001494730",
          "insidergraph cypher 'MATCH (c:Company) RETURN count(*) AS n' --engine neo4j --format json",
+         "insidergraph cypher 'MATCH (p:Person)-[r]->(c:Company) RETURN p.name, label(r) AS role, c.name' --limit 20",
          "insidergraph cypher --recover --store insidergraph-store"),
     ),
     "sparql": (
@@ -288,6 +296,7 @@ _ADHOC_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
         (("insidergraph sparql 'PREFIX ig: <https://w3id.org/insidergraph/ontology#> "
           "SELECT ?p ?cik WHERE { ?p ig:cik ?cik }' -p cik=0001494730 --format csv"),
          "insidergraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --engine sparql --store insidergraph-store",
+         "insidergraph sparql 'SELECT ?s ?p ?o WHERE { ?s ?p ?o }' --limit 20 --format table",
          ("insidergraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' "
           "--endpoint http://127.0.0.1:7878/query --timeout 30"),
          "insidergraph sparql load --store insidergraph-store --endpoint http://127.0.0.1:7878/store"),
@@ -298,8 +307,9 @@ _ADHOC_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
 def _adhoc(language: str) -> click.Command:
     engines = sorted(name for name, backend in BACKENDS.items() if backend.language == language)
 
-    def callback(text: str | None, store: str, engine: str, fmt: str | None, param: tuple[str, ...],
-                 recover: bool = False, endpoint: str | None = None, timeout: float = 60.0) -> None:
+    def callback(text: str | None, store: str, engine: str, fmt: str | None, limit: int | None,
+                 param: tuple[str, ...], recover: bool = False, endpoint: str | None = None,
+                 timeout: float = 60.0) -> None:
         from insidergraph.queries import run_text
 
         if recover:
@@ -313,9 +323,9 @@ def _adhoc(language: str) -> click.Command:
             raise click.UsageError(f"Missing argument 'TEXT' (the {language.capitalize()} query).")
         params = dict(parse_param(p) for p in param)
         if endpoint:
-            emit(_text_on_server(text, endpoint, timeout, params), fmt)
+            emit(_text_on_server(text, endpoint, timeout, params), fmt, limit)
             return
-        emit(run_text(text, store, engine=engine, params=params), fmt)
+        emit(run_text(text, store, engine=engine, params=params), fmt, limit)
 
     help_text, examples = _ADHOC_HELP[language]
     types = ", ".join(t + " (default)" * (t == "str") for t in PARAM_TYPES if t != "iri" or language == "sparql")
@@ -340,7 +350,9 @@ def _text_on_server(text: str, endpoint: str, timeout: float, params: dict[str, 
     import pandas as pd
 
     from insidergraph.backends.sparql_server.engine import SparqlServerEngine
+    from insidergraph.queries import check_parameters
 
+    check_parameters("sparql", text, params)
     engine = SparqlServerEngine(None, endpoint, timeout)
     try:
         columns, rows = engine.run_text(text, params)

@@ -46,18 +46,34 @@ NO_DATE = date(1900, 1, 1)
 
 @dataclass(frozen=True, slots=True)
 class Param:
-    """One parameter of a named query: its option name, type, default and help."""
+    """One parameter of a named query: its option name, type, default and help.
+
+    ``entity`` declares an option that names a person or company: the node labels its value
+    may name (``("Person",)``). Such a value is a CIK, a ticker, a node id or a name, which
+    :func:`insidergraph.queries.resolve.resolve_entities` turns into one node id before the
+    query runs. A parameter called ``person``, ``issuer``, ``source`` or ``target`` is one
+    even undeclared (:data:`ENTITY_NAMES`), so that a new query's ``--person`` resolves too.
+
+    >>> Param("person", "str").labels, Param("min_boards", "int").labels
+    (('Person',), ())
+    """
 
     name: str
     type: ParamType
     default: Any = None
     help: str = ""
     required: bool = False
+    entity: tuple[str, ...] = ()
 
     @property
     def option(self) -> str:
         """The CLI option: ``min_boards`` is ``--min-boards``."""
         return "--" + self.name.replace("_", "-")
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The node labels an entity option may name (none: not an entity option)."""
+        return self.entity or ENTITY_NAMES.get(self.name, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +92,8 @@ class NamedQuery:
     list_columns: tuple[tuple[str, ...], ...] = ()
     float_columns: tuple[str, ...] = ()
     date_columns: tuple[str, ...] = ()
+    #: Columns of whole numbers (counts): ``Int64`` in the Python API's frames, even when empty.
+    int_columns: tuple[str, ...] = ()
     details: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -158,8 +176,8 @@ class NamedQuery:
                 bound[p.name] = int(value) if value is not None else 0
             elif p.type == "bool":
                 bound[p.name] = bool(value)
-            elif p.name in _ENTITY_PARAMS:
-                bound.update(_entity_keys(p.name, str(value), _ENTITY_PARAMS[p.name]))
+            elif p.labels:
+                bound.update(_entity_keys(p.name, "" if value is None else str(value), p.labels))
             else:
                 bound[p.name] = "" if value is None else str(value)
         return bound
@@ -186,20 +204,39 @@ def coerce(p: Param, raw: Any) -> Any:
         raise QueryError(f"{p.option}: {raw!r} is not a valid {p.type}") from None
 
 
-# Parameters that name an entity: a CIK (digits, zero-padded to ten), a node id
-# (``person/...``), or else a text to search -- a name for persons, a ticker for issuers.
-_ENTITY_PARAMS: dict[str, str] = {"person": "name", "issuer": "ticker", "source": "none", "target": "none"}
+#: The entity options known by name (see :class:`Param`): the labels each may name.
+ENTITY_NAMES: dict[str, tuple[str, ...]] = {
+    "person": ("Person",), "issuer": ("Company",), "source": ("Person", "Company"), "target": ("Person", "Company"),
+}
 
 
-def _entity_keys(name: str, value: str, text_kind: str) -> dict[str, str]:
+def _entity_keys(name: str, value: str, labels: tuple[str, ...]) -> dict[str, str]:
+    """The bound values of an entity option: ``NAME_by_cik``, ``NAME_by_id`` and ``NAME_by_text``.
+
+    :func:`~insidergraph.queries.run` binds the node id the value resolved to (so only
+    ``NAME_by_id`` matches anything); an engine handed a value unresolved (a server with no
+    store beside it) matches the CIK, the node id, or else a part of a person's name or an
+    issuer's ticker, as the query files say. An absent value matches nothing.
+    """
     value = value.strip()
     cik = value.zfill(10) if _DIGITS.match(value) else ""
     text = ""
     if not cik and "/" not in value:
-        text = value.lower() if text_kind == "name" else value.upper() if text_kind == "ticker" else ""
+        text = value.lower() if labels == ("Person",) else value.upper() if labels == ("Company",) else ""
     return {f"{name}_by_cik": cik, f"{name}_by_id": value, f"{name}_by_text": text}
 
 
+def entity_help(labels: tuple[str, ...], what: str) -> str:
+    """The help of an entity option naming ``what``.
+
+    >>> entity_help(("Company",), "the issuer")
+    'CIK, ticker, node id or name of the issuer (part of a name will do when it names one).'
+    """
+    ticker = " ticker," if "Company" in labels else ""
+    return f"CIK,{ticker} node id or name of {what} (part of a name will do when it names one)."
+
+
+_EITHER = ("Person", "Company")
 _AS_OF = Param(
     "as_of", "date", None,
     "Only director seats whose span (first to last period of report of the filings stating the seat, "
@@ -225,6 +262,7 @@ QUERIES: dict[str, NamedQuery] = {
             (Param("min_boards", "int", 2, "Least number of distinct issuers."), _AS_OF, _OVERLAPPING_SEATS),
             ("person_cik", "person_name", "issuer_count", "issuer_ciks", "issuer_names"),
             list_columns=(("issuer_ciks", "issuer_names"),),
+            int_columns=("issuer_count",),
             details="Rows by issuer_count descending, then person id.",
         ),
         NamedQuery(
@@ -241,24 +279,28 @@ QUERIES: dict[str, NamedQuery] = {
                 "shared_directors",
             ),
             list_columns=(("shared_directors",),),
+            int_columns=("shared_count",),
             details="Issuer A has the smaller node id. Rows by shared_count descending, then A and B.",
         ),
         NamedQuery(
             "insider-roles",
-            "Every role of a person (CIK, node id, or part of a name): issuer, title and span.",
-            (Param("person", "str", None, "CIK, node id, or part of a name (case-insensitive).", required=True),),
+            "Every role of a person (CIK, node id or name): issuer, title and span.",
+            (Param("person", "str", None, entity_help(("Person",), "the person"), required=True,
+                   entity=("Person",)),),
             (
                 "person_cik", "person_name", "role", "title", "issuer_cik", "issuer_name", "span_start",
                 "span_end", "filing_count",
             ),
             date_columns=("span_start", "span_end"),
+            int_columns=("filing_count",),
             details="Rows by person id, span start (undated first), issuer id, role, title.",
         ),
         NamedQuery(
             "issuer-insiders",
-            "Every insider of an issuer (CIK, node id or ticker), their roles, and latest holding per security "
-            "and ownership form.",
-            (Param("issuer", "str", None, "CIK, node id or ticker of the issuer.", required=True),),
+            "Every insider of an issuer (CIK, ticker, node id or name), their roles, and latest holding per "
+            "security and ownership form.",
+            (Param("issuer", "str", None, entity_help(("Company",), "the issuer"), required=True,
+                   entity=("Company",)),),
             (
                 "insider_cik", "insider_name", "roles", "security", "shares_owned", "direct_indirect",
                 "nature_of_ownership", "as_of",
@@ -286,6 +328,8 @@ QUERIES: dict[str, NamedQuery] = {
                 "issuer_names", "power_count", "grantor_count", "grantor_names", "insiders_without_power",
             ),
             list_columns=(("insider_names",), ("issuer_names",), ("grantor_names",)),
+            int_columns=("insider_count", "issuer_count", "filing_count", "power_count", "grantor_count",
+                         "insiders_without_power"),
             details=(
                 "Attorneys: persons who signed for an owner (ATTORNEY_IN_FACT_FOR) or were granted a power of "
                 "attorney (GRANTED_POWER_OF_ATTORNEY). Insiders: the owners the attorney signed for. Issuers "
@@ -306,6 +350,7 @@ QUERIES: dict[str, NamedQuery] = {
                 "signature_date", "powers_on_file",
             ),
             date_columns=("signature_date",),
+            int_columns=("powers_on_file",),
             details=(
                 "A signature: an attorney's attorney-in-fact signatures on a filing (SIGNED, dated by the "
                 "earliest), for each owner it was made for (ATTORNEY_IN_FACT_FOR naming the filing); when it "
@@ -324,10 +369,13 @@ QUERIES: dict[str, NamedQuery] = {
             "connection",
             "The shortest path between two persons or companies through role and attorney edges.",
             (
-                Param("source", "str", None, "CIK or node id of the first person or company.", required=True),
-                Param("target", "str", None, "CIK or node id of the second person or company.", required=True),
+                Param("source", "str", None, entity_help(_EITHER, "the first person or company"), required=True,
+                      entity=_EITHER),
+                Param("target", "str", None, entity_help(_EITHER, "the second person or company"), required=True,
+                      entity=_EITHER),
             ),
             ("hop", "from_name", "from_cik", "relationship", "direction", "to_name", "to_cik"),
+            int_columns=("hop",),
             details=(
                 "Edges: DIRECTOR_OF, OFFICER_OF, TEN_PERCENT_OWNER_OF, OTHER_RELATION_TO and "
                 "ATTORNEY_IN_FACT_FOR, either way. Of all shortest paths, the one whose list of node ids "
@@ -341,6 +389,7 @@ QUERIES: dict[str, NamedQuery] = {
             (Param("min_issuers", "int", 2, "Least number of distinct issuers."),),
             ("owner_cik", "owner_name", "issuer_count", "issuer_ciks", "issuer_names"),
             list_columns=(("issuer_ciks", "issuer_names"),),
+            int_columns=("issuer_count",),
             details="Rows by issuer_count descending, then owner id.",
         ),
     )
@@ -355,4 +404,4 @@ def get(name: str) -> NamedQuery:
         raise QueryError(f"no named query {name!r}; choose from {', '.join(sorted(QUERIES))}") from None
 
 
-__all__ = ["NO_DATE", "QUERIES", "NamedQuery", "Param", "coerce", "get"]
+__all__ = ["ENTITY_NAMES", "NO_DATE", "QUERIES", "NamedQuery", "Param", "coerce", "entity_help", "get"]
