@@ -110,8 +110,16 @@ def ego(graph: nx.Graph[str], focus: Focus, boards: dict[str, list[str]]) -> nx.
             raise ExportError(f"{centre} is not in this view (and sits on no board in it); choose another --view")
         for start in starts:
             keep.update(nx.single_source_shortest_path_length(undirected, start, cutoff=focus.depth))
-    # subgraph() keeps the view's sorted insertion order, so the bytes stay stable.
-    part = graph.subgraph(n for n in graph if n in keep).copy()
+    # A fresh graph filled in the view's sorted order: a subgraph view would iterate its
+    # nodes in set order, which changes with the hash seed, and the bytes with it.
+    part = graph.__class__()
+    part.add_nodes_from((n, dict(d)) for n, d in graph.nodes(data=True) if n in keep)
+    if graph.is_multigraph():
+        keyed: list[Any] = [(u, v, k, dict(d)) for u, v, k, d in graph.edges(keys=True, data=True)  # type: ignore[call-overload]
+                            if u in keep and v in keep]
+        part.add_edges_from(keyed)  # the stubs lack the (u, v, key, data) form
+    else:
+        part.add_edges_from((u, v, dict(d)) for u, v, d in graph.edges(data=True) if u in keep and v in keep)
     for node, degree in part.degree():
         part.nodes[node]["degree"] = int(degree)
     if not part.is_directed():

@@ -158,7 +158,12 @@ def _style_edges(graph: nx.Graph[str], tables: GraphTables | None) -> None:
 
 def _component_layout(graph: nx.Graph[str], nodes: list[str]) -> dict[str, tuple[float, float]]:
     """One component's positions, centred on (0, 0), spread in proportion to its size."""
-    sub = graph.subgraph(nodes)
+    # A fresh graph, not graph.subgraph(): a subgraph view iterates its nodes in set order,
+    # which changes with the hash seed, and the seeded layout depends on the node order.
+    wanted = set(nodes)
+    sub: nx.Graph[str] = nx.Graph()
+    sub.add_nodes_from(nodes)
+    sub.add_edges_from(sorted((u, v) if u < v else (v, u) for u, v in graph.edges(nodes) if v in wanted))
     raw = nx.spring_layout(sub, seed=SEED, iterations=100 if len(nodes) < _BIG_COMPONENT else 40)
     radius = UNIT * math.sqrt(len(nodes))
     return {n: (float(raw[n][0]) * radius, float(raw[n][1]) * radius) for n in nodes}
