@@ -129,7 +129,7 @@ def write_page(tables: GraphTables, graph: nx.Graph[str], view: str, out: Binary
     data = cytoscape_json(graph, view)
     types = {str(d.get("type")) for _, d in graph.nodes(data=True)}
     data.update(index=page_index(tables, graph), legend=legend(graph),
-                node_colours={t: c for t, c in NODE_COLOURS.items() if t in types})
+                node_colours=[[t, c] for t, c in NODE_COLOURS.items() if t in types])
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     # "<" escaped as \u003c keeps any "</script>" or "<!--" in filing text from ending the block.
     text = text.replace("<", "\\u003c")
