@@ -14,8 +14,9 @@ the two seats, ISO 8601 intervals joined by ``"; "``); ``start``/``end`` enclose
 an interlock whose directors never overlapped has none.
 
 The layout (of views up to :data:`LAYOUT_LIMIT` nodes) lays out each connected component
-with networkx's seeded spring layout, scaled by its size, and packs the components in rows,
-largest first; lone nodes go on a grid below them, spaced so that no two overprint.
+with networkx's Kamada-Kawai layout (small ones) or seeded spring layout, scaled by its
+size, and packs the components in rows, largest first; lone nodes go on a grid below them,
+spaced so that no two overprint.
 
 >>> g = nx.MultiDiGraph()
 >>> g.add_node("person/1", type="Person", degree=1)
@@ -75,6 +76,8 @@ MIN_SIZE, MAX_SIZE = 10.0, 48.0
 LAYOUT_LIMIT = 2000
 #: Components above this size get fewer layout iterations (the sparse solver, scipy's).
 _BIG_COMPONENT = 500
+#: Components up to this size are laid out by Kamada-Kawai (quadratic in memory, cubic in time).
+_KAMADA_KAWAI = 150
 
 Span = tuple[str, str]
 
@@ -164,7 +167,12 @@ def _component_layout(graph: nx.Graph[str], nodes: list[str]) -> dict[str, tuple
     sub: nx.Graph[str] = nx.Graph()
     sub.add_nodes_from(nodes)
     sub.add_edges_from(sorted((u, v) if u < v else (v, u) for u, v in graph.edges(nodes) if v in wanted))
-    raw = nx.spring_layout(sub, seed=SEED, iterations=100 if len(nodes) < _BIG_COMPONENT else 40)
+    if len(nodes) <= _KAMADA_KAWAI:
+        # Kamada-Kawai keeps graph distances as drawn distances, so a clique of boards does not
+        # collapse onto itself as it does under a spring layout; it starts from a circle: no seed.
+        raw = nx.kamada_kawai_layout(sub)
+    else:
+        raw = nx.spring_layout(sub, seed=SEED, iterations=100 if len(nodes) < _BIG_COMPONENT else 40)
     radius = UNIT * math.sqrt(len(nodes))
     return {n: (float(raw[n][0]) * radius, float(raw[n][1]) * radius) for n in nodes}
 
