@@ -68,14 +68,8 @@ def _role_word(rel: str, row: dict[str, Any]) -> str:
     return f"{word}: {detail}" if detail else word
 
 
-def page_index(tables: GraphTables, graph: nx.Graph[str]) -> dict[str, Any]:
-    """The roles and attorneys that touch ``graph``'s nodes, and the people and companies they name.
-
-    >>> page_index(GraphTables.empty(), nx.Graph())
-    {'entities': {}, 'roles': [], 'attorneys': []}
-    """
-    rows = {label: {str(r["id"]): r for r in _rows(tables.nodes[label])} for label in ("Person", "Company")}
-    shown = set(graph.nodes)
+def _roles(tables: GraphTables, shown: set[str], companies: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """``[person, company, type, words, begin, end, filings]`` of each role touching ``shown``."""
     roles: list[list[Any]] = []
     for rel in ROLE_TYPES:
         for row in _rows(tables.edges[rel]):
@@ -83,26 +77,43 @@ def page_index(tables: GraphTables, graph: nx.Graph[str]) -> dict[str, Any]:
             if src not in shown and dst not in shown:
                 continue
             span = edge_span(rel, row) or ("", "")
-            cik = rows["Company"].get(dst, {}).get("cik")
+            cik = companies.get(dst, {}).get("cik")
             roles.append([src, dst, rel, _role_word(rel, row), span[0], span[1], _links(row.get("accessions"), cik)])
+    return sorted(roles, key=lambda r: (r[0], r[1], r[2], r[3]))
+
+
+def _attorneys(tables: GraphTables, wanted: set[str], companies: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """``[attorney, principal, begin, end, filings]`` of each power of attorney touching ``wanted``."""
     # An attorney's filings link to the issuer each one is about.
-    companies = rows["Company"]
     issuer_cik = {str(r["src"]): companies.get(str(r["dst"]), {}).get("cik") for r in _rows(tables.edges["ABOUT"])}
     attorneys: list[list[Any]] = []
     for row in _rows(tables.edges["ATTORNEY_IN_FACT_FOR"]):
         src, dst = str(row["src"]), str(row["dst"])
-        if not shown & {src, dst} and not any(r[0] == dst for r in roles):
+        if not wanted & {src, dst}:
             continue
         span = edge_span("ATTORNEY_IN_FACT_FOR", row) or ("", "")
+        accessions = sorted({str(a) for a in row.get("accessions") or []})
         links = [[a, edgar_filing_url(a, cik) if (cik := issuer_cik.get(accession_filing_id(a))) else ""]
-                 for a in sorted({str(a) for a in row.get("accessions") or []})]
+                 for a in accessions]
         attorneys.append([src, dst, span[0], span[1], links])
+    return sorted(attorneys, key=lambda a: (a[0], a[1]))
+
+
+def page_index(tables: GraphTables, graph: nx.Graph[str]) -> dict[str, Any]:
+    """The roles and attorneys that touch ``graph``'s nodes (or the people in those roles),
+    and the people and companies they name.
+
+    >>> page_index(GraphTables.empty(), nx.Graph())
+    {'entities': {}, 'roles': [], 'attorneys': []}
+    """
+    rows = {label: {str(r["id"]): r for r in _rows(tables.nodes[label])} for label in ("Person", "Company")}
+    shown = set(graph.nodes)
+    roles = _roles(tables, shown, rows["Company"])
+    attorneys = _attorneys(tables, shown | {r[0] for r in roles}, rows["Company"])
     named = shown | {r[0] for r in roles} | {r[1] for r in roles}
     named |= {a[0] for a in attorneys} | {a[1] for a in attorneys}
     entities = {nid: _entity(rows[label][nid], label) for label in ("Person", "Company")
                 for nid in sorted(named) if nid in rows[label]}
-    roles.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
-    attorneys.sort(key=lambda a: (a[0], a[1]))
     return {"entities": entities, "roles": roles, "attorneys": attorneys}
 
 
