@@ -178,7 +178,7 @@ def export(store: str, fmt: str, output: str, view: str, issuer: str | None, per
 _TERMINAL_BYTES = 1_000_000
 
 
-def _export_stdout(tables: Any, fmt: str, view: str, focus: Any) -> tuple[int, int]:
+def _export_stdout(tables: Any, fmt: str, view: str, focus: Any = None) -> tuple[int, int]:
     import io
 
     from insidergraph.errors import ExportError
@@ -202,7 +202,7 @@ def _export_stdout(tables: Any, fmt: str, view: str, focus: Any) -> tuple[int, i
     return size
 
 
-def _export_file(tables: Any, fmt: str, view: str, output: str, focus: Any) -> tuple[int, int]:
+def _export_file(tables: Any, fmt: str, view: str, output: str, focus: Any = None) -> tuple[int, int]:
     import os
     from pathlib import Path
 
