@@ -143,6 +143,34 @@ def test_botha_panel_reads_his_boards_spans_attorneys_and_filings(
             in hrefs)
 
 
+def _boards_from_xml(xml_files: list[Path]) -> dict[str, dict[str, tuple[str, str]]]:
+    """Each issuer's directors with the (first, last) period of report naming them one."""
+    periods: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for path in xml_files:
+        root = ET.parse(path).getroot()
+        issuer = "company/" + _text(root.find("issuer/issuerCik")).zfill(10)
+        for owner in root.iter("reportingOwner"):
+            if _text(owner.find("reportingOwnerRelationship/isDirector")).lower() in ("1", "true"):
+                cik = _text(owner.find("reportingOwnerId/rptOwnerCik")).zfill(10)
+                periods[issuer][cik].append(_text(root.find("periodOfReport")))
+    return {i: {c: (min(p), max(p)) for c, p in d.items()} for i, d in periods.items()}
+
+
+def test_company_panel_shows_board_over_time_and_interlocked_companies(
+    chromium: str, pages: dict[str, Path], xml_files: list[Path], tmp_path: Path
+) -> None:
+    dom = render(chromium, pages["interlocks"], tmp_path / "profile", select=MONGODB)
+    props = dom.get_element_by_id("props")
+    assert (props.get("data-shown"), props.get("data-kind")) == (MONGODB, "Company")
+    boards = _boards_from_xml(xml_files)
+    rows = props.xpath(".//table[@class='board']//tr")
+    got = {tr.get("data-person").rsplit("/", 1)[1]: (tr.get("data-start"), tr.get("data-end")) for tr in rows}
+    assert got == boards[MONGODB]
+    assert [tr.get("data-start") for tr in rows] == sorted(tr.get("data-start") for tr in rows)  # over time
+    expected = {other for other, seats in boards.items() if other != MONGODB and set(seats) & set(boards[MONGODB])}
+    assert {tr.get("data-company") for tr in props.xpath(".//table[@class='interlocks']//tr")} == expected
+
+
 def test_time_slider_shows_the_roles_whose_span_contains_the_date(
     chromium: str, pages: dict[str, Path], tables: GraphTables, xml_files: list[Path], tmp_path: Path
 ) -> None:
