@@ -229,6 +229,10 @@ def test_gexf_is_dynamic_and_each_role_interval_is_its_span(tables: GraphTables,
     assert got == spans
     mongodb = got[view_edge_key("DIRECTOR_OF", f"{BOTHA}|{MONGODB}")]
     assert mongodb == _director_seats_from_xml(xml_files, "0001222287")[MONGODB]
+    # A node lives as long as its (all dated) edges: Botha from his first role to his last.
+    botha = [span for key, span in spans.items() if BOTHA in key]
+    lifetime = (min(b for b, _ in botha), max(e for _, e in botha))
+    assert (back.nodes[BOTHA]["start"], back.nodes[BOTHA]["end"]) == lifetime
     viz = back.nodes[BOTHA]["viz"]
     assert viz["color"] == {"r": 31, "g": 119, "b": 180, "a": 1.0} and viz["size"] > 10 and "position" in viz
     root = ET.fromstring(buf.getvalue())

@@ -5,7 +5,8 @@ Each writer takes the graph tables, a binary stream, a view name (see
 (an ego network), and writes with networkx's own writers, so the files open in yEd,
 Gephi and Cytoscape. Every format carries the look of :mod:`insidergraph.graph.viz_style`:
 GEXF as ``viz:`` colours, sizes, positions and edge shapes, in dynamic mode with each
-dated edge's span as its ``start``/``end`` (Gephi's timeline); GraphML as plain ``x``,
+dated edge's span as its ``start``/``end`` (Gephi's timeline) and each node whose edges
+are all dated living from the first to the last of them; GraphML as plain ``x``,
 ``y``, ``size``, ``color`` (``#rrggbb``), ``r``/``g``/``b`` and ``line_style`` attributes
 (yEd's Properties Mapper, Cytoscape's style passthrough, Gephi's importer). The output is
 byte-identical across runs: the view graph is built in sorted order, the layout is seeded
@@ -99,9 +100,29 @@ def gexf_graph(graph: nx.Graph[str]) -> nx.Graph[str]:
         data["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "shape": data.pop("line_style"),
                        "thickness": float(data.get("weight", 1))}
         data.pop("color")
+    _node_intervals(out)
     if any("start" in data for *_, data in out.edges(data=True)):
         out.graph["mode"] = "dynamic"
     return out
+
+
+def _node_intervals(graph: nx.Graph[str]) -> None:
+    """A node whose every edge is dated lives from its first edge's start to its last edge's
+    end, so Gephi's timeline shows people and boards come and go with their roles; a node
+    with an undated edge (or none) stays for the whole timeline."""
+    begins: dict[str, list[str]] = {}
+    ends: dict[str, list[str]] = {}
+    undated: set[str] = set()
+    for u, v, data in graph.edges(data=True):
+        for node in (u, v):
+            if "start" in data:
+                begins.setdefault(node, []).append(str(data["start"]))
+                ends.setdefault(node, []).append(str(data["end"]))
+            else:
+                undated.add(node)
+    for node, data in graph.nodes(data=True):
+        if node in begins and node not in undated:
+            data.update(start=min(begins[node]), end=max(ends[node]))
 
 
 def write_gexf(tables: GraphTables, out: BinaryIO, view: str, focus: Focus | None = None) -> tuple[int, int]:
