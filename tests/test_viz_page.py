@@ -7,16 +7,18 @@ not overprint, the full view is refused and ego networks are what they say."""
 from __future__ import annotations
 
 import io
+import json
 import math
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Iterator
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
-from browser import find_chromium, render, state
+from browser import DevTools, find_chromium, render, state
 from click.testing import CliRunner
 
 from insidergraph.cli import cli
@@ -214,6 +216,47 @@ def test_page_labels_the_largest_nodes_only(chromium: str, pages: dict[str, Path
     status = render(chromium, pages["people-issuers"], tmp_path / "profile").get_element_by_id("status")
     # 322 nodes: 17 labels (5%) at the zoom that fits; the rest only when zoomed in.
     assert int(status.get("data-labelled")) == 17 and status.get("data-zoom-labels") == "false"
+
+
+@pytest.fixture
+def devtools(chromium: str, tmp_path: Path) -> Iterator[DevTools]:
+    tools = DevTools(chromium, str(tmp_path / "profile"), "1400,1000")
+    yield tools
+    tools.close()
+
+
+#: A JavaScript function of an element: the viewport point at its centre, or null.
+_CENTRE = ("(function (e) { if (!e) return null; var r = e.getBoundingClientRect(); "
+           "return [r.x + r.width / 2, r.y + r.height / 2]; })")
+
+
+def test_typing_botha_and_clicking_his_result_opens_his_boards(
+    devtools: DevTools, pages: dict[str, Path], xml_files: list[Path]
+) -> None:
+    """Mouse and keyboard events, not deep links: in the interlocks view, where he is no node."""
+    devtools.open(pages["interlocks"].as_uri(), 1400, 1000)
+    devtools.click(*devtools.evaluate(_CENTRE + "(document.getElementById('search'))"))
+    devtools.type("Botha")
+    result = devtools.wait_for(_CENTRE + "(document.querySelector('#results li'))")
+    assert devtools.evaluate("document.querySelector('#results li').dataset.id") == BOTHA
+    devtools.click(*result)
+    rows = devtools.wait_for("Array.from(document.querySelectorAll('#props table.boards tr'))"
+                             ".map(function (tr) { return [tr.dataset.company, tr.dataset.start, tr.dataset.end]; })")
+    assert {c: (b, e) for c, b, e in rows} == _director_seats_from_xml(xml_files, "0001222287")
+
+
+def test_clicking_the_slider_track_shows_the_roles_of_the_date_it_lands_on(
+    devtools: DevTools, pages: dict[str, Path], tables: GraphTables
+) -> None:
+    devtools.open(pages["people-issuers"].as_uri() + "#debug=1", 1400, 1000)
+    x, y = devtools.evaluate(_CENTRE + "(document.getElementById('asof'))")
+    width = devtools.evaluate("document.getElementById('asof').getBoundingClientRect().width")
+    devtools.click(x + width * 0.1, y)  # 60% along the track
+    date = devtools.wait_for("(function (t) { return t === 'all dates' ? null : t; })"
+                             "(document.getElementById('asof-label').textContent)")
+    assert date and date[:2] in ("19", "20")
+    visible = set(json.loads(devtools.evaluate("document.getElementById('debug').textContent"))["visible_edges"])
+    assert visible == {key for key, (begin, end) in _role_spans(tables).items() if begin <= date <= end} and visible
 
 
 # --- exports -------------------------------------------------------------------------
