@@ -3,6 +3,7 @@ read its DOM after its scripts ran."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -53,6 +54,14 @@ def state(dom: lxml.html.HtmlElement) -> dict[str, Any]:
     return found
 
 
+def _onto_3_and_4(read_end: int, write_end: int) -> None:
+    """In the child: the pipe ends as fds 3 and 4, copied above 9 first so that neither
+    overwrites the other when one of them already is 3 or 4."""
+    high_read, high_write = fcntl.fcntl(read_end, fcntl.F_DUPFD, 10), fcntl.fcntl(write_end, fcntl.F_DUPFD, 10)
+    os.dup2(high_read, 3)
+    os.dup2(high_write, 4)
+
+
 class DevTools:
     """Chromium driven over ``--remote-debugging-pipe`` (JSON messages ended by NUL on file
     descriptors 3 and 4): no port, no websocket library."""
@@ -64,7 +73,7 @@ class DevTools:
             [chromium, *FLAGS, f"--user-data-dir={profile}", f"--window-size={size}", "--remote-debugging-pipe",
              "about:blank"],
             pass_fds=(3, 4), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=lambda: (os.dup2(theirs_in, 3), os.dup2(theirs_out, 4)),
+            preexec_fn=lambda: _onto_3_and_4(theirs_in, theirs_out),
         )
         os.close(theirs_in)
         os.close(theirs_out)
