@@ -3,6 +3,7 @@ read its DOM after its scripts ran."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -138,8 +139,16 @@ class DevTools:
         self.evaluate(PAINTED)
 
     def close(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        """Ask the browser to quit (so its helper processes let go of the profile), and wait."""
+        with contextlib.suppress(RuntimeError, OSError):  # already gone: the pipe closed with it
+            self.call("Browser.close")
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.reader.close()
+        self.writer.close()
 
 
 

@@ -214,8 +214,9 @@ def test_page_draws_the_same_positions_on_every_opening(
 
 def test_page_labels_the_largest_nodes_only(chromium: str, pages: dict[str, Path], tmp_path: Path) -> None:
     status = render(chromium, pages["people-issuers"], tmp_path / "profile").get_element_by_id("status")
-    # 322 nodes: 17 labels (5%) at the zoom that fits; the rest only when zoomed in.
-    assert int(status.get("data-labelled")) == 17 and status.get("data-zoom-labels") == "false"
+    # 322 nodes: the 17 largest (5%) are candidates, less those whose label would overprint a
+    # larger node's (font metrics decide how many); the rest only on hover or zoomed in.
+    assert 8 <= int(status.get("data-labelled")) <= 17 and status.get("data-zoom-labels") == "false"
 
 
 @pytest.fixture
