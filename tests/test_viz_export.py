@@ -302,7 +302,7 @@ from insidergraph.graph.build import build_graph
 from insidergraph.graph.exporters import export
 from insidergraph.loaders.xml import parse
 tables = build_graph(parse(p) for p in sorted(Path(sys.argv[1]).glob("*.xml")))
-for fmt in ("graphml", "gexf", "cytoscape"):
+for fmt in ("graphml", "gexf", "cytoscape", "html"):
     for view in ("people-issuers", "interlocks"):
         with open(Path(sys.argv[2]) / f"{view}.{fmt}", "wb") as out:
             export(tables, fmt, out, view)
@@ -318,7 +318,7 @@ def test_corpus_bytes_identical_across_processes(corpus: Path, tmp_path: Path) -
         env = dict(os.environ, PYTHONHASHSEED=seed)
         subprocess.run([sys.executable, "-c", _SUBPROCESS, str(corpus / "xml"), str(out)], check=True, env=env)
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
-    assert len(outs[0]) == 6 and outs[0] == outs[1]
+    assert len(outs[0]) == 8 and outs[0] == outs[1]  # the pages too: same layout, same index
 
 
 # --- the page in a real browser ------------------------------------------------------
