@@ -43,7 +43,7 @@ def run(name: str, store: Store | str | Path, engine: str = "cypher", **params: 
     where = _store(store)
     rows = open_engine(engine, where).run_named(query, bound)
     if not rows and engine in BACKENDS and BACKENDS[engine].local:
-        _refuse_unknown(where, bound, params)
+        _refuse_unknown(where, bound, params, query.extra.get("labels", {}))
     return normalise(query, rows)
 
 
@@ -54,16 +54,19 @@ _NAMED: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-def _refuse_unknown(store: Store, bound: dict[str, Any], params: dict[str, Any]) -> None:
+def _refuse_unknown(store: Store, bound: dict[str, Any], params: dict[str, Any],
+                    own_labels: dict[str, tuple[str, ...]]) -> None:
     """An empty answer about something the store does not hold is an error naming it, not
     a header with no rows (asked only when the answer is empty, so it costs nothing else).
 
     The test is looser than any query's own match (CIK, node id, a part of a name or
-    alias, a ticker), so it never refuses a person or issuer the store holds.
+    alias, a ticker), so it never refuses a person or issuer the store holds. A query may
+    name other labels for a parameter (``insider-trades``: a reporting person may be a company).
     """
     for param, (labels, text_kind) in _NAMED.items():
-        if f"{param}_by_id" not in bound:
+        if f"{param}_by_id" not in bound or bound.get(f"any_{param}"):
             continue
+        labels = own_labels.get(param, labels)
         cik, node_id, text = (bound[f"{param}_by_{k}"] for k in ("cik", "id", "text"))
         tables = store.tables()
         if not any(_holds(tables.nodes[label], cik, node_id, text, text_kind) for label in labels):
@@ -135,6 +138,7 @@ def normalise(query: NamedQuery, rows: list[list[Any]]) -> pd.DataFrame:
     groups = [[position[c] for c in group] for group in query.list_columns]
     in_lists = {i for group in groups for i in group}
     scalars = [(i, kinds.get(c, "")) for i, c in enumerate(query.columns) if i not in in_lists]
+    rounded = [(position[c], digits) for c, digits in query.rounded]
     out: list[list[Any]] = []
     # Tens of thousands of rows at scale: the common case (plain strings, no None) takes
     # the short ways, which give what the general ones would.
@@ -147,6 +151,9 @@ def normalise(query: NamedQuery, rows: list[list[Any]]) -> pd.DataFrame:
             # Strings (unless a float is due) and plain ints (counts) are already what _cell gives.
             if kind == "float" or (type(value) is not str and (type(value) is not int or kind)):
                 rec[i] = _cell(value, kind)
+        for i, digits in rounded:
+            if rec[i] is not None:
+                rec[i] = round(rec[i], digits) + 0.0  # + 0.0: -0.0 reads as 0.0
         out.append(rec)
     return pd.DataFrame(out, columns=list(query.columns), dtype=object)
 

@@ -37,6 +37,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from insidergraph.errors import QueryError
+from insidergraph.model import TRANSACTION_CODES
 
 ParamType = Literal["int", "date", "bool", "str"]
 _DIGITS = re.compile(r"^\d{1,10}$")
@@ -78,6 +79,9 @@ class NamedQuery:
     date_columns: tuple[str, ...] = ()
     details: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: ``(column, digits)``: amounts every engine adds in its own order (doubles, or exact
+    #: decimals in SPARQL), rounded alike so that the last bits of a sum do not tell them apart.
+    rounded: tuple[tuple[str, int], ...] = ()
 
     def param(self, name: str) -> Param:
         """The parameter called ``name``."""
@@ -85,14 +89,16 @@ class NamedQuery:
 
     def twin(self) -> Callable[..., list[list[Any]]]:
         """The query as a function over the tables in memory (the networkx engine's), from
-        :mod:`insidergraph.queries.nx_queries`, as :meth:`text` gives the other engines theirs.
+        :mod:`insidergraph.queries.nx_queries` (the trades' in :mod:`~insidergraph.queries.nx_trades`),
+        as :meth:`text` gives the other engines theirs.
 
-        >>> QUERIES["shared-directors"].twin().__name__
-        'shared_directors'
+        >>> QUERIES["shared-directors"].twin().__name__, QUERIES["insider-trades"].twin().__module__
+        ('shared_directors', 'insidergraph.queries.nx_trades')
         """
-        from insidergraph.queries import nx_queries
+        from insidergraph.queries import nx_queries, nx_trades
 
-        return getattr(nx_queries, self.name.replace("-", "_"))  # type: ignore[no-any-return]
+        name = self.name.replace("-", "_")
+        return getattr(nx_trades if hasattr(nx_trades, name) else nx_queries, name)  # type: ignore[no-any-return]
 
     def text(self, dialect: str, bound: dict[str, Any] | None = None, part: str = "") -> str:
         """The query text: ``cypher`` (ladybug), ``neo4j`` (falls back to ``cypher``) or ``sparql``.
@@ -148,6 +154,9 @@ class NamedQuery:
         ('0001494730', '')
         """
         v = self.values(given)
+        check = self.extra.get("check")
+        if check is not None:
+            check(self, v)
         bound: dict[str, Any] = {}
         for p in self.params:
             value = v[p.name]
@@ -159,7 +168,13 @@ class NamedQuery:
             elif p.type == "bool":
                 bound[p.name] = bool(value)
             elif p.name in _ENTITY_PARAMS:
-                bound.update(_entity_keys(p.name, str(value), _ENTITY_PARAMS[p.name]))
+                keys = _entity_keys(p.name, value, _ENTITY_PARAMS[p.name])
+                if p.required:  # always given: no query tests any_NAME
+                    del keys[f"any_{p.name}"]
+                bound.update(keys)
+            elif p.name == "codes":
+                bound["codes"] = codes_key(value or "")
+                bound["code_table"] = CODE_TABLE
             else:
                 bound[p.name] = "" if value is None else str(value)
         return bound
@@ -191,13 +206,58 @@ def coerce(p: Param, raw: Any) -> Any:
 _ENTITY_PARAMS: dict[str, str] = {"person": "name", "issuer": "ticker", "source": "none", "target": "none"}
 
 
-def _entity_keys(name: str, value: str, text_kind: str) -> dict[str, str]:
-    value = value.strip()
+def _entity_keys(name: str, given: str | None, text_kind: str) -> dict[str, Any]:
+    """The keys an entity is matched on; an optional entity not given matches every one
+    (``any_NAME``), its keys left empty.
+
+    >>> _entity_keys("issuer", "yelp", "ticker")
+    {'issuer_by_cik': '', 'issuer_by_id': 'yelp', 'issuer_by_text': 'YELP', 'any_issuer': False}
+    >>> _entity_keys("issuer", None, "ticker")["any_issuer"]
+    True
+    """
+    value = "" if given is None else str(given).strip()
     cik = value.zfill(10) if _DIGITS.match(value) else ""
     text = ""
     if not cik and "/" not in value:
         text = value.lower() if text_kind == "name" else value.upper() if text_kind == "ticker" else ""
-    return {f"{name}_by_cik": cik, f"{name}_by_id": value, f"{name}_by_text": text}
+    return {f"{name}_by_cik": cik, f"{name}_by_id": value, f"{name}_by_text": text, f"any_{name}": given is None}
+
+
+#: The transaction codes as one string every engine can look a code's words up in
+#: (``codes|P=Open market...|S=...|``): SPARQL binds single values only, and the Cypher dialects
+#: share no map lookup. No description holds ``|`` or ``=``; the head ``codes`` is there because
+#: ladybug's ``split_part`` skips a leading empty part.
+CODE_TABLE = "codes|" + "".join(f"{code}={words}|" for code, words in sorted(TRANSACTION_CODES.items()))
+
+
+def codes_key(text: str) -> str:
+    """``--codes`` (``P,S``: letters, commas) as the bound ``,P,S,``, or a :class:`QueryError`.
+
+    >>> codes_key(" p, s "), codes_key("")
+    (',P,S,', '')
+    >>> codes_key("P,Q")
+    Traceback (most recent call last):
+    ...
+    insidergraph.errors.QueryError: --codes: 'Q' is not a transaction code (one of A, C, D, E, F, G, H, I, J, K, L, M, O, P, S, U, V, W, X, Z)
+    """  # noqa: E501 (a doctest's expected output is one line)
+    codes = [c.strip().upper() for c in text.split(",") if c.strip()]
+    for code in codes:
+        if code not in TRANSACTION_CODES:
+            known = ", ".join(sorted(TRANSACTION_CODES))
+            raise QueryError(f"--codes: {code!r} is not a transaction code (one of {known})")
+    return "," + ",".join(codes) + "," if codes else ""
+
+
+def _one_window(query: NamedQuery, values: dict[str, Any]) -> None:
+    """``--days`` counts back from the store's latest transaction: dates beside it would be two windows."""
+    days = values.get("days")
+    if days is None:
+        return
+    if days < 1:
+        raise QueryError(f"{query.name}: --days must be 1 or more, not {days}")
+    given = [p.option for p in query.params if p.type == "date" and values.get(p.name) is not None]
+    if given:
+        raise QueryError(f"{query.name}: --days and {' and '.join(given)} are two windows; give one")
 
 
 _AS_OF = Param(
@@ -214,6 +274,71 @@ _OVERLAPPING_PAIRS = Param(
     "overlapping", "bool", False,
     "Only seats held at the same time: a director links two issuers only when the seats at both intersect "
     "in time (inclusive; undated seats never do).",
+)
+_OWNER = Param("person", "str", None, "CIK, node id, or part of a name (case-insensitive) of the reporting "
+               "person (a person or an entity owner); default: every one.")
+_ISSUER = Param("issuer", "str", None, "CIK, node id or ticker of the issuer; default: every one.")
+_SINCE = Param("since", "date", None, "Only transactions on or after this date (YYYY-MM-DD).")
+_UNTIL = Param("until", "date", None, "Only transactions on or before this date (YYYY-MM-DD).")
+_TRADE_ROWS = (
+    "Transactions: Transaction rows (Tables I and II) whose filing no amendment superseded, one row per "
+    "reporting owner of the filing (joint filers each get the row)."
+)
+_TRADES = NamedQuery(
+    "insider-trades",
+    "Every transaction of a reporting person and/or issuer: date, code in words, shares, price, value, "
+    "holding after, 10b5-1 flag and accession.",
+    (_OWNER, _ISSUER, _SINCE, _UNTIL,
+     Param("codes", "str", None, "Only these transaction codes, comma-separated (P,S: open-market purchases "
+           "and sales; the README lists every code).")),
+    (
+        "transaction_date", "person_cik", "person_name", "issuer_cik", "issuer_name", "security", "code",
+        "code_description", "acquired_disposed", "shares", "price", "value", "shares_owned_following",
+        "direct_indirect", "aff10b5one", "accession",
+    ),
+    float_columns=("shares", "price", "value", "shares_owned_following"),
+    date_columns=("transaction_date",),
+    rounded=(("value", 2),),
+    extra={"labels": {"person": ("Person", "Company")}},
+    details=(
+        _TRADE_ROWS + " code_description: the code's meaning in the form's instructions "
+        "(insidergraph.model.TRANSACTION_CODES). value: shares times price (as doubles), rounded half up to the "
+        "cent (none without both). "
+        "aff10b5one: the filing's Rule 10b5-1 box (filings before April 2023 have none). Rows by transaction "
+        "date (undated first), reporting person id, filing id, Table I before Table II, row number."
+    ),
+)
+_SUMMARY = NamedQuery(
+    "insider-summary",
+    "Open-market buying and selling (codes P and S) per reporting person and issuer over a window: shares, "
+    "value, net, average prices, insiders buying, 10b5-1 share of sales.",
+    (_OWNER, _ISSUER,
+     Param("days", "int", None, "The last N days of the store: from its latest transaction date minus N-1 days "
+           "to that date (not with --since/--until)."),
+     _SINCE, _UNTIL),
+    (
+        "person_cik", "person_name", "issuer_cik", "issuer_name", "window_start", "window_end", "buy_count",
+        "sell_count", "shares_bought", "shares_sold", "value_bought", "value_sold", "net_shares", "net_value",
+        "avg_buy_price", "avg_sell_price", "insiders_buying", "sales_10b5_1_share",
+    ),
+    float_columns=("shares_bought", "shares_sold", "value_bought", "value_sold", "net_shares", "net_value",
+                   "avg_buy_price", "avg_sell_price", "sales_10b5_1_share"),
+    date_columns=("window_start", "window_end"),
+    rounded=(("shares_bought", 6), ("shares_sold", 6), ("net_shares", 6), ("value_bought", 2), ("value_sold", 2),
+             ("net_value", 2), ("avg_buy_price", 4),
+             ("avg_sell_price", 4), ("sales_10b5_1_share", 4)),
+    extra={"check": _one_window, "labels": {"person": ("Person", "Company")}},
+    details=(
+        _TRADE_ROWS + " Only Table I rows coded P (buys) or S (sells) dated in the window count; a person and "
+        "issuer with none have no row. The window: --days N (the N days up to the latest transaction date of "
+        "the store), or --since/--until (either may be open); window_start and window_end echo it. Shares "
+        "absent count 0; value: the sum of the rows' values (as insider-trades gives them, in cents, so "
+        "every engine adds the same integers); avg_buy_price: value bought over "
+        "the shares of the priced buys (likewise for sells). net: bought minus sold. insiders_buying: the "
+        "reporting persons with a buy of the issuer in the window, whoever --person names (cluster buying). "
+        "sales_10b5_1_share: the part of the shares sold in filings that tick the 10b5-1 box. Rows by "
+        "issuer id, then reporting person id."
+    ),
 )
 
 QUERIES: dict[str, NamedQuery] = {
@@ -343,6 +468,8 @@ QUERIES: dict[str, NamedQuery] = {
             list_columns=(("issuer_ciks", "issuer_names"),),
             details="Rows by issuer_count descending, then owner id.",
         ),
+        _TRADES,
+        _SUMMARY,
     )
 }
 
