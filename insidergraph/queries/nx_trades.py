@@ -22,6 +22,10 @@ from insidergraph.backends.networkx.graph import Graph
 from insidergraph.model import TRANSACTION_CODES
 from insidergraph.queries.nx_queries import _matches
 
+#: The Transaction columns the two queries read.
+_ROW_COLUMNS = ("id", "filing_id", "table", "seq", "security_title", "transaction_date", "transaction_code",
+                "acquired_disposed", "shares", "price_per_share", "shares_owned_following", "direct_indirect")
+
 
 @dataclass(frozen=True, slots=True)
 class _Keys:
@@ -61,18 +65,27 @@ def _rows(g: Graph, person: _Keys, issuer: _Keys) -> Iterator[tuple[str, dict[st
     owners and issuers the keys match."""
     owners, issuers = _chosen(g, person, True), _chosen(g, issuer, False)
     about = dict(zip(g.t.edges["ABOUT"]["src"], g.t.edges["ABOUT"]["dst"]))
-    filings = cast(dict[str, dict[str, Any]], g.t.nodes["Filing"].set_index("id", drop=False).to_dict("index"))
-    table = g.t.nodes["Transaction"].set_index("id", drop=False)
-    rows = cast(dict[str, dict[str, Any]], table[table["superseded"].ne(True)].to_dict("index"))
+    filings = cast(dict[str, dict[str, Any]],
+                   g.t.nodes["Filing"].set_index("id")[["aff10b5one", "accession"]].to_dict("index"))
+    table = g.t.nodes["Transaction"]
+    table = table.loc[table["superseded"].ne(True), list(_ROW_COLUMNS)].set_index("id", drop=False)
+    rows = cast(dict[str, dict[str, Any]], table.to_dict("index"))
+    companies = set(g.companies.index)
     by = g.t.edges["TRANSACTED"]
     for owner, row_id in zip(by["src"], by["dst"]):
         t = rows.get(row_id)
         if t is None or (owners is not None and owner not in owners):
             continue
         company = about.get(t["filing_id"])
-        if company is None or company not in g.companies.index or (issuers is not None and company not in issuers):
+        if company is None or company not in companies or (issuers is not None and company not in issuers):
             continue
         yield owner, t, company, filings[t["filing_id"]]
+
+
+def _names(g: Graph) -> dict[str, tuple[Any, Any]]:
+    """node id -> (CIK, name) of every person and company (a dict: ``.at`` per row is slow)."""
+    e = g.entities
+    return dict(zip(e["id"], zip(e["cik"], e["name"])))
 
 
 def _keys(name: str, bound: dict[str, Any]) -> _Keys:
@@ -91,7 +104,7 @@ def insider_trades(g: Graph, **bound: Any) -> list[list[Any]]:
     start = bound["since"] if bound["use_since"] else None
     end = bound["until"] if bound["use_until"] else None
     codes = bound["codes"]
-    e, c = g.entities, g.companies
+    names = _names(g)
     out = []
     for owner, t, company, f in _rows(g, _keys("person", bound), _keys("issuer", bound)):
         code = t["transaction_code"]
@@ -102,7 +115,7 @@ def insider_trades(g: Graph, **bound: Any) -> list[list[Any]]:
         key = (t["transaction_date"] or date(1900, 1, 1), owner, t["filing_id"], t["table"] != "non_derivative",
                t["seq"])
         out.append((key, [
-            t["transaction_date"], e.at[owner, "cik"], e.at[owner, "name"], c.at[company, "cik"], c.at[company, "name"],
+            t["transaction_date"], *names[owner], *names[company],
             t["security_title"], code, TRANSACTION_CODES.get(code or ""), t["acquired_disposed"], shares, price,
             None if cents is None else cents / 100, _float(t["shares_owned_following"]), t["direct_indirect"],
             f["aff10b5one"], f["accession"],
@@ -123,9 +136,10 @@ def _window(g: Graph, bound: dict[str, Any]) -> tuple[date | None, date | None]:
     return (bound["since"] if bound["use_since"] else None), (bound["until"] if bound["use_until"] else None)
 
 
-def _open_market(g: Graph, person: _Keys, issuer: _Keys, start: date | None,
+def _open_market(g: Graph, issuer: _Keys, start: date | None,
                  end: date | None) -> Iterator[tuple[str, dict[str, Any], str, dict[str, Any]]]:
-    for owner, t, company, f in _rows(g, person, issuer):
+    """The P and S rows of Table I in the window, of every owner at the matching issuers."""
+    for owner, t, company, f in _rows(g, _Keys(True, "", "", ""), issuer):
         if (t["table"] == "non_derivative" and t["transaction_code"] in ("P", "S")
                 and _in(t["transaction_date"], start, end)):
             yield owner, t, company, f
@@ -134,14 +148,15 @@ def _open_market(g: Graph, person: _Keys, issuer: _Keys, start: date | None,
 def insider_summary(g: Graph, **bound: Any) -> list[list[Any]]:
     """Open-market buys and sells per reporting person and issuer in the window."""
     start, end = _window(g, bound)
-    everyone = _Keys(True, "", "", "")
+    persons = _chosen(g, _keys("person", bound), True)
     buyers: dict[str, set[str]] = {}
-    for owner, t, company, _f in _open_market(g, everyone, _keys("issuer", bound), start, end):
-        if t["transaction_code"] == "P":
-            buyers.setdefault(company, set()).add(owner)
     # Per (issuer, owner): counts, shares, cents and priced shares of buys [0] and sells [1], shares sold in a plan.
     sums: dict[tuple[str, str], list[Any]] = {}
-    for owner, t, company, f in _open_market(g, _keys("person", bound), _keys("issuer", bound), start, end):
+    for owner, t, company, f in _open_market(g, _keys("issuer", bound), start, end):
+        if t["transaction_code"] == "P":
+            buyers.setdefault(company, set()).add(owner)  # whoever --person names
+        if persons is not None and owner not in persons:
+            continue
         s = sums.setdefault((company, owner), [[0, 0.0, 0.0, 0.0], [0, 0.0, 0.0, 0.0], 0.0])
         side = s[0] if t["transaction_code"] == "P" else s[1]
         shares = _float(t["shares"])
@@ -153,11 +168,11 @@ def insider_summary(g: Graph, **bound: Any) -> list[list[Any]]:
             side[3] += shares or 0.0
         if t["transaction_code"] == "S" and f["aff10b5one"] is True:
             s[2] += shares or 0.0
-    e, c = g.entities, g.companies
+    names = _names(g)
     out = []
     for (company, owner), (buy, sell, in_plan) in sorted(sums.items()):
         out.append([
-            e.at[owner, "cik"], e.at[owner, "name"], c.at[company, "cik"], c.at[company, "name"], start, end,
+            *names[owner], *names[company], start, end,
             buy[0], sell[0], buy[1], sell[1], buy[2] / 100, sell[2] / 100, buy[1] - sell[1], (buy[2] - sell[2]) / 100,
             buy[2] / 100 / buy[3] if buy[3] > 0 else None, sell[2] / 100 / sell[3] if sell[3] > 0 else None,
             len(buyers.get(company, ())), in_plan / sell[1] if sell[1] > 0 else None,
