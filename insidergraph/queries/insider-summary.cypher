@@ -29,8 +29,8 @@ WITH window_start, window_end, o, c,
      sum(CASE WHEN NOT buy AND plan THEN shares ELSE 0.0 END) AS sold_in_plan
 OPTIONAL MATCH (b)-[:TRANSACTED]->(bt:Transaction)-[:REPORTED_IN]->(:Filing)-[:ABOUT]->(c)
 WHERE bt.transaction_code = 'P' AND bt.`table` = 'non_derivative' AND NOT coalesce(bt.superseded, false)
-// The window is tested here, not in the OPTIONAL MATCH: ladybug 0.22 drops every match there
-// when the predicate names a variable of the query before it.
+// The window is tested here, not in the OPTIONAL MATCH's WHERE: there, ladybug 0.22 matched no
+// buyer at all on the corpus (0 at Isabella Bank, which the XML and the other engines give 1).
 WITH window_start, window_end, o, c, buy_count, sell_count, bought, sold, bought_cents, sold_cents, priced_bought,
      priced_sold, sold_in_plan,
      CASE WHEN (window_start IS NULL OR bt.transaction_date >= window_start)

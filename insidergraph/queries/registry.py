@@ -9,7 +9,8 @@ from :data:`QUERIES`; this module imports nothing heavy, so ``--help`` stays fas
 Parameters are always bound by the engine, never pasted into query text. :meth:`NamedQuery.bind`
 turns user values into the engine-neutral bound values the query files use: no value is
 ever null (ladybug cannot type a null parameter), so an absent date becomes a flag
-(``use_as_of``) beside a placeholder date, and an absent string becomes ``""``.
+(``use_as_of``) beside a placeholder date, an absent string becomes ``""``, and an
+optional person or issuer not given becomes ``any_person``/``any_issuer`` (match every one).
 
 Time spans: a role edge holds from ``coalesce(first_period, first_filed)`` to
 ``coalesce(last_period, last_filed)`` (the first and last period of report of the filings
