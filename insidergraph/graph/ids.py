@@ -179,18 +179,6 @@ def interlock_id(a: str, b: str) -> str:
     return f"interlock/{a}/{b}"
 
 
-def edgar_filing_url(accession: str, cik: str) -> str:
-    """The address of a filing's index page on EDGAR: the issuer's CIK without leading
-    zeros, then the accession without dashes, then the accession itself.
-
-    >>> edgar_filing_url("0000899243-17-024441", "0001441816")
-    'https://www.sec.gov/Archives/edgar/data/1441816/000089924317024441/0000899243-17-024441-index.htm'
-    """
-    # EDGAR's folders name the CIK as a plain number; a CIK of zeros would be "0", not "".
-    number = cik.strip().lstrip("0") or "0"
-    return f"https://www.sec.gov/Archives/edgar/data/{number}/{accession.replace('-', '')}/{accession}-index.htm"
-
-
 # -- node ids, column-wise ---------------------------------------------------------------
 def _decoded(part: str | pa.Array) -> str | pa.Array:
     return part.dictionary_decode() if isinstance(part, pa.DictionaryArray) else part

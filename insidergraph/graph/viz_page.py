@@ -59,7 +59,7 @@ def _entity(row: dict[str, Any], label: str) -> dict[str, Any]:
 def _links(accessions: Any, cik: str | None) -> list[list[str]]:
     """``[accession, EDGAR address]`` pairs, sorted; the address is empty without an issuer CIK."""
     found = sorted({str(a) for a in (accessions if accessions is not None else [])})
-    return [[a, edgar_filing_url(a, cik) if cik else ""] for a in found]
+    return [[a, (edgar_filing_url(a, cik) or "") if cik else ""] for a in found]
 
 
 def _role_word(rel: str, row: dict[str, Any]) -> str:
