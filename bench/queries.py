@@ -75,14 +75,14 @@ def build(n: int, seed: int, path: Path) -> dict[str, float]:
     return times
 
 
-def time_queries(path: Path, engines: list[str], repeat: int) -> None:
+def time_queries(path: Path, engines: list[str], repeat: int, names: tuple[str, ...] = QUERIES) -> None:
     from insidergraph.backends import close_all
     from insidergraph.graph.store import Store
     from insidergraph.queries import run
 
     store = Store(path)
     print(f"\n{'query':<18} {'engine':<9} {'rows':>7} {'first run':>10} {'best warm':>10}")
-    for name in QUERIES:
+    for name in names:
         for engine in engines:
             close_all()
             t0 = time.perf_counter()
@@ -152,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="warm runs per query (best is shown)")
     ap.add_argument("--keep", type=Path, help="build the store here and keep it (default: a temp dir)")
     ap.add_argument("--reuse", action="store_true", help="time the queries on an existing --keep store")
+    ap.add_argument("--queries", default=",".join(QUERIES),
+                    help="comma-separated named queries, run without options (default: the board queries)")
     ap.add_argument("--baseline", metavar="REV",
                     help="also time the query files of git revision REV on the same store (A/B, alternating)")
     args = ap.parse_args(argv)
@@ -170,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{part} {_mb(_size(path / part))}" for part in ("filings", "graph", "engines/ladybug", "engines/oxigraph")
             if (path / part).exists()))
         engines = [e for e in args.engines.split(",") if e]
-        time_queries(path, engines, args.repeat)
+        time_queries(path, engines, args.repeat, tuple(q for q in args.queries.split(",") if q))
         if args.baseline:
             time_baseline(path, engines, args.repeat, args.baseline)
     finally:

@@ -105,6 +105,7 @@ def _kinds(query: NamedQuery) -> dict[str, Kind]:
     kinds.update(dict.fromkeys(query.float_columns, "float"))
     kinds.update(dict.fromkeys(query.date_columns, "date"))
     kinds.update(dict.fromkeys(query.int_columns, "int"))
+    kinds.update(dict.fromkeys(query.bool_columns, "bool"))
     return kinds
 
 

@@ -127,17 +127,26 @@ def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | Non
     type=RegistryChoice("insidergraph.graph.exporters:VIEWS"),
     help="Which part of the graph (visual formats).",
 )
-def export(store: str, fmt: str, output: str, view: str) -> None:
+@click.option("--issuer", default=None, help="Only the ego network of this issuer: CIK, ticker, name or node id.")
+@click.option("--person", default=None, help="Only the ego network of this person: CIK, name or node id.")
+@click.option("--depth", type=int, default=None,
+              help="Steps from --issuer/--person the ego network reaches  [default: 1]")
+def export(store: str, fmt: str, output: str, view: str, issuer: str | None, person: str | None,
+           depth: int | None) -> None:
     """Export the graph as RDF or for visualization (GraphML, GEXF, Cytoscape JSON, HTML),
     or its filings as SEC's data set files (form345: -o names a folder).
 
     Says on stderr what it wrote. The HTML page, or more than 1 MB of anything else, is
-    not written to a terminal: use -o FILE, or a pipe.
+    not written to a terminal: use -o FILE, or a pipe. The page refuses a view of more than
+    2,000 nodes: choose a smaller --view, or the ego network of an --issuer or a --person
+    (the nodes within --depth steps; in the interlocks view a person stands for their boards).
 
     \b
     Examples:
       insidergraph export --store insidergraph-store --format turtle -o graph.ttl
       insidergraph export --format html --view people-issuers -o graph.html
+      insidergraph export --format html --view full --issuer TSLA --depth 1 -o tesla.html
+      insidergraph export --format gexf --view people-issuers --person "Roelof Botha" --depth 2 -o botha.gexf
       insidergraph export --format form345 --output quarter/
     """
     from insidergraph.graph.exporters import EXPORTERS
@@ -148,15 +157,20 @@ def export(store: str, fmt: str, output: str, view: str) -> None:
 
         say(export_store(Store(store), output))
         return
+    from insidergraph.graph.focus import focus_of
+
     tables = Store(store).tables()
     exporter = EXPORTERS[fmt]
+    focus = focus_of(tables, issuer, person, depth)
     if output == "-":
-        size = _export_stdout(tables, fmt, view)
+        size = _export_stdout(tables, fmt, view, focus)
         where = "stdout"
     else:
-        size = _export_file(tables, fmt, view, output)
+        size = _export_file(tables, fmt, view, output, focus)
         where = output
     shown = f"{exporter.name}, view {view}" if exporter.kind == "visual" else exporter.name
+    if focus is not None:
+        shown += f", {focus.depth} step{'s' if focus.depth != 1 else ''} from {', '.join(focus.centres)}"
     say(f"wrote {where} ({shown}): {size[0]:,} nodes, {size[1]:,} edges")
 
 
@@ -164,7 +178,7 @@ def export(store: str, fmt: str, output: str, view: str) -> None:
 _TERMINAL_BYTES = 1_000_000
 
 
-def _export_stdout(tables: Any, fmt: str, view: str) -> tuple[int, int]:
+def _export_stdout(tables: Any, fmt: str, view: str, focus: Any = None) -> tuple[int, int]:
     import io
 
     from insidergraph.errors import ExportError
@@ -172,14 +186,14 @@ def _export_stdout(tables: Any, fmt: str, view: str) -> tuple[int, int]:
     from insidergraph.graph.exporters import export as run_export
 
     if not sys.stdout.isatty():
-        size = run_export(tables, fmt, sys.stdout.buffer, view)
+        size = run_export(tables, fmt, sys.stdout.buffer, view, focus)
         sys.stdout.buffer.flush()
         return size
     name = EXPORTERS[fmt].name
     if name == "html":
         raise ExportError("an HTML page is not for a terminal: write it to a file with -o FILE (or pipe it)")
     buffer = io.BytesIO()
-    size = run_export(tables, fmt, buffer, view)
+    size = run_export(tables, fmt, buffer, view, focus)
     if buffer.tell() > _TERMINAL_BYTES:
         raise ExportError(f"the {name} export is {buffer.tell():,} bytes, too much for a terminal: "
                           "write it to a file with -o FILE (or pipe it)")
@@ -188,7 +202,7 @@ def _export_stdout(tables: Any, fmt: str, view: str) -> tuple[int, int]:
     return size
 
 
-def _export_file(tables: Any, fmt: str, view: str, output: str) -> tuple[int, int]:
+def _export_file(tables: Any, fmt: str, view: str, output: str, focus: Any = None) -> tuple[int, int]:
     import os
     from pathlib import Path
 
@@ -201,7 +215,7 @@ def _export_file(tables: Any, fmt: str, view: str, output: str) -> tuple[int, in
     tmp = output + ".partial"
     try:
         with open(tmp, "wb") as fh:
-            size = run_export(tables, fmt, fh, view)
+            size = run_export(tables, fmt, fh, view, focus)
         os.replace(tmp, output)
     except OSError as err:
         raise ExportError(f"{output}: cannot write: {err.strerror or err}") from None

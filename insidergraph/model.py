@@ -9,6 +9,8 @@ gave only as a footnote reference, whose value is then ``None``.
 >>> from insidergraph.model import Issuer
 >>> Issuer(cik="0001512673", name="Square, Inc.", ticker="SQ").ticker
 'SQ'
+>>> TRANSACTION_CODES["S"]
+'Open market or private sale of non-derivative or derivative security'
 """
 
 from __future__ import annotations
@@ -49,6 +51,40 @@ DERIVATIVE_FIELDS: tuple[str, ...] = (
     "underlying_value",
 )
 
+
+#: Every transaction code of Forms 4 and 5 (General Instructions, 8. Transaction Codes), in
+#: the SEC's words (https://www.sec.gov/edgar/searchedgar/ownershipformcodes.html). P and S
+#: are the open-market (or private) purchases and sales; V marks a transaction reported
+#: earlier than required, beside its own code. One table for every engine and display.
+TRANSACTION_CODES: Mapping[str, str] = {
+    # General transaction codes
+    "P": "Open market or private purchase of non-derivative or derivative security",
+    "S": "Open market or private sale of non-derivative or derivative security",
+    "V": "Transaction voluntarily reported earlier than required",
+    # Rule 16b-3 transaction codes
+    "A": "Grant, award or other acquisition pursuant to Rule 16b-3(d)",
+    "D": "Disposition to the issuer of issuer equity securities pursuant to Rule 16b-3(e)",
+    "F": "Payment of exercise price or tax liability by delivering or withholding securities incident to "
+         "the receipt, exercise or vesting of a security issued in accordance with Rule 16b-3",
+    "I": "Discretionary transaction in accordance with Rule 16b-3(f) resulting in acquisition or "
+         "disposition of issuer securities",
+    "M": "Exercise or conversion of derivative security exempted pursuant to Rule 16b-3",
+    # Derivative securities codes (except for transactions exempted pursuant to Rule 16b-3)
+    "C": "Conversion of derivative security",
+    "E": "Expiration of short derivative position",
+    "H": "Expiration (or cancellation) of long derivative position with value received",
+    "O": "Exercise of out-of-the-money derivative security",
+    "X": "Exercise of in-the-money or at-the-money derivative security",
+    # Other Section 16(b) exempt transaction and small acquisition codes
+    "G": "Bona fide gift",
+    "L": "Small acquisition under Rule 16a-6",
+    "W": "Acquisition or disposition by will or the laws of descent and distribution",
+    "Z": "Deposit into or withdrawal from voting trust",
+    # Other transaction codes
+    "J": "Other acquisition or disposition (describe transaction)",
+    "K": "Transaction in equity swap or instrument with similar characteristics",
+    "U": "Disposition pursuant to a tender of shares in a change of control transaction",
+}
 
 @dataclass(frozen=True, slots=True)
 class Address:

@@ -217,8 +217,9 @@ def test_without_a_local_store_a_server_engine_takes_only_a_cik_or_a_node_id(tmp
 # -- names click suggests -------------------------------------------------------------------
 
 @pytest.mark.parametrize(("args", "suggestion"), [
-    (("query", "insider-role", "--person", "levchin"), "Error: No such command 'insider-role'. Did you mean "
-                                                       "'insider-roles'?"),
+    (("query", "insider-role", "--person", "levchin"),
+     "Error: No such command 'insider-role'. (Did you mean one of: 'insider-roles', 'insider-summary', "
+     "'insider-trades'?)"),
     (("query", "shared-director"), "Error: No such command 'shared-director'. Did you mean 'shared-directors'?"),
     (("query", "insider-roles", "--persn", "levchin"), "Error: No such option '--persn'. Did you mean '--person'?"),
     (("qurey", "interlocks"), "Error: No such command 'qurey'. Did you mean 'query'?"),

@@ -152,7 +152,8 @@ def _kinds_ok(df: pd.DataFrame, name: str) -> None:
     q = QUERIES[name]
     lists = {c for group in q.list_columns for c in group}
     for c in df.columns:
-        expected = ("Int64" if c in q.int_columns else "float64" if c in q.float_columns
+        expected = ("Int64" if c in q.int_columns else "boolean" if c in q.bool_columns
+                    else "float64" if c in q.float_columns
                     else "datetime64[s]" if c in q.date_columns else LIST if c in lists else STRING)
         assert _dtype(df[c]) == expected, (name, c)
 

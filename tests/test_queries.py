@@ -46,6 +46,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     # attorney-in-fact signature is unauthorized there (tests/test_attorney_queries.py has powers).
     ("unauthorized-signatures", {}),
     ("attorney-network", {"min_insiders": 0}),
+    ("insider-trades", {"person": "levchin", "issuer": "YELP"}),
+    ("insider-trades", {"issuer": "0001318605", "since": "2022-01-01", "until": "2022-12-31", "codes": "S"}),
+    ("insider-trades", {"codes": "P,A,G"}),
+    ("insider-summary", {}),
+    ("insider-summary", {"days": 90}),
+    ("insider-summary", {"issuer": "TSLA", "since": "2022-01-01", "until": "2022-12-31", "person": "musk"}),
 ]
 
 
@@ -63,11 +69,9 @@ def answers(store: Store) -> dict[tuple[int, str], pd.DataFrame]:
 
 
 def test_every_query_has_a_cypher_file_an_rq_file_and_a_networkx_function() -> None:
-    from insidergraph.queries import nx_queries
-
     for q in QUERIES.values():
         assert q.text("cypher").strip() and q.text("sparql").strip() and q.text("neo4j").strip()
-        assert callable(getattr(nx_queries, q.name.replace("-", "_")))
+        assert q.twin().__name__ == q.name.replace("-", "_")
 
 
 @pytest.mark.parametrize("engine", ["sparql", "networkx"])

@@ -4,11 +4,14 @@ model fields, nothing executable in a store, old formats refused with one line."
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import pickle
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -16,7 +19,7 @@ from insidergraph.backends import store_engines
 from insidergraph.cli import cli
 from insidergraph.errors import InsiderGraphError, StoreError
 from insidergraph.graph.filing_tables import FilingCodec
-from insidergraph.graph.store import Store
+from insidergraph.graph.store import Store, build_store
 from insidergraph.loaders.detect import iter_paths, parse_path
 from insidergraph.model import Filing, Issuer, NonDerivativeRow, Source
 
@@ -164,3 +167,31 @@ def test_the_manifest_keeps_its_writers_own_keys_across_builds(corpus: Path, tmp
     assert Store(tmp_path / "s").manifest()["fetch"] == {"last": "2026-12-01"}
     with pytest.raises(StoreError, match="files"):
         store.add([], meta={"files": {}}, engines=store_engines())
+
+
+def test_a_graph_of_an_older_insidergraph_is_named_and_rebuilt_by_the_next_build(corpus: Path,
+                                                                                   tmp_path: Path) -> None:
+    # The graph tables of a store built before Transaction had ``superseded``: the column dropped,
+    # the manifest's digests kept consistent, as the older version wrote them.
+    files = [str(corpus / "xml" / n) for n in ("C__F4__2025-10-22__Fraser-Jane-Nind.xml",
+                                               "C__F4A__2025-10-22__Fraser-Jane-Nind.xml")]
+    path = tmp_path / "store"
+    build_store(files, path, engines=store_engines())
+    store = Store(path)
+    table = store.graph_dir / "nodes" / "Transaction.parquet"
+    pq.write_table(pq.read_table(table).drop_columns(["superseded"]), table)
+    manifest_path = store.generation_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    rel = table.relative_to(store.generation_dir).as_posix()
+    manifest["files"][rel] = {"size": table.stat().st_size, "sha256": hashlib.sha256(table.read_bytes()).hexdigest()}
+    manifest_path.write_text(json.dumps(manifest))
+    runner = CliRunner()
+    old = runner.invoke(cli, ["query", "insider-trades", "--store", str(path), "--engine", "networkx"])
+    assert old.exit_code == 1
+    assert old.stderr == (f"Error: {table}: no column superseded (written by an older insidergraph); run "
+                          f"`insidergraph build PATH... --store {path}` (any filings) to rebuild its graph\n")
+    rebuilt = runner.invoke(cli, ["build", files[0], "--store", str(path)])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    again = runner.invoke(cli, ["query", "insider-trades", "--store", str(path), "--engine", "networkx",
+                                "--format", "csv"])
+    assert again.exit_code == 0 and len(again.stdout.splitlines()) == 3  # the amendment's two rows

@@ -7,7 +7,6 @@ import datetime as dt
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -16,11 +15,11 @@ from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import lxml.html
 import networkx as nx
 import pytest
+from browser import find_chromium, render
 
 from insidergraph.errors import ExportError
 from insidergraph.graph.export_viz import write_cytoscape, write_gexf, write_html
@@ -303,7 +302,7 @@ from insidergraph.graph.build import build_graph
 from insidergraph.graph.exporters import export
 from insidergraph.loaders.xml import parse
 tables = build_graph(parse(p) for p in sorted(Path(sys.argv[1]).glob("*.xml")))
-for fmt in ("graphml", "gexf", "cytoscape"):
+for fmt in ("graphml", "gexf", "cytoscape", "html"):
     for view in ("people-issuers", "interlocks"):
         with open(Path(sys.argv[2]) / f"{view}.{fmt}", "wb") as out:
             export(tables, fmt, out, view)
@@ -319,7 +318,7 @@ def test_corpus_bytes_identical_across_processes(corpus: Path, tmp_path: Path) -
         env = dict(os.environ, PYTHONHASHSEED=seed)
         subprocess.run([sys.executable, "-c", _SUBPROCESS, str(corpus / "xml"), str(out)], check=True, env=env)
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
-    assert len(outs[0]) == 6 and outs[0] == outs[1]
+    assert len(outs[0]) == 8 and outs[0] == outs[1]  # the pages too: same layout, same index
 
 
 # --- the page in a real browser ------------------------------------------------------
@@ -327,26 +326,11 @@ def test_corpus_bytes_identical_across_processes(corpus: Path, tmp_path: Path) -
 
 @pytest.fixture(scope="session")
 def chromium() -> str:
-    """Path of Chromium; fails in CI when it is missing, skips elsewhere."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        message = "chromium is not installed (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return found
+    return find_chromium()
 
 
 def _render(chromium: str, page: Path, profile: Path, **fragment: str) -> lxml.html.HtmlElement:
-    """The DOM of ``page`` after its scripts ran in headless Chromium."""
-    url = page.as_uri() + ("#" + urlencode(fragment) if fragment else "")
-    cmd = [
-        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-        "--window-size=1200,800", "--virtual-time-budget=10000", "--dump-dom", url,
-    ]
-    done = subprocess.run(cmd, capture_output=True, timeout=120, check=True)
-    return lxml.html.fromstring(done.stdout)
+    return render(chromium, page, profile, **fragment)
 
 
 def _page(tmp_path: Path, tables: GraphTables, view: str) -> Path:
@@ -362,7 +346,11 @@ def test_page_draws_every_node_and_edge(chromium: str, small: GraphTables, tmp_p
     assert status.get("data-rendered") == "true"  # the canvas renderer painted a frame
     assert (status.get("data-nodes"), status.get("data-edges")) == ("8", "13")
     assert dom.xpath("//div[@id='cy']//canvas")
-    assert dom.xpath("//div[@id='legend']/span/text()") == ["Person", "Company", "Filing"]
+    assert dom.xpath("//div[@id='legend']/span[@class='node']/text()") == ["Person", "Company", "Filing"]
+    # Each role its own style: attorneys-in-fact no longer look like directors.
+    assert dom.xpath("//div[@id='legend']/span[@class='edge']/text()") == [
+        "director", "officer", "10% owner", "attorney-in-fact"
+    ]
 
 
 def test_page_search_highlights_and_click_shows_properties(chromium: str, small: GraphTables, tmp_path: Path) -> None:

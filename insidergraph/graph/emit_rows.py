@@ -125,7 +125,8 @@ def row_layout(frame: FilingFrame) -> RowLayout:
 def row_tables(layout: RowLayout, frame: FilingFrame, superseded: list[bool]) -> Tables:
     """Transaction and Holding nodes in id order, the owners' edges to them and ``REPORTED_IN``.
 
-    ``superseded``: per filing, whether an amendment replaced its rows (its holdings say so).
+    ``superseded``: per filing, whether an amendment replaced its rows (its transactions and
+    holdings say so, so that no query counts a row twice).
     """
     ranks, n_nd = frame.ranks, layout.n_nd
     # Owner edges: every row of a filing, for each of its owners.
@@ -140,8 +141,7 @@ def row_tables(layout: RowLayout, frame: FilingFrame, superseded: list[bool]) ->
         pos = np.flatnonzero(mask).astype(np.int32)
         pos = pos[np.argsort(row_rank[pos], kind="stable")]
         columns = _row_columns(label, layout, frame, pos)
-        if label == "Holding":
-            columns["superseded"] = pa.array(superseded, pa.bool_()).take(pa.array(layout.fidx[pos]))
+        columns["superseded"] = pa.array(superseded, pa.bool_()).take(pa.array(layout.fidx[pos]))
         out[("nodes", label)] = compact_table("nodes", label, columns, len(pos))
         mine = mask[own_row]
         out[("edges", rel)] = compact_edges(rel, refs(own_owner[mine], frame.owner_ids),

@@ -3,7 +3,8 @@
 Each entry names the module and function that writes the format, so importing the
 registry (for ``--format`` choices) costs nothing. A writer has the signature
 ``write(tables: GraphTables, out: BinaryIO, view: str)``, returning the (nodes, edges) it
-wrote when they differ from the tables' (the visual views), else ``None``.
+wrote when they differ from the tables' (the visual views), else ``None``; a visual writer
+also takes ``focus``, an ego network (:class:`~insidergraph.graph.focus.Focus`).
 
 >>> "turtle" in EXPORTERS and "graphml" in EXPORTERS
 True
@@ -16,11 +17,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from insidergraph.errors import ExportError
 
 if TYPE_CHECKING:
+    from insidergraph.graph.focus import Focus
     from insidergraph.graph.tables import GraphTables
 
 Writer = Callable[["GraphTables", BinaryIO, str], "tuple[int, int] | None"]
@@ -68,14 +70,23 @@ for _alias, _name in ALIASES.items():
     EXPORTERS.setdefault(_alias, EXPORTERS[_name])
 
 
-def export(tables: GraphTables, fmt: str, out: BinaryIO, view: str = "full") -> tuple[int, int]:
+def export(
+    tables: GraphTables, fmt: str, out: BinaryIO, view: str = "full", focus: Focus | None = None
+) -> tuple[int, int]:
     """Write ``tables`` in format ``fmt`` to the binary stream ``out``; returns the nodes and
-    edges written (the view's for the visual formats, every table's for RDF)."""
+    edges written (the view's for the visual formats, every table's for RDF). ``focus``
+    narrows a visual format to an ego network; an RDF format refuses it."""
     if fmt not in EXPORTERS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(sorted(EXPORTERS))}")
     if view not in VIEWS:
         raise ExportError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-    size = EXPORTERS[fmt].writer()(tables, out, view)
+    exporter = EXPORTERS[fmt]
+    if focus is not None:
+        if exporter.kind != "visual":
+            raise ExportError(f"--issuer, --person and --depth narrow the visual formats, not {exporter.name}")
+        visual = cast(Callable[..., tuple[int, int]], exporter.writer())
+        return visual(tables, out, view, focus=focus)
+    size = exporter.writer()(tables, out, view)
     if size is not None:
         return size
     counts = tables.counts()

@@ -200,7 +200,8 @@ NODE_TYPES: dict[str, NodeType] = {
             graph="self",
         ),
         NodeType(
-            "Transaction", _p("id " + _ROW_VALUES), "A reported transaction row (Table I or II).",
+            "Transaction", _p("id " + _ROW_VALUES + " superseded:bool"),
+            "A reported transaction row (Table I or II); superseded when an amendment replaced its filing's rows.",
             graph="filing_id", row_level=True,
         ),
         NodeType(

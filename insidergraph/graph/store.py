@@ -53,7 +53,7 @@ from insidergraph.graph.diff import GraphChange, diff
 from insidergraph.graph.filing_tables import FilingCodec
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.store_checks import refuse_duplicate_ids, size_problem
-from insidergraph.graph.tables import GraphTables
+from insidergraph.graph.tables import GraphTables, stale_table
 from insidergraph.model import Filing, PowerOfAttorney
 
 #: 3: filings as Parquet tables of the model in generations switched by ``CURRENT``
@@ -372,7 +372,7 @@ class Store:
             self._verify(data, "graph/")
         except StoreError:
             return False  # rebuilt from the filings by this build
-        return True
+        return stale_table(self.graph_dir) is None  # an older insidergraph's graph: rebuilt too
 
     def _write_generation(self, gen: Path, old: dict[str, Any], new: tuple[list[Filing], list[PowerOfAttorney]],
                           builder: GraphBuilder, extra: dict[str, Any], previous: Path | None) -> GraphTables:

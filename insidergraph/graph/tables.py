@@ -452,13 +452,36 @@ class GraphTables:
         return cls.from_arrow(nodes, edges)
 
 
+def stale_table(directory: Path) -> str | None:
+    """The first table under ``directory`` that lacks a column the schema declares (written
+    by an older insidergraph), as ``nodes/Transaction.parquet: superseded``; None when none does.
+
+    >>> stale_table(Path("/nonexistent"))
+    """
+    for kind, props_of, names in (("nodes", node_props, NODE_TYPES), ("edges", edge_props, EDGE_TYPES)):
+        for name in names:
+            path = directory / kind / f"{name}.parquet"
+            if path.is_file():
+                have = set(pq.read_schema(path).names)
+                missing = [p.name for p in props_of(name) if p.name not in have]
+                if missing:
+                    return f"{kind}/{name}.parquet: {', '.join(missing)}"
+    return None
+
+
 def read_table(path: Path, props: list[Prop]) -> pa.Table:
     """One table file with the registry's types; a missing file is an empty table (the
     manifest, not this function, says whether it should be there)."""
     schema = arrow_schema(props)
     if not path.is_file():
         return schema.empty_table()
-    table = pq.read_table(path).select([p.name for p in props])
+    table = pq.read_table(path)
+    missing = [p.name for p in props if p.name not in table.column_names]
+    if missing:
+        store = path.parents[3]  # STORE/gen-N/graph/nodes/NAME.parquet
+        raise StoreError(f"{path}: no column {', '.join(missing)} (written by an older insidergraph); run "
+                         f"`insidergraph build PATH... --store {store}` (any filings) to rebuild its graph")
+    table = table.select([p.name for p in props])
     # Parquet names list items "element"; the registry's type says "item" (which
     # Schema.equals does not look at, so compare the printed schemas).
     return table if str(table.schema) == str(schema) else table.cast(schema)

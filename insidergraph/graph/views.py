@@ -60,7 +60,9 @@ PEOPLE_ISSUER_EDGES: tuple[str, ...] = (*ROLE_TYPES, "ATTORNEY_IN_FACT_FOR")
 
 #: Attribute names that GEXF or GraphML readers treat specially, so table columns
 #: never overwrite them.
-_RESERVED = frozenset({"id", "label", "type", "degree", "relationship", "key", "weight", "start", "end", "pid"})
+_RESERVED = frozenset({"id", "label", "type", "degree", "relationship", "key", "weight", "start", "end", "pid",
+                       # The look :mod:`insidergraph.graph.viz_style` adds.
+                       "x", "y", "size", "color", "r", "g", "b", "role", "line_style", "spans", "viz"})
 
 
 def view_graph(tables: GraphTables, view: str) -> nx.Graph[str]:

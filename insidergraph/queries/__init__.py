@@ -137,6 +137,7 @@ def normalise(query: NamedQuery, rows: list[list[Any]]) -> pd.DataFrame:
     groups = [[position[c] for c in group] for group in query.list_columns]
     in_lists = {i for group in groups for i in group}
     scalars = [(i, kinds.get(c, "")) for i, c in enumerate(query.columns) if i not in in_lists]
+    rounded = [(position[c], digits) for c, digits in query.rounded]
     out: list[list[Any]] = []
     # Tens of thousands of rows at scale: the common case (plain strings, no None) takes
     # the short ways, which give what the general ones would.
@@ -149,6 +150,9 @@ def normalise(query: NamedQuery, rows: list[list[Any]]) -> pd.DataFrame:
             # Strings (unless a float is due) and plain ints (counts) are already what _cell gives.
             if kind == "float" or (type(value) is not str and (type(value) is not int or kind)):
                 rec[i] = _cell(value, kind)
+        for i, digits in rounded:
+            if rec[i] is not None:
+                rec[i] = round(rec[i], digits) + 0.0  # + 0.0: -0.0 reads as 0.0
         out.append(rec)
     return pd.DataFrame(out, columns=list(query.columns), dtype=object)
 

@@ -164,6 +164,13 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "connection": ("insidergraph query connection --source levchin --target botha --store insidergraph-store",
                    "insidergraph query connection --source 1539853 --target 1222287 --engine networkx",
                    "insidergraph query connection --source company/0001345016 --target 1861449 --format json"),
+    "insider-trades": ("insidergraph query insider-trades --person levchin --issuer YELP --codes P,S "
+                       "--store insidergraph-store",
+                       "insidergraph query insider-trades --issuer 1318605 --since 2022-01-01 --until 2022-12-31 "
+                       "--engine sparql --format csv"),
+    "insider-summary": ("insidergraph query insider-summary --days 90 --store insidergraph-store",
+                        "insidergraph query insider-summary --issuer TSLA --since 2022-01-01 --until 2022-12-31 "
+                        "--person musk --engine networkx --format json"),
 }
 
 

@@ -9,7 +9,8 @@ from :data:`QUERIES`; this module imports nothing heavy, so ``--help`` stays fas
 Parameters are always bound by the engine, never pasted into query text. :meth:`NamedQuery.bind`
 turns user values into the engine-neutral bound values the query files use: no value is
 ever null (ladybug cannot type a null parameter), so an absent date becomes a flag
-(``use_as_of``) beside a placeholder date, and an absent string becomes ``""``.
+(``use_as_of``) beside a placeholder date, an absent string becomes ``""``, and an
+optional person or issuer not given becomes ``any_person``/``any_issuer`` (match every one).
 
 Time spans: a role edge holds from ``coalesce(first_period, first_filed)`` to
 ``coalesce(last_period, last_filed)`` (the first and last period of report of the filings
@@ -37,6 +38,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from insidergraph.errors import QueryError
+from insidergraph.queries.trade_codes import CODE_TABLE, codes_key, one_window
 
 ParamType = Literal["int", "date", "bool", "str"]
 _DIGITS = re.compile(r"^\d{1,10}$")
@@ -94,8 +96,13 @@ class NamedQuery:
     date_columns: tuple[str, ...] = ()
     #: Columns of whole numbers (counts): ``Int64`` in the Python API's frames, even when empty.
     int_columns: tuple[str, ...] = ()
+    #: Columns of flags: ``boolean`` in the Python API's frames.
+    bool_columns: tuple[str, ...] = ()
     details: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: ``(column, digits)``: amounts every engine adds in its own order (doubles, or exact
+    #: decimals in SPARQL), rounded alike so that the last bits of a sum do not tell them apart.
+    rounded: tuple[tuple[str, int], ...] = ()
 
     def param(self, name: str) -> Param:
         """The parameter called ``name``."""
@@ -103,14 +110,16 @@ class NamedQuery:
 
     def twin(self) -> Callable[..., list[list[Any]]]:
         """The query as a function over the tables in memory (the networkx engine's), from
-        :mod:`insidergraph.queries.nx_queries`, as :meth:`text` gives the other engines theirs.
+        :mod:`insidergraph.queries.nx_queries` (the trades' in :mod:`~insidergraph.queries.nx_trades`),
+        as :meth:`text` gives the other engines theirs.
 
-        >>> QUERIES["shared-directors"].twin().__name__
-        'shared_directors'
+        >>> QUERIES["shared-directors"].twin().__name__, QUERIES["insider-trades"].twin().__module__
+        ('shared_directors', 'insidergraph.queries.nx_trades')
         """
-        from insidergraph.queries import nx_queries
+        from insidergraph.queries import nx_queries, nx_trades
 
-        return getattr(nx_queries, self.name.replace("-", "_"))  # type: ignore[no-any-return]
+        name = self.name.replace("-", "_")
+        return getattr(nx_trades if hasattr(nx_trades, name) else nx_queries, name)  # type: ignore[no-any-return]
 
     def text(self, dialect: str, bound: dict[str, Any] | None = None, part: str = "") -> str:
         """The query text: ``cypher`` (ladybug), ``neo4j`` (falls back to ``cypher``) or ``sparql``.
@@ -166,6 +175,9 @@ class NamedQuery:
         ('0001494730', '')
         """
         v = self.values(given)
+        check = self.extra.get("check")
+        if check is not None:
+            check(self, v)
         bound: dict[str, Any] = {}
         for p in self.params:
             value = v[p.name]
@@ -177,7 +189,13 @@ class NamedQuery:
             elif p.type == "bool":
                 bound[p.name] = bool(value)
             elif p.labels:
-                bound.update(_entity_keys(p.name, "" if value is None else str(value), p.labels))
+                keys: dict[str, Any] = _entity_keys(p.name, "" if value is None else str(value), p.labels)
+                if not p.required:  # an optional entity not given matches every one
+                    keys[f"any_{p.name}"] = value is None
+                bound.update(keys)
+            elif p.name == "codes":
+                bound["codes"] = codes_key(value or "")
+                bound["code_table"] = CODE_TABLE
             else:
                 bound[p.name] = "" if value is None else str(value)
         return bound
@@ -251,6 +269,73 @@ _OVERLAPPING_PAIRS = Param(
     "overlapping", "bool", False,
     "Only seats held at the same time: a director links two issuers only when the seats at both intersect "
     "in time (inclusive; undated seats never do).",
+)
+_OWNER = Param("person", "str", None, entity_help(("Person", "Company"), "the reporting person (a person or an "
+                                                  "entity owner)") + " Default: every one.",
+               entity=("Person", "Company"))
+_ISSUER = Param("issuer", "str", None, entity_help(("Company",), "the issuer") + " Default: every one.")
+_SINCE = Param("since", "date", None, "Only transactions on or after this date (YYYY-MM-DD).")
+_UNTIL = Param("until", "date", None, "Only transactions on or before this date (YYYY-MM-DD).")
+_TRADE_ROWS = (
+    "Transactions: Transaction rows (Tables I and II) whose filing no amendment superseded, one row per "
+    "reporting owner of the filing (joint filers each get the row)."
+)
+_TRADES = NamedQuery(
+    "insider-trades",
+    "Every transaction of a reporting person and/or issuer: date, code in words, shares, price, value, "
+    "holding after, 10b5-1 flag and accession.",
+    (_OWNER, _ISSUER, _SINCE, _UNTIL,
+     Param("codes", "str", None, "Only these transaction codes, comma-separated (P,S: open-market purchases "
+           "and sales; the README lists every code).")),
+    (
+        "transaction_date", "person_cik", "person_name", "issuer_cik", "issuer_name", "security", "code",
+        "code_description", "acquired_disposed", "shares", "price", "value", "shares_owned_following",
+        "direct_indirect", "aff10b5one", "accession",
+    ),
+    float_columns=("shares", "price", "value", "shares_owned_following"),
+    date_columns=("transaction_date",),
+    bool_columns=("aff10b5one",),
+    rounded=(("value", 2),),
+    details=(
+        _TRADE_ROWS + " code_description: the code's meaning in the form's instructions "
+        "(insidergraph.model.TRANSACTION_CODES). value: shares times price (as doubles), rounded half up to the "
+        "cent (none without both). "
+        "aff10b5one: the filing's Rule 10b5-1 box (filings before April 2023 have none). Rows by transaction "
+        "date (undated first), reporting person id, filing id, Table I before Table II, row number."
+    ),
+)
+_SUMMARY = NamedQuery(
+    "insider-summary",
+    "Open-market buying and selling (codes P and S) per reporting person and issuer over a window: shares, "
+    "value, net, average prices, insiders buying, 10b5-1 share of sales.",
+    (_OWNER, _ISSUER,
+     Param("days", "int", None, "The last N days of the store: from its latest transaction date minus N-1 days "
+           "to that date (not with --since/--until)."),
+     _SINCE, _UNTIL),
+    (
+        "person_cik", "person_name", "issuer_cik", "issuer_name", "window_start", "window_end", "buy_count",
+        "sell_count", "shares_bought", "shares_sold", "value_bought", "value_sold", "net_shares", "net_value",
+        "avg_buy_price", "avg_sell_price", "insiders_buying", "sales_10b5_1_share",
+    ),
+    float_columns=("shares_bought", "shares_sold", "value_bought", "value_sold", "net_shares", "net_value",
+                   "avg_buy_price", "avg_sell_price", "sales_10b5_1_share"),
+    date_columns=("window_start", "window_end"),
+    int_columns=("buy_count", "sell_count", "insiders_buying"),
+    rounded=(("shares_bought", 6), ("shares_sold", 6), ("net_shares", 6), ("value_bought", 2), ("value_sold", 2),
+             ("net_value", 2), ("avg_buy_price", 4),
+             ("avg_sell_price", 4), ("sales_10b5_1_share", 4)),
+    extra={"check": one_window},
+    details=(
+        _TRADE_ROWS + " Only Table I rows coded P (buys) or S (sells) dated in the window count; a person and "
+        "issuer with none have no row. The window: --days N (the N days up to the latest transaction date of "
+        "the store), or --since/--until (either may be open); window_start and window_end echo it. Shares "
+        "absent count 0; value: the sum of the rows' values (as insider-trades gives them, in cents, so "
+        "every engine adds the same integers); avg_buy_price: value bought over "
+        "the shares of the priced buys (likewise for sells). net: bought minus sold. insiders_buying: the "
+        "reporting persons with a buy of the issuer in the window, whoever --person names (cluster buying). "
+        "sales_10b5_1_share: the part of the shares sold in filings that tick the 10b5-1 box. Rows by "
+        "issuer id, then reporting person id."
+    ),
 )
 
 QUERIES: dict[str, NamedQuery] = {
@@ -392,6 +477,8 @@ QUERIES: dict[str, NamedQuery] = {
             int_columns=("issuer_count",),
             details="Rows by issuer_count descending, then owner id.",
         ),
+        _TRADES,
+        _SUMMARY,
     )
 }
 
