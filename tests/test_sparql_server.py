@@ -266,6 +266,23 @@ def test_a_reload_drops_the_graphs_of_filings_no_longer_in_the_store(
     assert _count(where) == loaded[server]
 
 
+@pytest.mark.parametrize("server", SERVERS)
+def test_an_empty_server_answer_about_a_name_the_local_store_lacks_is_one_line(
+        store: Store, servers: dict[str, dict[str, Any]], loaded: dict[str, int], server: str,
+        tmp_path: Path) -> None:
+    where = servers[server]
+    for how in (["--endpoint", where["query"]], ["--engine", "sparql-server"]):
+        env = dict(where["env"], SPARQL_ENDPOINT=where["query"])
+        args = ["query", "issuer-insiders", *how, "--format", "csv"]
+        message = _cli_error([*args, "--issuer", "NOPE", "--store", str(store.path)], env)
+        assert message == f"Error: {store.path}: no company matches 'NOPE' (a CIK, a node id, a ticker)"
+        known = CliRunner().invoke(cli, [*args, "--issuer", "YELP", "--store", str(store.path)], env=env)
+        assert known.exit_code == 0 and "Rabois" in known.output
+        # No local store to look the name up in: the server's empty answer is all there is.
+        bare = CliRunner().invoke(cli, [*args, "--issuer", "NOPE", "--store", str(tmp_path / "none")], env=env)
+        assert bare.exit_code == 0 and len(bare.output.strip().splitlines()) == 1, bare.output
+
+
 def test_the_ad_hoc_text_still_runs_on_the_store(store: Store) -> None:
     result = CliRunner().invoke(cli, ["sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store",
                                       str(store.path), "--format", "csv"])

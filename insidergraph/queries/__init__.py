@@ -42,9 +42,22 @@ def run(name: str, store: Store | str | Path, engine: str = "cypher", **params: 
     bound = query.bind(params)
     where = _store(store)
     rows = open_engine(engine, where).run_named(query, bound)
-    if not rows and engine in BACKENDS and BACKENDS[engine].local:
+    if not rows and (BACKENDS[engine].local or where.exists()):
         _refuse_unknown(where, bound, params)
     return normalise(query, rows)
+
+
+def refuse_unknown(store: Store | str | Path, query: NamedQuery, params: dict[str, Any]) -> None:
+    """For an empty answer from a server (Neo4j, a SPARQL endpoint): an error naming the
+    person or issuer that no node of the local store matches, when there is a local store
+    (its graph tables are there whatever engine answers); nothing without one, as the
+    server's own graph is not searched.
+
+    >>> refuse_unknown("no-such-store", QUERIES["insider-roles"], {"person": "nobody"})
+    """
+    where = _store(store)
+    if where.exists():
+        _refuse_unknown(where, query.bind(params), params)
 
 
 #: What each entity parameter may name: ``(labels, how its text matches)``.
@@ -180,4 +193,4 @@ def _sort_lists(rec: list[Any], group: list[int]) -> None:
         rec[i] = [t[k] for t in ordered]
 
 
-__all__ = ["QUERIES", "get", "normalise", "run", "run_text"]
+__all__ = ["QUERIES", "get", "normalise", "refuse_unknown", "run", "run_text"]

@@ -182,17 +182,21 @@ def _server_options(cmd: click.Command, what: str) -> click.Command:
     return cmd
 
 
-def _on_server(query: NamedQuery, endpoint: str, timeout: float, given: dict[str, Any]) -> pd.DataFrame:
-    """A named query's rows from the SPARQL server at ``endpoint``."""
+def _on_server(query: NamedQuery, endpoint: str, timeout: float, given: dict[str, Any], store: str) -> pd.DataFrame:
+    """A named query's rows from the SPARQL server at ``endpoint`` (an empty answer about a
+    name the local ``store``, if there is one, does not hold is an error)."""
     from insidergraph.backends.sparql_server.engine import SparqlServerEngine
-    from insidergraph.queries import normalise
+    from insidergraph.queries import normalise, refuse_unknown
 
     bound = query.bind(given)
     engine = SparqlServerEngine(None, endpoint, timeout)
     try:
-        return normalise(query, engine.run_named(query, bound))
+        rows = engine.run_named(query, bound)
     finally:
         engine.close()
+    if not rows:
+        refuse_unknown(store, query, given)
+    return normalise(query, rows)
 
 
 def _with_server(lines: tuple[str, ...]) -> tuple[str, ...]:
@@ -214,7 +218,7 @@ def _named_command(query: NamedQuery) -> click.Command:
 
         given = {k: v for k, v in params.items() if v is not None and v is not False}
         if endpoint:
-            emit(_on_server(query, endpoint, timeout, given), fmt)
+            emit(_on_server(query, endpoint, timeout, given, store), fmt)
             return
         emit(run(query.name, store, engine=engine, **given), fmt)
 
