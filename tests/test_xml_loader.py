@@ -471,3 +471,15 @@ def test_form_5_reported_flags_of_the_corpus_match_the_independent_reading(parse
     assert given == 8  # four Form 5s (Musk's two, Botha, McMahon) state both, each "0"
     musk = by_name(parsed, "0000899243-22-006240__TSLA")
     assert (musk.form3_holdings_reported, musk.form4_transactions_reported) == (False, False)
+
+
+def test_an_accession_less_form_5_keeps_the_id_stores_gave_it_before_its_flags_were_read(
+        parsed: dict[Path, Filing]) -> None:
+    from dataclasses import replace
+
+    from insidergraph.graph.ids import filing_id
+
+    mcmahon = by_name(parsed, "SNOW__F5")
+    assert mcmahon.accession is None and mcmahon.form3_holdings_reported is False
+    before = replace(mcmahon, form3_holdings_reported=None, form4_transactions_reported=None)
+    assert filing_id(mcmahon) == filing_id(before)  # tests/data/golden/corpus.json pins the graph too
