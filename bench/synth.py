@@ -35,12 +35,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-__all__ = ["AGENT", "SHARD_SIZE", "generate", "main", "write", "write_form345"]
+__all__ = ["AGENT", "MAX_AGENT", "SHARD_SIZE", "generate", "main", "write", "write_form345"]
 
 #: Files per shard directory written by :func:`write`.
 SHARD_SIZE = 10_000
 #: The accessions' default filer-agent prefix (0009999999-24-000001, ...).
 AGENT = 9_999_999
+#: The largest filer-agent prefix (ten digits).
+MAX_AGENT = 9_999_999_999
 
 _START = date(2005, 1, 3).toordinal()
 _END = date(2024, 12, 31).toordinal()
@@ -630,6 +632,8 @@ def generate(n: int, seed: int = 0, agent: int = AGENT) -> Iterator[tuple[str, b
     """
     if n < 0:
         raise ValueError(f"n must be >= 0, got {n}")
+    if not 1 + n // 999_999 <= agent <= MAX_AGENT:
+        raise ValueError(f"agent must be a 10-digit prefix from {1 + n // 999_999} to {MAX_AGENT}, got {agent}")
     pop = population(n, seed)
     rng = random.Random(f"insidergraph-synth-filings:{seed}")
     seats, cw = pop.seats, pop.cum_weights
@@ -768,6 +772,9 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"10-digit prefix of the accessions (default {AGENT}); another one makes a second "
                     "population whose filings a store adds beside the first")
     args = ap.parse_args(argv)
+    if not 1 + args.filings // 999_999 <= args.accession_agent <= MAX_AGENT:
+        ap.error(f"--accession-agent {args.accession_agent}: not a 10-digit prefix from "
+                 f"{1 + args.filings // 999_999} to {MAX_AGENT}")
     t0 = time.perf_counter()
     if args.out is None:
         size = sum(len(x) for _, x in generate(args.filings, args.seed, args.accession_agent))

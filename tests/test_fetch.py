@@ -273,3 +273,18 @@ def test_update_twice_then_a_new_day(filings, corpus: Path, tmp_path: Path) -> N
 
     build_store([str(corpus / "txt" / "0000899243-22-035394__TSLA__F4.txt")], store, engines=store_engines())
     assert read_fetch_state(store) == {"through": "2021-12-03", "ciks": [], "tickers": []}
+
+
+def test_the_timeout_default_is_one_constant_for_fetch_update_and_the_client() -> None:
+    import inspect
+
+    from insidergraph.edgar.client import EdgarClient
+    from insidergraph.edgar.fetching import fetch
+    from insidergraph.edgar.limits import DEFAULT_TIMEOUT
+
+    assert inspect.signature(fetch).parameters["timeout"].default == DEFAULT_TIMEOUT
+    assert inspect.signature(EdgarClient).parameters["timeout"].default == DEFAULT_TIMEOUT
+    for command in ("fetch", "update"):
+        option = next(p for p in cli.commands[command].params if p.name == "timeout")
+        assert option.default == DEFAULT_TIMEOUT
+    assert "[default: 30.0; x>=0.1]" in CliRunner().invoke(cli, ["fetch", "--help"]).output

@@ -122,3 +122,16 @@ def test_quirks_fixture_survives_write_and_read(tmp_path: Path) -> None:
     assert errors == []
     for accession, f in original.items():
         assert replace(again[accession], source=f.source) == f, accession
+
+
+def test_form_5_reported_flags_read_from_xml_go_through_the_data_set(corpus: Path,
+                                                                    exported: tuple[Path, Path, str]) -> None:
+    folder, _, _ = exported
+    submission = pd.read_csv(folder / "SUBMISSION.tsv", sep="\t", dtype=str, keep_default_na=False)
+    musk = submission[submission["ACCESSION_NUMBER"] == "0000899243-22-006240"].iloc[0]
+    assert (musk["FORM3_HOLDINGS_REPORTED"], musk["FORM4_TRANS_REPORTED"]) == ("0", "0")
+    back = {f.accession: f for f in parse_dataset(folder)}
+    xml = [f for f in iter_filings([corpus / "xml"]) if not isinstance(f, ParseError) and f.accession]
+    stated = {f.accession: (f.form3_holdings_reported, f.form4_transactions_reported) for f in xml}
+    assert sum(v != (None, None) for v in stated.values()) == 3  # McMahon's Form 5 has no accession
+    assert {a: (f.form3_holdings_reported, f.form4_transactions_reported) for a, f in back.items()} == stated

@@ -323,3 +323,21 @@ def test_cli_query_and_adhoc_cypher_on_neo4j(empty: Neo4jConfig, store: Store, t
     assert int(adhoc.output.strip().splitlines()[-1]) >= 7
     bad = runner.invoke(cli, ["cypher", "--engine", "neo4j", "--store", str(store.path), "MATCH (n RETURN n"], env=env)
     assert bad.exit_code == 1 and bad.output.startswith("Error: ") and len(bad.output.strip().splitlines()) == 1
+
+
+def test_an_empty_neo4j_answer_about_a_name_the_local_store_lacks_is_one_line(
+        empty: Neo4jConfig, store: Store, tables: GraphTables, neo4j_env: dict[str, str], tmp_path: Path) -> None:
+    load(tables, empty)
+    env = {k: neo4j_env[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
+    runner = CliRunner()
+    args = ["query", "insider-roles", "--engine", "neo4j", "--format", "csv"]
+    unknown = runner.invoke(cli, [*args, "--person", "nobody-xyz", "--store", str(store.path)], env=env)
+    assert unknown.exit_code == 1
+    assert unknown.output.strip() == f"Error: {store.path}: no person matches 'nobody-xyz' (a CIK, a node id, " \
+                                     "a name or part of one)"
+    # A person the store holds with no role (an attorney-in-fact) is an empty answer, as on the embedded engines.
+    signer = runner.invoke(cli, [*args, "--person", "julia stark", "--store", str(store.path)], env=env)
+    assert signer.exit_code == 0 and len(signer.output.strip().splitlines()) == 1
+    # No local store to look the name up in: the server's empty answer is all there is.
+    bare = runner.invoke(cli, [*args, "--person", "nobody-xyz", "--store", str(tmp_path / "none")], env=env)
+    assert bare.exit_code == 0 and len(bare.output.strip().splitlines()) == 1

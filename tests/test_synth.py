@@ -139,3 +139,27 @@ def test_all_attorney_signature_styles_are_present(filings: list[Filing]) -> Non
     for pattern in _SIGNER:
         assert any(pattern.search(t) for t in texts), pattern.pattern
     assert any(re.fullmatch(r"/s/ [^,]+", t) for t in texts)  # owners who sign themselves
+
+
+def test_a_second_population_with_its_own_accession_agent_adds_to_a_store(tmp_path: Path) -> None:
+    from insidergraph.backends import store_engines
+    from insidergraph.graph.store import Store, build_store
+
+    # Issue 11: without --accession-agent the second population's accessions are the first's.
+    first, second = ({n.split("__")[0] for n, _ in synth.generate(150, seed)} for seed in (1, 2))
+    assert len(first & second) > 100
+    assert synth.main(["--filings", "150", "--seed", "1", "--out", str(tmp_path / "a")]) == 0
+    assert synth.main(["--filings", "150", "--seed", "2", "--out", str(tmp_path / "b"),
+                       "--accession-agent", "9000000"]) == 0
+    store = tmp_path / "store"
+    assert build_store([str(tmp_path / "a")], store, engines=store_engines()).added == 150
+    result = build_store([str(tmp_path / "b")], store, engines=store_engines())
+    assert (result.added, Store(store).manifest()["filings"]) == (150, 300)
+    again = build_store([str(tmp_path / "a"), str(tmp_path / "b")], store, engines=store_engines())
+    assert again.added == 0  # deterministic: the same files are the same filings
+
+
+def test_an_accession_agent_that_is_not_ten_digits_is_refused() -> None:
+    for bad in ("0", "10000000000"):
+        with pytest.raises(SystemExit):
+            synth.main(["--filings", "10", "--accession-agent", bad])

@@ -421,3 +421,65 @@ def test_rows_are_the_model_classes(parsed: dict[Path, Filing]) -> None:
     f = by_name(parsed, "0000002488-24-000005__AMD")
     assert isinstance(f.non_derivative[0], NonDerivativeRow)
     assert isinstance(f.derivative[0], DerivativeRow)
+
+
+# --- Form 5: holdings and transactions already reported on Form 3 or 4 ---------------
+
+FORM5 = """<?xml version="1.0"?>
+<ownershipDocument>
+    <schemaVersion>X0306</schemaVersion>
+    <documentType>5</documentType>
+    <periodOfReport>2023-12-31</periodOfReport>
+    {flags}
+    <issuer><issuerCik>0000999991</issuerCik><issuerName>Fixture Corp</issuerName>
+        <issuerTradingSymbol>FIX</issuerTradingSymbol></issuer>
+    <reportingOwner>
+        <reportingOwnerId><rptOwnerCik>0000999992</rptOwnerCik><rptOwnerName>Doe Jane</rptOwnerName></reportingOwnerId>
+        <reportingOwnerRelationship><isDirector>1</isDirector></reportingOwnerRelationship>
+    </reportingOwner>
+    <ownerSignature><signatureName>Jane Doe</signatureName><signatureDate>2024-02-01</signatureDate></ownerSignature>
+</ownershipDocument>
+"""
+
+
+@pytest.mark.parametrize(("flags", "expected"), [
+    ("<form3HoldingsReported>1</form3HoldingsReported><form4TransactionsReported>0</form4TransactionsReported>",
+     (True, False)),
+    ("<form3HoldingsReported>false</form3HoldingsReported><form4TransactionsReported>true</form4TransactionsReported>",
+     (False, True)),
+    ("<form3HoldingsReported/><form4TransactionsReported> </form4TransactionsReported>", (None, None)),
+    ("", (None, None)),
+])
+def test_form_5_says_whether_holdings_and_transactions_were_on_forms_3_and_4(
+        tmp_path: Path, flags: str, expected: tuple[bool | None, bool | None]) -> None:
+    path = tmp_path / "0000999992-24-000001__FIX__F5.xml"
+    path.write_text(FORM5.format(flags=flags))
+    f = xml_loader.parse(path)
+    assert (f.form3_holdings_reported, f.form4_transactions_reported) == expected
+
+
+def test_form_5_reported_flags_of_the_corpus_match_the_independent_reading(parsed: dict[Path, Filing]) -> None:
+    values = {"0": False, "false": False, "1": True, "true": True}
+    given = 0
+    for path, filing in parsed.items():
+        root = ET.parse(path).getroot()
+        for tag, attr in (("form3HoldingsReported", "form3_holdings_reported"),
+                          ("form4TransactionsReported", "form4_transactions_reported")):
+            text = (root.findtext(tag) or "").strip()
+            given += bool(text)
+            assert getattr(filing, attr) == (values[text] if text else None), (path.name, tag)
+    assert given == 8  # four Form 5s (Musk's two, Botha, McMahon) state both, each "0"
+    musk = by_name(parsed, "0000899243-22-006240__TSLA")
+    assert (musk.form3_holdings_reported, musk.form4_transactions_reported) == (False, False)
+
+
+def test_an_accession_less_form_5_keeps_the_id_stores_gave_it_before_its_flags_were_read(
+        parsed: dict[Path, Filing]) -> None:
+    from dataclasses import replace
+
+    from insidergraph.graph.ids import filing_id
+
+    mcmahon = by_name(parsed, "SNOW__F5")
+    assert mcmahon.accession is None and mcmahon.form3_holdings_reported is False
+    before = replace(mcmahon, form3_holdings_reported=None, form4_transactions_reported=None)
+    assert filing_id(mcmahon) == filing_id(before)  # tests/data/golden/corpus.json pins the graph too

@@ -26,7 +26,7 @@ from typing import TextIO
 import httpx
 import tenacity
 
-from insidergraph.edgar.limits import DEFAULT_PAUSE, DEFAULT_RATE, MAX_RATE
+from insidergraph.edgar.limits import DEFAULT_PAUSE, DEFAULT_RATE, DEFAULT_TIMEOUT, MAX_RATE
 from insidergraph.errors import InsiderGraphError
 
 #: How much longer than a second the limiter's window is. What counts is when requests reach
@@ -177,7 +177,7 @@ class EdgarClient:
         user_agent: str,
         rate: int = DEFAULT_RATE,
         pause_on_block: float = DEFAULT_PAUSE,
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT,
         attempts: int = 4,
         backoff: float = 1.0,
         max_blocks: int = 5,

@@ -21,7 +21,7 @@ from insidergraph.console import (
     store_option,
     wants_progress,
 )
-from insidergraph.edgar.limits import DEFAULT_PAUSE, DEFAULT_RATE, MAX_RATE
+from insidergraph.edgar.limits import DEFAULT_PAUSE, DEFAULT_RATE, DEFAULT_TIMEOUT, MAX_RATE
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -46,7 +46,7 @@ def _common(func: Any) -> Any:
                      help="Requests in any one second, at most 10 (SEC's limit)."),
         click.option("--pause-on-block", default=DEFAULT_PAUSE, show_default=True, type=click.FloatRange(min=0),
                      help="Seconds every request waits after SEC answers 429 or its rate-threshold 403."),
-        click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+        click.option("--timeout", default=DEFAULT_TIMEOUT, show_default=True, type=click.FloatRange(min=0.1),
                      help="Seconds to wait for an answer before trying again."),
         click.option("--edgar-url", envvar="INSIDERGRAPH_EDGAR_URL", default=None,
                      help="Base URL standing in for www.sec.gov and data.sec.gov [env INSIDERGRAPH_EDGAR_URL]."),

@@ -22,7 +22,7 @@ from typing import TextIO
 from insidergraph.edgar import index
 from insidergraph.edgar.client import EdgarClient, EdgarError, NotFound, check_user_agent
 from insidergraph.edgar.index import OWNERSHIP_FORMS, Entry
-from insidergraph.edgar.limits import DEFAULT_PAUSE, DEFAULT_RATE
+from insidergraph.edgar.limits import DEFAULT_PAUSE, DEFAULT_RATE, DEFAULT_TIMEOUT
 from insidergraph.edgar.mirror import FilingError, Mirror, check_submission
 from insidergraph.errors import InsiderGraphError
 
@@ -153,7 +153,7 @@ def fetch(
     edgar_url: str | None = None,
     data_url: str | None = None,
     submissions_url: str | None = None,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_TIMEOUT,
     attempts: int = 4,
     backoff: float = 1.0,
     workers: int | None = None,

@@ -34,14 +34,27 @@ _ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"))
 NT_BATCH_ROWS = BATCH_ROWS
 
 
-class _Formatter:
-    """Turns triple batches into N-Triples lines. A node's subject column recurs in the
-    batch of each of its properties: its ``<...>`` form is kept for the next batches."""
+class NTriplesFormatter:
+    """Turns batches of :func:`~insidergraph.graph.rdf_emit.triples` into arrays of
+    N-Triples lines (``"<s> <p> o .\\n"``), column-wise: the one place that writes the
+    emitter's terms as N-Triples text, for the embedded store's loader
+    (:func:`ntriples_lines`) and the SPARQL server load alike. A node's subject column
+    recurs in the batch of each of its properties, so the ``<...>`` form of the last few
+    columns is kept for the next batches: use one formatter for one pass over a graph.
+
+    >>> from insidergraph.graph.rdf_emit import triples
+    >>> g = GraphTables.from_rows({"Person": [{"id": "person/1", "name": 'Jo "J" Doe'}]}, {})
+    >>> fmt = NTriplesFormatter()
+    >>> print("".join(line for b in triples(g) for line in fmt.lines(b).to_pylist()), end="")
+    <https://w3id.org/insidergraph/id/person/1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/insidergraph/ontology#Person> .
+    <https://w3id.org/insidergraph/id/person/1> <http://www.w3.org/2000/01/rdf-schema#label> "Jo \\"J\\" Doe" .
+    """  # noqa: E501 (a doctest's expected output is one line)
 
     def __init__(self) -> None:
         self._memo: dict[tuple[int, int, int], tuple[pa.Array, pa.Array]] = {}
 
     def iris(self, values: pa.Array) -> pa.Array:
+        """``<iri>`` for each IRI of ``values`` (reused when the same column comes again)."""
         key = (values.buffers()[1].address, values.offset, len(values))
         hit = self._memo.get(key)
         if hit is None:
@@ -52,7 +65,8 @@ class _Formatter:
         return hit[1]
 
     def lines(self, batch: pa.RecordBatch) -> pa.Array:
-        """``<s> <p> o .`` for each triple of the batch."""
+        """``<s> <p> o .\\n`` for each triple of ``batch`` (of
+        :data:`~insidergraph.graph.rdf_emit.TRIPLE_SCHEMA`), in its order."""
         dt, o = constant(batch, "datatype"), batch.column("o")
         if dt == IRI:
             obj = self.iris(o)
@@ -70,7 +84,7 @@ def ntriples_lines(tables: GraphTables, batch_rows: int = NT_BATCH_ROWS, row_lev
     """The triples of the RDF export as arrays of N-Triples lines (``"s p o .\\n"``), in
     table order, not sorted (a store sorts and deduplicates by itself); with
     ``row_level=False``, without the row-level types (a ``--sparql relations`` store)."""
-    fmt = _Formatter()
+    fmt = NTriplesFormatter()
     for batch in triples(tables, graphs=False, row_level=row_level, batch_rows=batch_rows):
         yield fmt.lines(batch)
 

@@ -125,6 +125,8 @@ class RenderedForm:
     other_text: str | None = None
     not_subject_to_section16: bool | None = None
     aff10b5one: bool | None = None
+    form3_holdings_reported: bool | None = None
+    form4_transactions_reported: bool | None = None
     table1: list[TableRow] = field(default_factory=list)
     table2: list[TableRow] = field(default_factory=list)
     footnotes: dict[str, str] = field(default_factory=dict)
@@ -321,6 +323,8 @@ def build_filing(form: RenderedForm) -> Filing:
         date_of_original_submission=amendment,
         not_subject_to_section16=form.not_subject_to_section16,
         aff10b5one=form.aff10b5one,
+        form3_holdings_reported=form.form3_holdings_reported,
+        form4_transactions_reported=form.form4_transactions_reported,
         reporting_owners=tuple(owners),
         non_derivative=tuple(non_derivative),
         derivative=tuple(derivative),

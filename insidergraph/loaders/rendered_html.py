@@ -115,7 +115,8 @@ def _date_after(td: Element, label_end: str) -> str | None:
 
 
 def _check_row(doc: Element, label: str) -> bool | None:
-    """The stand-alone check boxes above box 1 (Section 16, Rule 10b5-1): None if absent."""
+    """The stand-alone check boxes above box 1 (Section 16, Form 5's Form 3 holdings and Form 4
+    transactions reported, Rule 10b5-1): None if absent."""
     for td in doc.iter("td"):
         if _text(td).startswith(label):
             before = td.getprevious()
@@ -227,6 +228,9 @@ def _head_boxes(doc: Element, form: RenderedForm) -> None:
     if form.form != "3":
         form.not_subject_to_section16 = bool(_check_row(doc, "Check this box if no longer subject"))
     form.aff10b5one = _check_row(doc, "Check this box to indicate that a transaction was made")
+    if form.form == "5":  # the XML's form3HoldingsReported / form4TransactionsReported
+        form.form3_holdings_reported = _check_row(doc, "Form 3 Holdings Reported")
+        form.form4_transactions_reported = _check_row(doc, "Form 4 Transactions Reported")
 
 
 def read(data: bytes, path: str) -> RenderedForm:

@@ -256,6 +256,10 @@ _ACTIONS: dict[str, tuple[int, Any]] = {
     **_handlers(_top_flag, {
         "notSubjectToSection16": "not_subject_to_section16", "noSecuritiesOwned": "no_securities_owned",
         "aff10b5One": "aff10b5one",
+        # Form 5: holdings or transactions already reported on Form 3 or 4 (the data set's
+        # FORM3_HOLDINGS_REPORTED and FORM4_TRANS_REPORTED).
+        "form3HoldingsReported": "form3_holdings_reported",
+        "form4TransactionsReported": "form4_transactions_reported",
     }),
     "footnote": (_HANDLER, (_footnote, None)),
 }

@@ -23,19 +23,24 @@ from insidergraph.console import progress_option, store_option, wants_progress
 @click.option("--protocol", type=click.Choice(["gsp", "update"]), default="gsp", show_default=True,
               help="Graph Store HTTP Protocol (PUT, then POST), or SPARQL Update (DROP SILENT GRAPH, INSERT DATA) "
                    "for a server that offers only that.")
+@click.option("--query-endpoint", metavar="URL", default=None, envvar="SPARQL_ENDPOINT", show_envvar=True,
+              help="The server's query endpoint: list the graphs already there and drop those of filings the "
+                   "store no longer holds (a graph per filing only; other namespaces are left alone).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
               help="Seconds to wait for each request.")
 @progress_option()
-def sparql_load(store: str, endpoint: str, graph: str | None, protocol: str, timeout: float,
-                progress: bool | None) -> None:
+def sparql_load(store: str, endpoint: str, graph: str | None, protocol: str, query_endpoint: str | None,
+                timeout: float, progress: bool | None) -> None:
     """Write the store's triples into a SPARQL 1.1 server, replacing the graphs they go in.
 
     The triples are those of the embedded SPARQL store, in batches; credentials come from
-    SPARQL_USER and SPARQL_PASSWORD only. A second load leaves the server as the first did.
+    SPARQL_USER and SPARQL_PASSWORD only. A second load leaves the server as the first did;
+    with --query-endpoint, graphs of filings no longer in the store are dropped too.
 
     \b
     Examples:
       insidergraph sparql load --store insidergraph-store --endpoint http://127.0.0.1:7878/store
+      insidergraph sparql load --endpoint http://127.0.0.1:7878/store --query-endpoint http://127.0.0.1:7878/query
       SPARQL_USER=admin SPARQL_PASSWORD=secret insidergraph sparql load --endpoint http://127.0.0.1:3030/ds/data --graph https://example.org/insiders --timeout 120
       insidergraph sparql load --endpoint http://127.0.0.1:7878/update --protocol update --no-progress
     """  # noqa: E501 (example lines are shown as written)
@@ -43,7 +48,7 @@ def sparql_load(store: str, endpoint: str, graph: str | None, protocol: str, tim
     from insidergraph.graph.store import Store
 
     summary = load(Store(store), endpoint, graph=graph, protocol=protocol, timeout=timeout,
-                   progress=wants_progress(progress))
+                   progress=wants_progress(progress), query_endpoint=query_endpoint)
     click.echo(summary.line())
 
 

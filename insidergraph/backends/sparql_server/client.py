@@ -47,7 +47,8 @@ class SparqlClient:
     def close(self) -> None:
         self._http.close()
 
-    def _send(self, what: str, method: str, url: str | None = None, **kwargs: Any) -> httpx.Response:
+    def _send(self, what: str, method: str, url: str | None = None, missing_ok: bool = False,
+              **kwargs: Any) -> httpx.Response:
         url = url or self.url
         try:
             response = self._http.request(method, url, **kwargs)
@@ -59,7 +60,7 @@ class SparqlClient:
         if response.status_code in (401, 403):
             raise SparqlServerError(f"{url}: the server refused the credentials (HTTP {response.status_code}); "
                                     "set SPARQL_USER and SPARQL_PASSWORD")
-        if response.status_code >= 400:
+        if response.status_code >= 400 and not (missing_ok and response.status_code == 404):
             body = one_line(response.text.strip() or response.reason_phrase, 200)
             raise SparqlServerError(f"{url}: the server refused the {what} (HTTP {response.status_code}): {body}")
         return response
@@ -84,6 +85,10 @@ class SparqlClient:
         """PUT (replace) or POST (add) N-Triples ``body`` into ``graph`` by the Graph Store protocol."""
         self._send("update", method, params={"graph": graph}, content=body,
                    headers={"Content-Type": "application/n-triples"})
+
+    def delete_graph(self, graph: str) -> None:
+        """Delete ``graph`` by the Graph Store protocol (one already gone is no error)."""
+        self._send("update", "DELETE", params={"graph": graph}, missing_ok=True)
 
 
 def solutions(results: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:

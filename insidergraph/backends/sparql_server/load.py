@@ -2,23 +2,37 @@
 
 The triples are those the embedded SPARQL store holds (the one RDF emitter,
 :func:`~insidergraph.graph.rdf_emit.triples`, written as N-Triples by
-:mod:`~insidergraph.graph.rdf_ntriples`), in the named graphs of the TriG export (one per
-filing, and one of the entities) or all in the one graph ``--graph`` names. Each graph is
-replaced, never added to: by the Graph Store HTTP Protocol its first batch is a ``PUT``
-and any further batch of it a ``POST``; by SPARQL Update (``--protocol update``, for a
-server that offers nothing else) a request drops the graphs it starts (``DROP SILENT
-GRAPH``) before its ``INSERT DATA``. So a second load leaves the server as the first did.
+:class:`~insidergraph.graph.rdf_ntriples.NTriplesFormatter`), in the named graphs of the
+TriG export (one per filing, and one of the entities) or all in the one graph ``--graph``
+names. Each graph is replaced, never added to: by the Graph Store HTTP Protocol its first
+batch is a ``PUT`` and any further batch of it a ``POST``; by SPARQL Update (``--protocol
+update``, for a server that offers nothing else) a request drops the graphs it starts
+(``DROP SILENT GRAPH``) before its ``INSERT DATA``. So a second load leaves the server as
+the first did.
 
->>> LoadSummary(1200, 3, 2.0, "http://127.0.0.1:7878/store").line()
-'loaded 1,200 triples in 3 graphs into http://127.0.0.1:7878/store in 2.0 s (600 triples/s)'
+Memory does not grow with the store: the emitter's batches (in table order, a filing's
+triples spread over every table) are written once to compressed Arrow files in a
+temporary folder, one per range of filings (:data:`PART_FILINGS`), and read back one
+range at a time, grouped by graph (:class:`Quads`).
+
+Graphs of filings the store no longer holds are dropped after a per-filing load when the
+server's query endpoint is known (``--query-endpoint``): the graphs in insidergraph's
+graph namespace (:data:`~insidergraph.ontology.GRAPH_NS`) are listed by a SPARQL query
+and those the store lacks are deleted; graphs of other namespaces are never touched.
+
+>>> LoadSummary(1200, 3, 2.0, "http://127.0.0.1:7878/store", stale=1).line()
+'loaded 1,200 triples in 3 graphs into http://127.0.0.1:7878/store in 2.0 s (600 triples/s); dropped 1 stale graph'
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,43 +47,146 @@ if TYPE_CHECKING:
 
 #: Triples per request.
 BATCH_TRIPLES = 50_000
+#: Triples :class:`Quads` hands over at a time.
+CHUNK_TRIPLES = 500_000
+#: Filings whose graphs are read back and grouped together: what bounds a load's memory
+#: (a few hundred triples a filing), whatever the size of the store.
+PART_FILINGS = 2_000
+#: At most this many temporary files are written (larger ranges of filings beyond it).
+MAX_PARTS = 1_000
+#: Graphs dropped per SPARQL Update request.
+DROPS_PER_UPDATE = 1_000
 PROTOCOLS = ("gsp", "update")
+_SPILL = pa.schema([("line", pa.string()), ("g", pa.string())])
 
 
 @dataclass(frozen=True)
 class LoadSummary:
-    """What a load wrote."""
+    """What a load wrote (``stale``: the graphs of filings no longer in the store that it
+    dropped; ``None`` when it did not look for them)."""
 
     triples: int
     graphs: int
     seconds: float
     endpoint: str
+    stale: int | None = None
 
     def line(self) -> str:
         """The summary line the command prints."""
         rate = self.triples / self.seconds if self.seconds > 0 else 0.0
-        return (f"loaded {self.triples:,} triples in {self.graphs:,} graph{'s' * (self.graphs != 1)} into "
+        line = (f"loaded {self.triples:,} triples in {self.graphs:,} graph{'s' * (self.graphs != 1)} into "
                 f"{self.endpoint} in {self.seconds:.1f} s ({rate:,.0f} triples/s)")
+        if self.stale is not None:
+            line += f"; dropped {self.stale:,} stale graph{'s' * (self.stale != 1)}"
+        return line
 
 
-def quads(store: Store, graph: str | None) -> tuple[pa.Array, pa.Array]:
-    """Every triple of the store as N-Triples lines beside its graph's IRI, grouped by graph."""
-    from insidergraph.graph.rdf_emit import triples
-    from insidergraph.graph.rdf_ntriples import _Formatter
+def store_graphs(store: Store) -> pa.Array:
+    """The IRIs of the named graphs a per-filing load writes: each filing's, sorted, after
+    the entities graph."""
+    from insidergraph.graph.rdf_emit import ENTITIES_GRAPH, iris
+    from insidergraph.ontology import GRAPH_NS
 
-    fmt = _Formatter()
-    lines, graphs = [], []
-    row_level = store.sparql_scope() != "relations"
-    for batch in triples(store.tables(), graphs=graph is None, row_level=row_level):
-        lines.append(fmt.lines(batch))
-        graphs.append(batch.column("g").cast(pa.string()))
-    if not lines:
-        return pa.array([], pa.string()), pa.array([], pa.string())
-    text, g = pa.concat_arrays(lines), pa.concat_arrays(graphs)
-    if graph is not None:
-        return text, pa.repeat(pa.scalar(graph), len(text))
-    order = pc.sort_indices(g)
-    return text.take(order), g.take(order)
+    ids = store.tables().to_arrow("nodes", "Filing").column("id")
+    filings = pc.unique(iris(ids, ns=GRAPH_NS))
+    return pa.concat_arrays([pa.array([ENTITIES_GRAPH], pa.string()), filings.take(pc.sort_indices(filings))])
+
+
+class Quads:
+    """The store's triples as ``(graph IRI, N-Triples lines)`` pieces of at most ``chunk``
+    lines, each graph's pieces one after the other (a graph never comes back once another
+    began), with every triple under ``graph`` when one is given.
+
+    Iterating writes the triples once to compressed Arrow files in a temporary folder (the
+    entities graph in one, each range of ``part_filings`` filings in another) and reads
+    them back a file at a time, so what is held at once is one range of filings, not the
+    store; ``total`` is the count of triples once the first piece is out.
+    """
+
+    def __init__(self, store: Store, graph: str | None = None, chunk: int = CHUNK_TRIPLES,
+                 part_filings: int = PART_FILINGS) -> None:
+        self.store, self.graph, self.chunk = store, graph, chunk
+        self.names = store_graphs(store) if graph is None else pa.array([graph], pa.string())
+        self.part_filings = max(part_filings, math.ceil((len(self.names) - 1) / MAX_PARTS), 1)
+        self.total = 0
+
+    def __iter__(self) -> Iterator[tuple[str, pa.Array]]:
+        with tempfile.TemporaryDirectory(prefix="insidergraph-sparql-load-") as tmp:
+            parts = self._spill(Path(tmp))
+            for number in sorted(parts):
+                if number == 0:  # one graph (entities, or --graph): in its table order
+                    yield from self._stream(parts[number], str(self.names[0]))
+                else:
+                    yield from self._grouped(parts[number])
+
+    def _parts(self, graphs: pa.Array) -> np.ndarray:
+        """The file each triple goes to: 0 for the entities graph (and for --graph), then
+        one per range of filings, the last for a graph the store's filings do not name."""
+        if self.graph is not None:
+            return np.zeros(len(graphs), np.int64)
+        index = pc.index_in(graphs, value_set=self.names)
+        last = (len(self.names) - 2) // self.part_filings + 2
+        part = pc.if_else(pc.equal(index, 0), 0, pc.add(pc.divide(pc.subtract(index, 1), self.part_filings), 1))
+        return np.asarray(pc.fill_null(part, last), np.int64)
+
+    def _spill(self, folder: Path) -> dict[int, Path]:
+        from insidergraph.graph.rdf_emit import triples
+        from insidergraph.graph.rdf_ntriples import NTriplesFormatter
+
+        fmt, paths, writers = NTriplesFormatter(), {}, {}
+        options = pa.ipc.IpcWriteOptions(compression="zstd")
+        row_level = self.store.sparql_scope() != "relations"
+        try:
+            for batch in triples(self.store.tables(), graphs=self.graph is None, row_level=row_level):
+                lines, graphs = fmt.lines(batch), batch.column("g")
+                part = self._parts(graphs)
+                order = np.argsort(part, kind="stable")
+                ordered = part[order]
+                bounds = [0, *(np.flatnonzero(np.diff(ordered)) + 1).tolist(), len(ordered)]
+                for a, b in itertools.pairwise(bounds):
+                    number, take = int(ordered[a]), pa.array(order[a:b])
+                    if number not in writers:
+                        paths[number] = folder / f"{number}.arrows"
+                        writers[number] = pa.ipc.new_stream(paths[number], _SPILL, options=options)
+                    writers[number].write_batch(pa.record_batch([lines.take(take), graphs.take(take)], _SPILL))
+                self.total += len(lines)
+        finally:
+            for writer in writers.values():
+                writer.close()
+        return paths
+
+    def _stream(self, path: Path, graph: str) -> Iterator[tuple[str, pa.Array]]:
+        held: list[pa.Array] = []
+        size = 0
+        with pa.ipc.open_stream(path) as reader:
+            for batch in reader:
+                held.append(batch.column("line"))
+                size += batch.num_rows
+                if size >= self.chunk:
+                    yield from _pieces(graph, pa.concat_arrays(held), self.chunk)
+                    held, size = [], 0
+        if held:
+            yield from _pieces(graph, pa.concat_arrays(held), self.chunk)
+
+    def _grouped(self, path: Path) -> Iterator[tuple[str, pa.Array]]:
+        with pa.ipc.open_stream(path) as reader:
+            table = reader.read_all().combine_chunks()
+        order = pc.sort_indices(table.column("g"))
+        lines, graphs = table.column("line").chunk(0).take(order), table.column("g").chunk(0).take(order)
+        del table
+        for graph, start, stop in runs(graphs):
+            yield from _pieces(graph, lines.slice(start, stop - start), self.chunk)
+
+
+def _pieces(graph: str, lines: pa.Array, size: int) -> Iterator[tuple[str, pa.Array]]:
+    for a in range(0, len(lines), size):
+        yield graph, lines.slice(a, size)
+
+
+def quads(store: Store, graph: str | None = None, chunk: int = CHUNK_TRIPLES) -> Quads:
+    """Every triple of the store as N-Triples lines beside its graph's IRI, in pieces
+    grouped by graph (see :class:`Quads`)."""
+    return Quads(store, graph, chunk)
 
 
 def runs(graphs: pa.Array) -> Iterator[tuple[str, int, int]]:
@@ -86,8 +203,8 @@ def runs(graphs: pa.Array) -> Iterator[tuple[str, int, int]]:
         yield graphs[a].as_py(), a, b
 
 
-def _body(lines: pa.Array, start: int, stop: int) -> bytes:
-    return "".join(lines.slice(start, stop - start).to_pylist()).encode()
+def _body(lines: pa.Array) -> str:
+    return "".join(lines.to_pylist())
 
 
 def _check_graph(value: str) -> None:
@@ -101,55 +218,97 @@ def _check_graph(value: str) -> None:
             from err
 
 
-def _by_gsp(client: SparqlClient, lines: pa.Array, graphs: pa.Array, batch: int, done: Bars) -> int:
-    count = 0
-    for graph, start, stop in runs(graphs):
-        count += 1
-        for a in range(start, stop, batch):
-            b = min(a + batch, stop)
-            client.graph("PUT" if a == start else "POST", graph, _body(lines, a, b))
-            done.update("triples", b, len(lines))
-    return count
+class _Sender:
+    """Requests of at most ``batch`` triples from pieces that come grouped by graph: by the
+    Graph Store protocol one graph a request, its first a ``PUT``; by SPARQL Update several
+    graphs a request, each dropped in the request that starts it."""
+
+    def __init__(self, client: SparqlClient, protocol: str, batch: int, bars: Bars, quads: Quads) -> None:
+        self.client, self.gsp, self.batch, self.bars, self.quads = client, protocol == "gsp", batch, bars, quads
+        self.graphs = self.triples = 0
+        self._last: str | None = None
+        self._pending: list[tuple[str, bool, pa.Array]] = []  # (graph, its first lines, lines)
+        self._size = 0
+
+    def add(self, graph: str, lines: pa.Array) -> None:
+        first = graph != self._last
+        if first:
+            self.graphs, self._last = self.graphs + 1, graph
+            if self.gsp:
+                self.flush()
+        while len(lines):
+            take = min(len(lines), self.batch - self._size)
+            self._pending.append((graph, first, lines.slice(0, take)))
+            lines, first, self._size = lines.slice(take), False, self._size + take
+            if self._size >= self.batch:
+                self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        if self.gsp:
+            graph, first, _ = self._pending[0]
+            body = "".join(_body(lines) for _, _, lines in self._pending).encode()
+            self.client.graph("PUT" if first else "POST", graph, body)
+        else:
+            drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g, first, _ in self._pending if first)
+            inserts = "".join(f"GRAPH <{g}> {{\n{_body(lines)}}}\n" for g, _, lines in self._pending)
+            self.client.update(f"{drops}INSERT DATA {{\n{inserts}}}")
+        self.triples += self._size
+        self._pending, self._size = [], 0
+        self.bars.update("triples", self.triples, self.quads.total)
 
 
-def _by_update(client: SparqlClient, lines: pa.Array, graphs: pa.Array, batch: int, done: Bars) -> int:
-    count, pending, size, drops = 0, [], 0, []
-    for graph, start, stop in runs(graphs):
-        count += 1
-        for a in range(start, stop, batch):
-            b = min(a + batch, stop)
-            if a == start:
-                drops.append(f"DROP SILENT GRAPH <{graph}> ;\n")
-            pending.append(f"GRAPH <{graph}> {{\n{_body(lines, a, b).decode()}}}\n")
-            size += b - a
-            if size >= batch:
-                client.update("".join(drops) + "INSERT DATA {\n" + "".join(pending) + "}")
-                done.update("triples", b, len(lines))
-                pending, size, drops = [], 0, []
-    if pending or drops:
-        client.update("".join(drops) + "INSERT DATA {\n" + "".join(pending) + "}")
-    done.update("triples", len(lines), len(lines))
-    return count
+def _server_graphs(client: SparqlClient) -> list[str]:
+    """The server's named graphs in insidergraph's graph namespace."""
+    from insidergraph.ontology import GRAPH_NS
+
+    results = client.query(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{GRAPH_NS}")) }}')
+    return sorted(str(row["g"]["value"]) for row in results["results"]["bindings"] if "g" in row)
+
+
+def drop_stale(query: SparqlClient, write: SparqlClient, protocol: str, keep: pa.Array) -> int:
+    """Drop the graphs in insidergraph's namespace that the server holds (listed through
+    ``query``) and ``keep`` lacks, through ``write`` (the load's endpoint); how many."""
+    found = pa.array(_server_graphs(query), pa.string())
+    stale = found.filter(pc.invert(pc.is_in(found, value_set=keep))).to_pylist()
+    if protocol == "gsp":
+        for graph in stale:
+            write.delete_graph(graph)
+    else:
+        for a in range(0, len(stale), DROPS_PER_UPDATE):
+            write.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale[a:a + DROPS_PER_UPDATE]))
+    return len(stale)
 
 
 def load(store: Store, endpoint: str, graph: str | None = None, protocol: str = "gsp",
-         timeout: float = DEFAULT_TIMEOUT, progress: bool = False, batch: int = BATCH_TRIPLES) -> LoadSummary:
+         timeout: float = DEFAULT_TIMEOUT, progress: bool = False, batch: int = BATCH_TRIPLES,
+         query_endpoint: str | None = None) -> LoadSummary:
     """Write ``store``'s triples into the server at ``endpoint`` (a Graph Store endpoint,
-    or an update endpoint with ``protocol="update"``), replacing the graphs they go in."""
+    or an update endpoint with ``protocol="update"``), replacing the graphs they go in;
+    with ``query_endpoint`` (and no ``graph``), drop the graphs of filings the store no
+    longer holds."""
     if protocol not in PROTOCOLS:
         raise SparqlServerError(f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS)}")
     if graph is not None:
         _check_graph(graph)
     started = time.monotonic()
     client = SparqlClient(endpoint, timeout)
+    asker = SparqlClient(query_endpoint, timeout) if query_endpoint and graph is None else None
     try:
-        lines, graphs = quads(store, graph)
+        pieces = Quads(store, graph)
         with Bars(progress) as bars:
-            write = _by_gsp if protocol == "gsp" else _by_update
-            count = write(client, lines, graphs, batch, bars)
+            sender = _Sender(client, protocol, batch, bars, pieces)
+            for name, lines in pieces:
+                sender.add(name, lines)
+            sender.flush()
+        stale = None if asker is None else drop_stale(asker, client, protocol, pieces.names)
     finally:
         client.close()
-    return LoadSummary(len(lines), count, time.monotonic() - started, endpoint)
+        if asker is not None:
+            asker.close()
+    return LoadSummary(sender.triples, sender.graphs, time.monotonic() - started, endpoint, stale)
 
 
-__all__ = ["BATCH_TRIPLES", "PROTOCOLS", "LoadSummary", "load", "quads", "runs"]
+__all__ = ["BATCH_TRIPLES", "CHUNK_TRIPLES", "PART_FILINGS", "PROTOCOLS", "LoadSummary", "Quads", "drop_stale",
+           "load", "quads", "runs", "store_graphs"]
