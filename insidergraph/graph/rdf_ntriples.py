@@ -84,9 +84,7 @@ def ntriples_lines(tables: GraphTables, batch_rows: int = NT_BATCH_ROWS, row_lev
     """The triples of the RDF export as arrays of N-Triples lines (``"s p o .\\n"``), in
     table order, not sorted (a store sorts and deduplicates by itself); with
     ``row_level=False``, without the row-level types (a ``--sparql relations`` store)."""
-    fmt = NTriplesFormatter()
-    for batch in triples(tables, graphs=False, row_level=row_level, batch_rows=batch_rows):
-        yield fmt.lines(batch)
+    yield from batch_lines(triples(tables, graphs=False, row_level=row_level, batch_rows=batch_rows))
 
 
 def batch_lines(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.Array]:
@@ -97,7 +95,7 @@ def batch_lines(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.Array]:
     >>> [len(a) for a in batch_lines(triples(g))]
     [1]
     """
-    fmt = _Formatter()
+    fmt = NTriplesFormatter()
     for batch in batches:
         yield fmt.lines(batch)
 
