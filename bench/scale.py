@@ -13,6 +13,8 @@ time includes turning the rows into the DataFrame a user gets.
     python bench/scale.py --queries-only --store /tmp/s1m
     python bench/scale.py /tmp/syn1m --store /tmp/s1m --first 998000   # then 2,000 added to it
     python bench/scale.py /tmp/syn100k --store /tmp/s100k-10 --parts 10   # then bench/compare_stores.py
+    python bench/synth.py --filings 2000 --seed 8 --accession-agent 9000000 --out /tmp/add2k
+    python bench/scale.py /tmp/add2k --store /tmp/s100k --add           # a day's filings added
 
 Targets (issue 5): at 1,000,000 filings a build under 10 minutes on this 2-core machine and
 under 1 s per query on the embedded Cypher and SPARQL engines.
@@ -113,6 +115,7 @@ def main() -> None:
     parser.add_argument("--sparql", choices=("full", "relations", "none"), default="full")
     parser.add_argument("--queries-only", action="store_true")
     parser.add_argument("--first", type=int, help="build the first N files (sorted), then add the rest to it")
+    parser.add_argument("--add", action="store_true", help="add the files to the store there (not from scratch)")
     parser.add_argument("--parts", type=int, help="build the files (sorted) in this many parts, one after another")
     args = parser.parse_args()
     if not args.queries_only:
@@ -125,7 +128,7 @@ def main() -> None:
                 print(f"part {k + 1} of {args.parts}: files {start + 1:,} to {min(start + size, len(files)):,}")
                 build(files[start : start + size], args.store, args.sparql, fresh=k == 0)
         elif args.first is None:
-            build([args.files], args.store, args.sparql)
+            build([args.files], args.store, args.sparql, fresh=not args.add)
         else:
             build(files[: args.first], args.store, args.sparql)
             build(files[args.first :], args.store, args.sparql, fresh=False)
