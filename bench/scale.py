@@ -12,6 +12,9 @@ time includes turning the rows into the DataFrame a user gets.
     python bench/scale.py /tmp/syn1m --store /tmp/s1m --sparql relations
     python bench/scale.py --queries-only --store /tmp/s1m
     python bench/scale.py /tmp/syn1m --store /tmp/s1m --first 998000   # then 2,000 added to it
+    python bench/scale.py /tmp/syn100k --store /tmp/s100k-10 --parts 10   # then bench/compare_stores.py
+    python bench/synth.py --filings 2000 --seed 8 --accession-agent 9000000 --out /tmp/add2k
+    python bench/scale.py /tmp/add2k --store /tmp/s100k --add           # a day's filings added
 
 Targets (issue 5): at 1,000,000 filings a build under 10 minutes on this 2-core machine and
 under 1 s per query on the embedded Cypher and SPARQL engines.
@@ -44,24 +47,34 @@ def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> No
 
     write_generation, write_outputs = sm.Store._write_generation, sm.Store._write_outputs
 
-    def generation_stage(self: Any, gen: Any, old: Any, new: list[Any], builder: Any, extra: Any) -> Any:
-        stamp(f"read back the store and parsed {len(new):,} new filings")
-        tables = write_generation(self, gen, old, new, builder, extra)
+    def generation_stage(self: Any, gen: Any, old: Any, new: Any, builder: Any, *rest: Any) -> Any:
+        stamp(f"read back the store and parsed {len(new[0]):,} new filings")
+        tables = write_generation(self, gen, old, new, builder, *rest)
         stamp("generation flushed and switched")
         return tables
 
-    def outputs_stage(self: Any, tables: Any) -> None:
+    def outputs_stage(self: Any, tables: Any, change: Any) -> Any:
+        what = "from scratch" if change is None else f"{change.rows():,} rows changed of {change.total:,}"
+        stamp(f"graph tables ready ({what})")
+        written = write_outputs(self, tables, change)
+        stamp(f"Parquet tables and engines written (side by side): {written}")
+        return written
+
+    compare = sm.diff
+
+    def diff_stage(*args: Any) -> Any:
         stamp("filing tables written, graph tables built")
-        write_outputs(self, tables)
-        stamp("Parquet tables and engines written (side by side)")
+        return compare(*args)
 
     sm.Store._write_generation, sm.Store._write_outputs = generation_stage, outputs_stage  # type: ignore[method-assign]
+    sm.diff = diff_stage  # type: ignore[assignment]
     write = Backend.write
 
-    def timed(backend: Any, st: Any, tables: Any) -> None:
+    def timed(backend: Any, st: Any, tables: Any, change: Any = None) -> Any:
         t = time.perf_counter()
-        write(backend, st, tables)
-        stamp(f"  engine {backend.name} written in {time.perf_counter() - t:.1f} s")
+        done = write(backend, st, tables, change)
+        stamp(f"  engine {backend.name} {done[1]} in {time.perf_counter() - t:.1f} s")
+        return done
 
     Backend.write = timed  # type: ignore[method-assign]
     if fresh:
@@ -71,6 +84,7 @@ def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> No
     stamp(f"build done in {time.perf_counter() - start:.1f} s: {result.read:,} read, {result.added:,} added, "
           f"{len(result.failed)} failed; load average {os.getloadavg()[0]:.2f}")
     sm.Store._write_generation, sm.Store._write_outputs = write_generation, write_outputs  # type: ignore[method-assign]
+    sm.diff = compare  # type: ignore[assignment]
     Backend.write = write  # type: ignore[method-assign]
     gen = sm.Store(store).generation_dir
     for part in sorted(p for p in gen.rglob("*") if p.is_dir() and p.parent in (gen, gen / "engines")):
@@ -101,13 +115,20 @@ def main() -> None:
     parser.add_argument("--sparql", choices=("full", "relations", "none"), default="full")
     parser.add_argument("--queries-only", action="store_true")
     parser.add_argument("--first", type=int, help="build the first N files (sorted), then add the rest to it")
+    parser.add_argument("--add", action="store_true", help="add the files to the store there (not from scratch)")
+    parser.add_argument("--parts", type=int, help="build the files (sorted) in this many parts, one after another")
     args = parser.parse_args()
     if not args.queries_only:
         if args.files is None:
             parser.error("give the folder of filings, or --queries-only")
         files = sorted(p for p in args.files.rglob("*") if p.is_file())
-        if args.first is None:
-            build([args.files], args.store, args.sparql)
+        if args.parts:
+            size = -(-len(files) // args.parts)
+            for k, start in enumerate(range(0, len(files), size)):
+                print(f"part {k + 1} of {args.parts}: files {start + 1:,} to {min(start + size, len(files)):,}")
+                build(files[start : start + size], args.store, args.sparql, fresh=k == 0)
+        elif args.first is None:
+            build([args.files], args.store, args.sparql, fresh=not args.add)
         else:
             build(files[: args.first], args.store, args.sparql)
             build(files[args.first :], args.store, args.sparql, fresh=False)

@@ -36,7 +36,7 @@ def _state(path: Path) -> tuple[Any, ...]:
     manifest = store.manifest()
     store.tables()
     close_all()
-    rows = run("shared-directors", store, engine="cypher").values.tolist()
+    rows = [run("shared-directors", store, engine=engine).values.tolist() for engine in ("cypher", "sparql")]
     close_all()
     digests = {k: v.get("sha256") for k, v in manifest["files"].items() if k.startswith(("filings/", "graph/"))}
     return manifest["filings"], tuple(sorted(digests.items())), repr(rows)
@@ -48,7 +48,9 @@ def _build(path: Path, files: list[str], *extra: str) -> None:
 
 
 def test_a_build_killed_at_any_moment_leaves_the_before_or_the_after_state(xml: list[str], tmp_path: Path) -> None:
-    first, more = xml[:30], xml[30:60]
+    # A small addition, so that the engines are updated in place (a copy of the previous
+    # generation's files), the path every daily build takes.
+    first, more = xml[:60], xml[60:80]
     path, after_path = tmp_path / "s", tmp_path / "after"
     _build(path, first)
     shutil.copytree(path, after_path)
@@ -57,6 +59,7 @@ def test_a_build_killed_at_any_moment_leaves_the_before_or_the_after_state(xml: 
     took = time.monotonic() - start
     before, after = _state(path), _state(after_path)
     assert before != after
+    assert Store(after_path).manifest()["engines"]["written"] == {"cypher": "updated", "sparql": "updated"}
     rng = random.Random(11)
     seen = {"before": 0, "after": 0}
     for _ in range(20):

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from insidergraph.errors import QueryError, StoreError
 
 if TYPE_CHECKING:
+    from insidergraph.graph.diff import GraphChange
     from insidergraph.graph.store import Engines, Store
     from insidergraph.graph.tables import GraphTables
 
@@ -52,11 +53,13 @@ class Backend:
         """The engine's class, imported now."""
         return _resolve(self.engine)  # type: ignore[no-any-return]
 
-    def write(self, store: Store, tables: GraphTables) -> None:
-        """Rebuild this backend's files in ``store`` from ``tables`` (embedded ones only)."""
+    def write(self, store: Store, tables: GraphTables, change: GraphChange | None = None) -> tuple[str, str]:
+        """Write this backend's files in ``store`` for ``tables`` (embedded ones only): from
+        scratch, or by updating the previous generation's with ``change``. Returns the
+        backend's name and how it was written (``rebuilt``, ``updated``, ``none``)."""
         if self.writer is None:
             raise StoreError(f"the {self.name} backend has no files in a store")
-        _resolve(self.writer)(store, tables)
+        return self.name, str(_resolve(self.writer)(store, tables, change))
 
 
 def _resolve(target: str) -> Any:

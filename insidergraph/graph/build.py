@@ -27,7 +27,8 @@ the golden files (``tests/test_graph_golden.py``).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from insidergraph.graph.columns import ColumnsError
 from insidergraph.graph.emit_filings import (
@@ -52,7 +53,7 @@ from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.tables import GraphTables
 from insidergraph.model import Filing, PowerOfAttorney
 
-__all__ = ["GraphBuilder", "build_graph", "exact_name", "filing_id", "slug"]
+__all__ = ["GraphBuilder", "build_graph", "exact_name", "filing_id", "gc_paused", "slug"]
 
 
 class GraphBuilder:
@@ -96,15 +97,29 @@ class GraphBuilder:
 
     def tables(self) -> GraphTables:
         """Resolve entities and build every node and edge table."""
-        # Millions of fresh tuples would set off full collections again and again; none of
-        # them form cycles, so collecting during the build is pure cost (about half of it).
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             return assemble(self.filings, list(self.powers.values()))
-        finally:
-            if enabled:
-                gc.enable()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a block (reference counting still frees all).
+
+    Parsed filings and graph rows form no reference cycles, yet millions of fresh tuples
+    set off full collections again and again, each rescanning the whole heap (measured:
+    about half of building the tables, 40% of reading 100,000 filings).
+
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def build_graph(filings: Iterable[Filing | PowerOfAttorney]) -> GraphTables:

@@ -187,9 +187,11 @@ def _graphs(ids: pa.Array) -> pa.Array:
 class _Emitter:
     """Yields the batches of :func:`triples` for one GraphTables."""
 
-    def __init__(self, tables: GraphTables, graphs: bool, row_level: bool, batch_rows: int) -> None:
+    def __init__(self, tables: GraphTables, graphs: bool, row_level: bool, batch_rows: int,
+                 filings: pa.Table | None = None, instants: bool = True) -> None:
         self.tables, self.graphs, self.row_level, self.batch_rows = tables, graphs, row_level, batch_rows
-        filings = tables.to_arrow("nodes", "Filing")
+        self.with_instants = instants
+        filings = tables.to_arrow("nodes", "Filing") if filings is None else filings
         self.filing_ids = _arr(filings.column("id"))
         accessions = _arr(filings.column("accession"))
         known = pc.is_valid(accessions)
@@ -206,7 +208,8 @@ class _Emitter:
             if self.row_level or not edge.row_level:
                 for batch in self.batches("edges", rel):
                     yield from self.edge(edge, batch)
-        yield from self.instants()
+        if self.with_instants:
+            yield from self.instants()
 
     def batches(self, kind: str, name: str) -> Iterator[pa.RecordBatch]:
         table = self.tables.to_arrow(kind, name)
@@ -322,11 +325,12 @@ class _Emitter:
             pc.if_else(pc.is_in(accessions, value_set=self.filing_ids), accessions, null),
         )
 
-    def instants(self) -> Iterator[pa.RecordBatch | None]:
-        """Every date a span names, as a ``time:Instant`` (in the entities graph)."""
-        if not self.days:
-            return
-        days = pc.drop_null(pc.unique(pa.concat_arrays([d.cast(pa.date32()) for d in self.days])))
+    def instants(self, days: pa.Array | None = None) -> Iterator[pa.RecordBatch | None]:
+        """Every date a span names (or ``days``), as a ``time:Instant`` (in the entities graph)."""
+        if days is None:
+            if not self.days:
+                return
+            days = pc.drop_null(pc.unique(pa.concat_arrays([d.cast(pa.date32()) for d in self.days])))
         iso = pc.cast(days, pa.string())
         iri = pc.binary_join_element_wise(ID_NS + "date/", iso, "")
         g = ENTITIES_GRAPH if self.graphs else None
@@ -335,18 +339,61 @@ class _Emitter:
 
 
 def triples(tables: GraphTables, graphs: bool = False, row_level: bool = True,
-            batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
+            batch_rows: int = BATCH_ROWS, filings: pa.Table | None = None,
+            instants: bool = True) -> Iterator[pa.RecordBatch]:
     """Every triple of the graph as batches of :data:`TRIPLE_SCHEMA`, in table order (not
     sorted; a triple may repeat): ``graphs`` fills ``g``; ``row_level=False`` leaves out
     the row-level node and edge types (a ``--sparql relations`` store).
+
+    For the triples of some rows only (an incremental build's changed rows), ``tables``
+    holds those rows, ``filings`` the whole Filing table (what ``prov:wasDerivedFrom``
+    resolves accessions against) and ``instants=False`` leaves out the dates of the spans,
+    which :func:`instant_triples` states for the days the whole graph names.
 
     >>> g = GraphTables.from_rows({"Transaction": [{"id": "transaction/1", "seq": 1}]}, {})
     >>> sum(b.num_rows for b in triples(g)), sum(b.num_rows for b in triples(g, row_level=False))
     (2, 0)
     """
-    for batch in _Emitter(tables, graphs, row_level, batch_rows).run():
+    for batch in _Emitter(tables, graphs, row_level, batch_rows, filings, instants).run():
         if batch is not None:
             yield batch
 
 
-__all__ = ["BATCH_ROWS", "ENTITIES_GRAPH", "IRI", "TRIPLE_SCHEMA", "XSD_OF", "constant", "iris", "lexical", "triples"]
+def span_days(tables: GraphTables) -> pa.Array:
+    """Every day a role's span names (start or end), unique and sorted: the ``time:Instant``
+    nodes of the graph.
+
+    >>> g = GraphTables.from_rows({}, {"DIRECTOR_OF": [{"id": "d", "src": "person/1", "dst": "company/1",
+    ...     "first_period": __import__("datetime").date(2020, 1, 2)}]})
+    >>> span_days(g).to_pylist()
+    [datetime.date(2020, 1, 2)]
+    """
+    days: list[pa.Array] = []
+    for rel, edge in EDGE_TYPES.items():
+        tpl = edge.reified
+        if tpl is None or tpl.span is None:
+            continue
+        table = tables.to_arrow("edges", rel)
+        for columns in tpl.span:
+            days.append(pc.coalesce(*(_arr(table.column(c)) for c in columns)).cast(pa.date32()))
+    if not days:
+        return pa.array([], pa.date32())
+    unique = pc.drop_null(pc.unique(pa.concat_arrays(days)))
+    return unique.take(pc.sort_indices(unique))
+
+
+def instant_triples(days: pa.Array) -> Iterator[pa.RecordBatch]:
+    """The ``time:Instant`` triples of ``days`` (see :func:`span_days`), default graph.
+
+    >>> import datetime
+    >>> sum(b.num_rows for b in instant_triples(pa.array([datetime.date(2020, 1, 2)])))
+    2
+    """
+    emitter = _Emitter(GraphTables.empty(), False, True, BATCH_ROWS)
+    for batch in emitter.instants(days):
+        if batch is not None:
+            yield batch
+
+
+__all__ = ["BATCH_ROWS", "ENTITIES_GRAPH", "IRI", "TRIPLE_SCHEMA", "XSD_OF", "constant", "instant_triples", "iris",
+           "lexical", "span_days", "triples"]

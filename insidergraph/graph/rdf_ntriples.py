@@ -19,7 +19,7 @@ datatype.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -84,9 +84,29 @@ def ntriples_lines(tables: GraphTables, batch_rows: int = NT_BATCH_ROWS, row_lev
     """The triples of the RDF export as arrays of N-Triples lines (``"s p o .\\n"``), in
     table order, not sorted (a store sorts and deduplicates by itself); with
     ``row_level=False``, without the row-level types (a ``--sparql relations`` store)."""
+    yield from batch_lines(triples(tables, graphs=False, row_level=row_level, batch_rows=batch_rows))
+
+
+def batch_lines(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.Array]:
+    """N-Triples lines of triple batches (see :func:`~insidergraph.graph.rdf_emit.triples`).
+
+    >>> from insidergraph.graph.rdf_emit import triples
+    >>> g = GraphTables.from_rows({"Filing": [{"id": "filing/1"}]}, {})
+    >>> [len(a) for a in batch_lines(triples(g))]
+    [1]
+    """
     fmt = NTriplesFormatter()
-    for batch in triples(tables, graphs=False, row_level=row_level, batch_rows=batch_rows):
+    for batch in batches:
         yield fmt.lines(batch)
+
+
+def text_of(lines: pa.Array) -> bytes:
+    """An array of N-Triples lines as one document.
+
+    >>> text_of(pa.array(["<a> <b> <c> .\\n"]))
+    b'<a> <b> <c> .\\n'
+    """
+    return bytes(_text(lines)) if len(lines) else b""
 
 
 def _text(lines: pa.Array) -> memoryview:

@@ -20,8 +20,10 @@ moment leaves the store as it was before or as it is after, and the next build s
 the leftovers. See :mod:`insidergraph.graph.store_files`.
 
 Building again adds the new filings; a filing already in the store (same accession,
-or the same content without one) changes nothing. The graph is rebuilt from all
-filings, so entity resolution always sees everything.
+or the same content without one) changes nothing. The graph tables are recomputed from
+all filings, so entity resolution always sees everything; the embedded engines get only
+what changed (:mod:`insidergraph.graph.diff`): a copy of the previous generation's files,
+updated in place, unless the change is a large share of the graph.
 
 >>> import tempfile
 >>> store = Store(tempfile.mkdtemp())
@@ -31,13 +33,11 @@ False
 
 from __future__ import annotations
 
-import gc
 import itertools
 import json
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -48,7 +48,8 @@ import pyarrow.parquet as pq
 from insidergraph.console import Bars
 from insidergraph.errors import InsiderGraphError, StoreError
 from insidergraph.graph import store_files as sf
-from insidergraph.graph.build import GraphBuilder
+from insidergraph.graph.build import GraphBuilder, gc_paused
+from insidergraph.graph.diff import GraphChange, diff
 from insidergraph.graph.filing_tables import FilingCodec
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.store_checks import refuse_duplicate_ids, size_problem
@@ -91,13 +92,15 @@ class Engines:
     adds to a store hands them over: :func:`insidergraph.backends.store_engines` gives every
     embedded engine of the registry (what ``build`` and ``update`` pass), ``Engines()`` none
     (the filings and graph tables alone: the embedded engines of such a store do not open).
-    Each writer rebuilds its files in :attr:`Store.engines_dir` from the tables.
+    Each writer writes its files in :attr:`Store.engines_dir` for the tables: rebuilt from
+    them, or, handed the :class:`~insidergraph.graph.diff.GraphChange` from the previous
+    generation, by updating a copy of that generation's files.
 
     >>> Engines().writers
     ()
     """
 
-    writers: tuple[Callable[[Store, GraphTables], None], ...] = ()
+    writers: tuple[Callable[[Store, GraphTables, GraphChange | None], tuple[str, str]], ...] = ()
     close_all: Callable[[], None] = _nothing
 
 
@@ -300,7 +303,7 @@ class Store:
         self._check_format()
         engines.close_all()  # an engine open in this process holds the generation it read
         sf.unpin(self.path)
-        with sf.WriteLock(self.path, self.lock_timeout), _gc_paused():
+        with sf.WriteLock(self.path, self.lock_timeout), gc_paused():
             self._check_format()  # again, now that no other writer runs
             if not (self.path / sf.CURRENT).is_file():
                 sf.switch(self.path, None)  # from now on, generations without CURRENT are damage
@@ -327,10 +330,13 @@ class Store:
                 and all(kept.get(k) == v for k, v in meta.items())):
             self._sparql = None
             return offered, 0, self.tables()
+        # The engines of an intact previous generation of the same scope are updated with
+        # what changed instead of rebuilt.
+        previous = self.generation_dir if old and intact and self._sparql == before else None
         gen = sf.new_generation(self.path)
         self._engines = engines
         try:
-            tables = self._write_generation(gen, old, new, builder, {**kept, **meta})
+            tables = self._write_generation(gen, old, new, builder, {**kept, **meta}, previous)
         except BaseException as err:
             shutil.rmtree(gen, ignore_errors=True)
             if isinstance(err, OSError):
@@ -369,17 +375,19 @@ class Store:
         return stale_table(self.graph_dir) is None  # an older insidergraph's graph: rebuilt too
 
     def _write_generation(self, gen: Path, old: dict[str, Any], new: tuple[list[Filing], list[PowerOfAttorney]],
-                          builder: GraphBuilder, extra: dict[str, Any]) -> GraphTables:
+                          builder: GraphBuilder, extra: dict[str, Any], previous: Path | None) -> GraphTables:
         """Everything of the new generation, flushed, then ``CURRENT`` switched to it."""
         chunks = self._write_chunks(gen, old, Filing, "filings", "chunks", new[0])
         power_chunks = self._write_chunks(gen, old, PowerOfAttorney, "powers", "power_chunks", new[1])
         n_filings = len(builder.filings)
         tables = builder.tables()
         refuse_duplicate_ids(tables, builder)
+        change = diff(previous / "graph", tables, previous) if previous is not None else None
         self._staging = gen
-        self._write_outputs(tables)
+        written = self._write_outputs(tables, change)
+        # How each engine was written (rebuilt or updated in place): a record, not state.
         manifest = {**extra, "format": FORMAT_VERSION, "filings": n_filings, "counts": tables.counts(),
-                    "engines": {"sparql": self._sparql}, "chunks": chunks,
+                    "engines": {"sparql": self._sparql, "written": written}, "chunks": chunks,
                     **({"power_chunks": power_chunks} if power_chunks else {}),
                     "files": sf.entries(gen, HASHED)}
         (gen / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
@@ -403,33 +411,23 @@ class Store:
             chunks.append(chunk)
         return chunks
 
-    def _write_outputs(self, tables: GraphTables) -> None:
+    def _write_outputs(self, tables: GraphTables, change: GraphChange | None) -> dict[str, str]:
         """The Parquet tables and every embedded engine, written side by side.
 
         They only read ``tables`` and spend most of their time in native code (Arrow,
         ladybug, oxigraph) that releases the GIL, so on two cores the build takes about
         as long as its slowest writer instead of their sum.
         """
-        jobs: list[Callable[[], None]] = [partial(tables.write, self.graph_dir)]
-        jobs += [partial(write, self, tables) for write in self._engines.writers]
+        jobs: list[Callable[[], tuple[str, str] | None]] = [partial(tables.write, self.graph_dir)]
+        jobs += [partial(write, self, tables, change) for write in self._engines.writers]
         with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="insidergraph-write") as pool:
             futures = [pool.submit(job) for job in jobs]
+        written: dict[str, str] = {}
         for future in futures:
-            future.result()  # the first failure, with its own message
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Parsed filings and graph rows form no reference cycles, yet millions of them make
-    # the cyclic collector rescan the whole heap again and again (measured: 40% of the
-    # time of reading 100,000 filings). Reference counting still frees everything.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+            done = future.result()  # the first failure, with its own message
+            if done is not None:
+                written[done[0]] = done[1]
+        return written
 
 
 def build_store(

@@ -447,8 +447,8 @@ class GraphTables:
         """Read the tables :meth:`write` wrote (as Arrow; frames are made on first access)."""
         if not (directory / "counts.json").is_file():
             raise StoreError(f"{directory}: no graph tables here (run `insidergraph build` first)")
-        nodes = {label: _read(directory / "nodes" / f"{label}.parquet", node_props(label)) for label in NODE_TYPES}
-        edges = {rel: _read(directory / "edges" / f"{rel}.parquet", edge_props(rel)) for rel in EDGE_TYPES}
+        nodes = {label: read_table(directory / "nodes" / f"{label}.parquet", node_props(label)) for label in NODE_TYPES}
+        edges = {rel: read_table(directory / "edges" / f"{rel}.parquet", edge_props(rel)) for rel in EDGE_TYPES}
         return cls.from_arrow(nodes, edges)
 
 
@@ -469,7 +469,9 @@ def stale_table(directory: Path) -> str | None:
     return None
 
 
-def _read(path: Path, props: list[Prop]) -> pa.Table:
+def read_table(path: Path, props: list[Prop]) -> pa.Table:
+    """One table file with the registry's types; a missing file is an empty table (the
+    manifest, not this function, says whether it should be there)."""
     schema = arrow_schema(props)
     if not path.is_file():
         return schema.empty_table()

@@ -27,6 +27,7 @@ from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType
 from insidergraph.graph.tables import GraphTables
 
 if TYPE_CHECKING:
+    from insidergraph.graph.diff import GraphChange
     from insidergraph.graph.store import Store
 
 _TYPES = {"string": "STRING", "date": "DATE", "decimal": "DOUBLE", "int": "INT64", "bool": "BOOLEAN",
@@ -62,7 +63,7 @@ def rel_ddl(edge: EdgeType) -> str:
     return f"CREATE REL TABLE {edge.type}({pairs}, {props})"
 
 
-def _arrow(tables: GraphTables, kind: str, name: str) -> pa.Table:
+def arrow_for_copy(tables: GraphTables, kind: str, name: str) -> pa.Table:
     """A table as Arrow with decimals cast to double (ladybug's COPY reads Arrow directly)."""
     table = tables.to_arrow(kind, name)
     props = NODE_TYPES[name].props if kind == "nodes" else EDGE_TYPES[name].props
@@ -73,10 +74,17 @@ def _arrow(tables: GraphTables, kind: str, name: str) -> pa.Table:
     return table
 
 
-def write(store: Store, tables: GraphTables) -> None:
-    """Rebuild the ladybug database of ``store`` from ``tables``."""
+def write(store: Store, tables: GraphTables, change: GraphChange | None = None) -> str:
+    """Write the ladybug database of ``store`` for ``tables``: rebuilt from scratch, or, given
+    a small ``change`` from the previous generation, that generation's database updated in
+    place (:mod:`insidergraph.backends.ladybug.update`). Returns which: ``rebuilt`` or ``updated``."""
     import ladybug as lb
 
+    if change is not None and change.small() and (change.previous / "engines" / "ladybug").is_dir():
+        from insidergraph.backends.ladybug.update import update
+
+        update(store, change)
+        return "updated"
     path = db_path(store)
     shutil.rmtree(path.parent, ignore_errors=True)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,28 +96,34 @@ def write(store: Store, tables: GraphTables) -> None:
         for edge in EDGE_TYPES.values():
             conn.execute(rel_ddl(edge))
         for label in NODE_TYPES:
-            table = _arrow(tables, "nodes", label)
+            table = arrow_for_copy(tables, "nodes", label)
             check_labels(label, table.column("id"))
             if table.num_rows:
                 conn.execute(f"COPY {label} FROM $t", {"t": table})
-        for rel, edge in EDGE_TYPES.items():
-            table = _arrow(tables, "edges", rel)
-            if not table.num_rows:
-                continue
-            # COPY wants source key, target key, then the properties in declared order.
-            table = table.select(["src", "dst", "id"] + [p.name for p in edge.props])
-            # Every row's (FROM, TO) pair from its ends' ids; an end of no label, or a pair the
-            # type does not join, is an error (UnknownIdError), never a row left out.
-            pair = pair_codes(rel, table.column("src"), table.column("dst"))
-            for k, (a, b) in enumerate(edge.pairs):
-                part = table.filter(pc.equal(pair, k))
-                if part.num_rows:
-                    conn.execute(f"COPY {rel} FROM $t (from='{a}', to='{b}')", {"t": part})
+        copy_edges(conn, tables)
     except RuntimeError as err:
         raise StoreError(f"{path}: ladybug load failed: {err}") from err
     finally:
         conn.close()
         db.close()
+    return "rebuilt"
+
+
+def copy_edges(conn: Any, tables: GraphTables) -> None:
+    """Bulk ``COPY`` of every edge table, split by (FROM, TO) pair."""
+    for rel, edge in EDGE_TYPES.items():
+        table = arrow_for_copy(tables, "edges", rel)
+        if not table.num_rows:
+            continue
+        # COPY wants source key, target key, then the properties in declared order.
+        table = table.select(["src", "dst", "id"] + [p.name for p in edge.props])
+        # Every row's (FROM, TO) pair from its ends' ids; an end of no label, or a pair the
+        # type does not join, is an error (UnknownIdError), never a row left out.
+        pair = pair_codes(rel, table.column("src"), table.column("dst"))
+        for k, (a, b) in enumerate(edge.pairs):
+            part = table.filter(pc.equal(pair, k))
+            if part.num_rows:
+                conn.execute(f"COPY {rel} FROM $t (from='{a}', to='{b}')", {"t": part})
 
 
 class LadybugEngine:
