@@ -186,10 +186,12 @@ def test_a_graph_of_an_older_insidergraph_is_named_and_rebuilt_by_the_next_build
     manifest["files"][rel] = {"size": table.stat().st_size, "sha256": hashlib.sha256(table.read_bytes()).hexdigest()}
     manifest_path.write_text(json.dumps(manifest))
     runner = CliRunner()
-    old = runner.invoke(cli, ["query", "insider-trades", "--store", str(path), "--engine", "networkx"])
-    assert old.exit_code == 1
-    assert old.stderr == (f"Error: {table}: no column superseded (written by an older insidergraph); run "
-                          f"`insidergraph build PATH... --store {path}` (any filings) to rebuild its graph\n")
+    for engine in ("cypher", "sparql", "networkx"):
+        old = runner.invoke(cli, ["query", "insider-trades", "--store", str(path), "--engine", engine])
+        assert old.exit_code == 1, engine
+        assert old.stderr == (f"Error: {path}: its graph was written by an older insidergraph "
+                              f"(nodes/Transaction.parquet: superseded is missing); run "
+                              f"`insidergraph build PATH... --store {path}` (any filings) to rebuild its graph\n")
     rebuilt = runner.invoke(cli, ["build", files[0], "--store", str(path)])
     assert rebuilt.exit_code == 0, rebuilt.output
     again = runner.invoke(cli, ["query", "insider-trades", "--store", str(path), "--engine", "networkx",

@@ -130,10 +130,22 @@ def open_engine(name: str, store: Any) -> Engine:
     key = (name, str(Path(store.path).resolve()), stamp)
     engine = _OPEN.get(key)
     if engine is None:
+        _refuse_stale(store)
         for old in [k for k in _OPEN if k[:2] == key[:2]]:
             _close(_OPEN.pop(old))
         engine = _OPEN[key] = backend.engine_class()(store)
     return engine
+
+
+def _refuse_stale(store: Store) -> None:
+    """A graph an older insidergraph wrote (a table without a column the schema has since
+    gained) is named in one line, on every engine, instead of the engines' own errors."""
+    from insidergraph.graph.tables import stale_table
+
+    stale = stale_table(store.graph_dir)
+    if stale is not None:
+        raise StoreError(f"{store.path}: its graph was written by an older insidergraph ({stale} is missing); run "
+                         f"`insidergraph build PATH... --store {store.path}` (any filings) to rebuild its graph")
 
 
 def writers() -> list[Backend]:
