@@ -158,9 +158,16 @@ def export(store: str, fmt: str, output: str, view: str, issuer: str | None, per
         say(export_store(Store(store), output))
         return
     from insidergraph.graph.focus import focus_of
+    from insidergraph.queries.resolve import entities
 
-    tables = Store(store).tables()
+    on_disk = Store(store)
+    tables = on_disk.tables()
     exporter = EXPORTERS[fmt]
+    # The one resolver of every entity option: a CIK, a ticker, a node id or a name.
+    if issuer is not None:
+        issuer = entities(on_disk).resolve(issuer, ("Company",)).id
+    if person is not None:
+        person = entities(on_disk).resolve(person, ("Person",)).id
     focus = focus_of(tables, issuer, person, depth)
     if output == "-":
         size = _export_stdout(tables, fmt, view, focus)

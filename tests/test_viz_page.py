@@ -355,13 +355,16 @@ def test_ego_network_of_a_person_in_interlocks_is_built_from_their_boards(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--person", "smith"], "Error: 'smith' names 2 persons: Bradford L Smith (CIK 0001193119, "
-         "person/0001193119); Darla M Smith (CIK 0001674334, person/0001674334); give a CIK or a node id\n"),
-        (["--person", "zzyzx"], "Error: no person matches 'zzyzx' (give a CIK, a name or a node id)\n"),
-        (["--issuer", "NOPE"], "Error: no issuer matches 'NOPE' (give a CIK, a ticker, a name or a node id)\n"),
+        (["--person", "smith"], "Error: {store}: 'smith' matches 2 persons; give a CIK, a node id or more of the "
+         "name:\n  Bradford L Smith (CIK 0001193119): MICROSOFT CORP\n  Darla M Smith (CIK 0001674334): ADVANCED MICRO "
+         "DEVICES INC\n"),
+        (["--person", "zzyzx"], "Error: {store}: no person matches 'zzyzx' (a CIK, a node id, a name or part of one)\n"),
+        (["--issuer", "NOPE"], "Error: {store}: no company matches 'NOPE' (a CIK, a ticker, a node id, a name or part "
+         "of one)\n"),
         (["--depth", "2"], "Error: --depth needs --issuer or --person: the centre of the ego network\n"),
     ],
 )
 def test_ego_options_refuse_what_names_nothing(store: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    # The one resolver of every entity option (insidergraph.queries.resolve) answers here too.
     result = _export(store, "--format", "gexf", *args, "-o", str(tmp_path / "x.gexf"))
-    assert (result.exit_code, result.stderr) == (1, message)
+    assert (result.exit_code, result.stderr) == (1, message.format(store=store))

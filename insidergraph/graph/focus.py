@@ -1,36 +1,29 @@
 """An ego network of a view: the nodes within ``depth`` steps of an issuer or a person.
 
-``export --issuer``, ``--person`` and ``--depth`` land here. Each names its entity by a
-node id, a CIK, a ticker (issuers) or a name (a name, alias, or every word of it, case
-aside); a name that matches several is refused with the candidates, a name that matches
-none says so. In the ``interlocks`` view, where people are not nodes, a person stands for
-the boards they sat on.
+``export --issuer``, ``--person`` and ``--depth`` land here with node ids: the CLI resolves
+what the user typed (a CIK, a ticker, a node id or a name) with the one resolver of every
+entity option, :mod:`insidergraph.queries.resolve`. In the ``interlocks`` view, where
+people are not nodes, a person stands for the boards they sat on.
 
 >>> from insidergraph.graph.tables import GraphTables
->>> t = GraphTables.from_rows(
-...     {"Person": [{"id": "person/0000000001", "cik": "0000000001", "name": "Doe Jane"}],
-...      "Company": [{"id": "company/0000000009", "cik": "0000000009", "name": "ACME", "ticker": "ACM"}]}, {})
->>> resolve_entity(t, "acm", "Company"), resolve_entity(t, "1", "Person"), resolve_entity(t, "jane doe", "Person")
-('company/0000000009', 'person/0000000001', 'person/0000000001')
->>> resolve_entity(t, "Roe", "Person")
+>>> t = GraphTables.from_rows({"Company": [{"id": "company/0000000009", "name": "ACME"}]}, {})
+>>> focus_of(t, "company/0000000009", None, 2)
+Focus(centres=('company/0000000009',), depth=2)
+>>> focus_of(t, "company/0000000001", None, None)
 Traceback (most recent call last):
 ...
-insidergraph.errors.ExportError: no person matches 'Roe' (give a CIK, a name or a node id)
+insidergraph.errors.ExportError: no issuer 'company/0000000001' in this store
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import networkx as nx
 
 from insidergraph.errors import ExportError
 from insidergraph.graph.tables import GraphTables
-
-#: How many candidates an ambiguous name lists.
-_SHOWN = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,46 +34,16 @@ class Focus:
     depth: int = 1
 
 
-def _words(text: str) -> list[str]:
-    return "".join(c if c.isalnum() else " " for c in text.lower()).split()
-
-
-def _names(row: dict[str, Any]) -> list[str]:
-    aliases = row.get("aliases")
-    return [str(row.get("name") or ""), *(str(a) for a in (aliases if aliases is not None else []))]
-
-
-def _candidate(row: dict[str, Any]) -> str:
-    return f"{row.get('name')} (CIK {row.get('cik') or 'none'}, {row['id']})"
-
-
-def resolve_entity(tables: GraphTables, text: str, label: str) -> str:
-    """The node id of the ``label`` (``Person`` or ``Company``) that ``text`` names."""
-    df = tables.nodes[label]
-    rows = cast(list[dict[str, Any]], df.to_dict("records")) if len(df) else []
-    wanted = text.strip()
-    kind = "person" if label == "Person" else "issuer"
-    tests: list[Callable[[dict[str, Any]], bool]] = [
-        lambda r: str(r["id"]) == wanted,
-        lambda r: wanted.isdigit() and str(r.get("cik") or "") == wanted.zfill(10),
-        lambda r: label == "Company" and str(r.get("ticker") or "").lower() == wanted.lower(),
-        lambda r: any(n.lower() == wanted.lower() for n in _names(r)),
-        lambda r: bool(_words(wanted)) and any(set(_words(wanted)) <= set(_words(n)) for n in _names(r)),
-    ]
-    for test in tests:
-        hits = sorted((r for r in rows if test(r)), key=lambda r: str(r["id"]))
-        if len(hits) == 1:
-            return str(hits[0]["id"])
-        if hits:
-            listed = "; ".join(_candidate(r) for r in hits[:_SHOWN])
-            more = f" and {len(hits) - _SHOWN} more" if len(hits) > _SHOWN else ""
-            raise ExportError(f"{wanted!r} names {len(hits)} {kind}s: {listed}{more}; give a CIK or a node id")
-    raise ExportError(f"no {kind} matches {wanted!r} (give a CIK, {'a ticker, ' if kind == 'issuer' else ''}"
-                      "a name or a node id)")
+def _centre(tables: GraphTables, node_id: str, label: str) -> str:
+    """``node_id``, checked to be a node of ``label`` in ``tables``."""
+    if node_id not in set(tables.nodes.ids(label)):
+        kind = "person" if label == "Person" else "issuer"
+        raise ExportError(f"no {kind} {node_id!r} in this store")
+    return node_id
 
 
 def focus_of(tables: GraphTables, issuer: str | None, person: str | None, depth: int | None) -> Focus | None:
-    """The :class:`Focus` that the export options ask for, or ``None`` for the whole view.
+    """The :class:`Focus` that the export options ask for (node ids), or ``None`` for the whole view.
 
     >>> focus_of(GraphTables.empty(), None, None, None) is None
     True
@@ -91,8 +54,8 @@ def focus_of(tables: GraphTables, issuer: str | None, person: str | None, depth:
         return None
     if depth is not None and depth < 0:
         raise ExportError(f"--depth must be 0 or more, not {depth}")
-    centres = [resolve_entity(tables, text, label) for text, label in ((issuer, "Company"), (person, "Person"))
-               if text is not None]
+    centres = [_centre(tables, node_id, label) for node_id, label in ((issuer, "Company"), (person, "Person"))
+               if node_id is not None]
     return Focus(tuple(centres), 1 if depth is None else depth)
 
 
