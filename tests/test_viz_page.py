@@ -358,7 +358,8 @@ def test_ego_network_of_a_person_in_interlocks_is_built_from_their_boards(
         (["--person", "smith"], "Error: {store}: 'smith' matches 2 persons; give a CIK, a node id or more of the "
          "name:\n  Bradford L Smith (CIK 0001193119): MICROSOFT CORP\n  Darla M Smith (CIK 0001674334): ADVANCED MICRO "
          "DEVICES INC\n"),
-        (["--person", "zzyzx"], "Error: {store}: no person matches 'zzyzx' (a CIK, a node id, a name or part of one)\n"),
+        (["--person", "zzyzx"], "Error: {store}: no person matches 'zzyzx' (a CIK, a node id, a name or part of "
+         "one)\n"),
         (["--issuer", "NOPE"], "Error: {store}: no company matches 'NOPE' (a CIK, a ticker, a node id, a name or part "
          "of one)\n"),
         (["--depth", "2"], "Error: --depth needs --issuer or --person: the centre of the ego network\n"),
