@@ -325,7 +325,7 @@ def test_cli_query_and_adhoc_cypher_on_neo4j(empty: Neo4jConfig, store: Store, t
     assert bad.exit_code == 1 and bad.output.startswith("Error: ") and len(bad.output.strip().splitlines()) == 1
 
 
-def test_an_empty_neo4j_answer_about_a_name_the_local_store_lacks_is_one_line(
+def test_a_name_the_local_store_lacks_is_one_line_on_neo4j(
         empty: Neo4jConfig, store: Store, tables: GraphTables, neo4j_env: dict[str, str], tmp_path: Path) -> None:
     load(tables, empty)
     env = {k: neo4j_env[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
@@ -337,7 +337,8 @@ def test_an_empty_neo4j_answer_about_a_name_the_local_store_lacks_is_one_line(
                                      "a name or part of one)"
     # A person the store holds with no role (an attorney-in-fact) is an empty answer, as on the embedded engines.
     signer = runner.invoke(cli, [*args, "--person", "julia stark", "--store", str(store.path)], env=env)
-    assert signer.exit_code == 0 and len(signer.output.strip().splitlines()) == 1
-    # No local store to look the name up in: the server's empty answer is all there is.
+    assert signer.exit_code == 0 and len(signer.output.strip().splitlines()) == 1, signer.output
+    # No local store to look a name up in: refused in one line, not an empty answer.
     bare = runner.invoke(cli, [*args, "--person", "nobody-xyz", "--store", str(tmp_path / "none")], env=env)
-    assert bare.exit_code == 0 and len(bare.output.strip().splitlines()) == 1
+    assert bare.exit_code == 1
+    assert bare.output.startswith("Error: --person 'nobody-xyz': a name or ticker is resolved from a store's tables")

@@ -240,7 +240,9 @@ def _entity_keys(name: str, value: str, labels: tuple[str, ...]) -> dict[str, st
     cik = value.zfill(10) if _DIGITS.match(value) else ""
     text = ""
     if not cik and "/" not in value:
-        text = value.lower() if labels == ("Person",) else value.upper() if labels == ("Company",) else ""
+        # A reporting person may be a company (insider-trades), yet is matched by name.
+        by_name, by_ticker = name == "person" or labels == ("Person",), name == "issuer" or labels == ("Company",)
+        text = value.lower() if by_name else value.upper() if by_ticker else ""
     return {f"{name}_by_cik": cik, f"{name}_by_id": value, f"{name}_by_text": text}
 
 
