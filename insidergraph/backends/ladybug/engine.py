@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,21 +110,28 @@ def write(store: Store, tables: GraphTables, change: GraphChange | None = None) 
     return "rebuilt"
 
 
-def copy_edges(conn: Any, tables: GraphTables) -> None:
-    """Bulk ``COPY`` of every edge table, split by (FROM, TO) pair."""
+def edge_parts(tables: GraphTables, ends_only: bool = False) -> Iterator[tuple[str, str, str, pa.Table]]:
+    """``(type, FROM, TO, rows)`` for every edge table, split by (FROM, TO) pair: the rows in
+    ``COPY``'s column order (source key, target key, ``id``, then the properties in declared
+    order; only the first three with ``ends_only``)."""
     for rel, edge in EDGE_TYPES.items():
         table = arrow_for_copy(tables, "edges", rel)
         if not table.num_rows:
             continue
-        # COPY wants source key, target key, then the properties in declared order.
-        table = table.select(["src", "dst", "id"] + [p.name for p in edge.props])
+        table = table.select(["src", "dst", "id"] + ([] if ends_only else [p.name for p in edge.props]))
         # Every row's (FROM, TO) pair from its ends' ids; an end of no label, or a pair the
         # type does not join, is an error (UnknownIdError), never a row left out.
         pair = pair_codes(rel, table.column("src"), table.column("dst"))
         for k, (a, b) in enumerate(edge.pairs):
             part = table.filter(pc.equal(pair, k))
             if part.num_rows:
-                conn.execute(f"COPY {rel} FROM $t (from='{a}', to='{b}')", {"t": part})
+                yield rel, a, b, part
+
+
+def copy_edges(conn: Any, tables: GraphTables) -> None:
+    """Bulk ``COPY`` of every edge table, split by (FROM, TO) pair."""
+    for rel, a, b, part in edge_parts(tables):
+        conn.execute(f"COPY {rel} FROM $t (from='{a}', to='{b}')", {"t": part})
 
 
 class LadybugEngine:

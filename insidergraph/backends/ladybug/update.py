@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from insidergraph.backends.ladybug.engine import arrow_for_copy, db_path
+from insidergraph.backends.ladybug.engine import arrow_for_copy, db_path, edge_parts
 from insidergraph.errors import StoreError
-from insidergraph.graph.ids import pair_codes
-from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
+from insidergraph.graph.schema import NODE_TYPES
 
 #: Past this many new rows in one table, ``COPY`` appends them faster than ``CREATE``.
 COPY_ROWS = 50_000
@@ -81,37 +80,21 @@ def _append_nodes(conn: Any, label: str, table: pa.Table) -> None:
 
 def _append_edges(conn: Any, added: GraphTables) -> None:
     """The new versions of edges, by (FROM, TO) pair."""
-    for rel, edge in EDGE_TYPES.items():
-        table = arrow_for_copy(added, "edges", rel)
-        if not table.num_rows:
+    for rel, a, b, part in edge_parts(added):
+        if part.num_rows > COPY_ROWS:
+            conn.execute(f"COPY {rel} FROM $t (from='{a}', to='{b}')", {"t": part})
             continue
-        table = table.select(["src", "dst", "id"] + [p.name for p in edge.props])
-        pair = pair_codes(rel, table.column("src"), table.column("dst"))
-        for k, (a, b) in enumerate(edge.pairs):
-            part = table.filter(pc.equal(pair, k))
-            if not part.num_rows:
-                continue
-            if part.num_rows > COPY_ROWS:
-                conn.execute(f"COPY {rel} FROM $t (from='{a}', to='{b}')", {"t": part})
-                continue
-            part, names = _numbered(part)
-            props = ", ".join(f"`{name}`: c{i}" for i, name in enumerate(names) if i >= 2)
-            conn.execute(f"LOAD FROM $t MATCH (a:{a} {{id: c0}}) MATCH (b:{b} {{id: c1}}) "
-                         f"CREATE (a)-[:{rel} {{{props}}}]->(b)", {"t": part})
+        part, names = _numbered(part)
+        props = ", ".join(f"`{name}`: c{i}" for i, name in enumerate(names) if i >= 2)
+        conn.execute(f"LOAD FROM $t MATCH (a:{a} {{id: c0}}) MATCH (b:{b} {{id: c1}}) "
+                     f"CREATE (a)-[:{rel} {{{props}}}]->(b)", {"t": part})
 
 
 def _delete_edges(conn: Any, removed: GraphTables) -> None:
     """Delete the old versions of every edge changed or gone, by its ends and id."""
-    for rel, edge in EDGE_TYPES.items():
-        table = removed.to_arrow("edges", rel).select(["src", "dst", "id"])
-        if not table.num_rows:
-            continue
-        pair = pair_codes(rel, table.column("src"), table.column("dst"))
-        for k, (a, b) in enumerate(edge.pairs):
-            part = table.filter(pc.equal(pair, k))
-            if part.num_rows:
-                conn.execute(f"LOAD FROM $t MATCH (a:{a} {{id: src}})-[r:{rel}]->(b:{b} {{id: dst}}) "
-                             "WHERE r.id = id DELETE r", {"t": part})
+    for rel, a, b, part in edge_parts(removed, ends_only=True):
+        conn.execute(f"LOAD FROM $t MATCH (a:{a} {{id: src}})-[r:{rel}]->(b:{b} {{id: dst}}) "
+                     "WHERE r.id = id DELETE r", {"t": part})
 
 
 def _delete_nodes(conn: Any, change: GraphChange) -> dict[str, pa.Array]:
