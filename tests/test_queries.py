@@ -3,6 +3,7 @@ match what the raw XML says."""
 
 from __future__ import annotations
 
+import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from datetime import date
@@ -13,11 +14,13 @@ import pandas as pd
 import pytest
 
 from insidergraph.backends import store_engines
-from insidergraph.errors import QueryError
+from insidergraph.backends.networkx.graph import Graph, StoreTables
+from insidergraph.errors import QueryError, StoreError
 from insidergraph.graph.store import Store, build_store
 from insidergraph.loaders.names import owner_kind
 from insidergraph.queries import normalise, run, run_text
 from insidergraph.queries.registry import QUERIES
+from insidergraph.queries.resolve import resolve_entities
 
 ENGINES = ("cypher", "sparql", "networkx")
 YELP, AFFIRM = "0001345016", "0001820953"
@@ -83,6 +86,37 @@ def test_engine_gives_the_same_rows_as_cypher(answers: dict[tuple[int, str], pd.
     got = answers[(case, engine)]
     assert list(got.columns) == list(QUERIES[CASES[case][0]].columns)
     assert got.to_dict("records") == expected.to_dict("records")
+
+
+@pytest.mark.parametrize("case", range(len(CASES)),
+                         ids=[f"{n}-{'-'.join(map(str, p.values())) or 'default'}" for n, p in CASES])
+def test_networkx_reading_only_what_a_query_declares_gives_the_rows_of_every_table(
+        store: Store, answers: dict[tuple[int, str], pd.DataFrame], case: int) -> None:
+    # The engine reads the tables and columns the twin declares, rows filtered by its options;
+    # the twin over every table in memory, and over the store with no declaration (every column
+    # of every table it touches), gives the same rows.
+    name, params = CASES[case]
+    query = QUERIES[name]
+    twin = query.twin()
+    assert twin.reads is not None  # type: ignore[attr-defined]
+    bound = query.bind(resolve_entities(query, query.values(params), store, "networkx"))
+    for graph in (Graph(store.tables()), Graph(StoreTables(store.graph_table))):
+        got = normalise(query, twin(graph, **bound))
+        assert got.to_dict("records") == answers[(case, "networkx")].to_dict("records")
+
+
+def test_networkx_reads_only_the_tables_a_query_declares(store: Store, answers: dict[tuple[int, str], pd.DataFrame],
+                                                         tmp_path: Path) -> None:
+    # Same-size garbage in the Transaction table, which only its checksum tells: the board
+    # queries never read it and answer; insider-trades reads it and names it.
+    copy = tmp_path / "store"
+    shutil.copytree(store.path, copy)
+    victim = Store(copy).graph_dir / "nodes" / "Transaction.parquet"
+    victim.write_bytes(bytes(victim.stat().st_size))
+    assert run("shared-directors", copy, engine="networkx").equals(answers[(0, "networkx")])
+    assert run("interlocks", copy, engine="networkx").equals(answers[(4, "networkx")])
+    with pytest.raises(StoreError, match=r"nodes/Transaction\.parquet does not match its checksum"):
+        run("insider-trades", copy, engine="networkx", codes="P,A,G")
 
 
 @pytest.mark.parametrize("name, params", [

@@ -43,6 +43,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from insidergraph.console import Bars
@@ -53,7 +55,7 @@ from insidergraph.graph.diff import GraphChange, diff
 from insidergraph.graph.filing_tables import FilingCodec
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.store_checks import refuse_duplicate_ids, size_problem
-from insidergraph.graph.tables import GraphTables, stale_table
+from insidergraph.graph.tables import GraphTables, read_one, stale_table
 from insidergraph.model import Filing, PowerOfAttorney
 
 #: 3: filings as Parquet tables of the model in generations switched by ``CURRENT``
@@ -276,6 +278,16 @@ class Store:
                 if f"graph/{kind}/{name}.parquet" not in data["files"]:
                     raise self._damaged(f"graph/{kind}/{name}.parquet is not in the manifest")
         return GraphTables.read(self.graph_dir)
+
+    def graph_table(self, kind: str, name: str, columns: tuple[str, ...] | None = None,
+                    where: pc.Expression | None = None) -> pa.Table:
+        """One graph table, checked as :meth:`tables` checks each (see :func:`~insidergraph.graph.tables.read_one`)."""
+        rel = f"graph/{kind}/{name}.parquet"
+        data = self.manifest()
+        if rel not in data["files"]:
+            raise self._damaged(f"{rel} is not in the manifest")
+        self._verify(data, rel)
+        return read_one(self.graph_dir, kind, name, columns, where)
 
     def sparql_scope(self) -> str:
         """What the embedded SPARQL store holds: ``full``, ``relations`` or ``none``

@@ -455,33 +455,44 @@ class GraphTables:
 def stale_table(directory: Path) -> str | None:
     """The first table under ``directory`` that lacks a column the schema declares (written
     by an older insidergraph), as ``nodes/Transaction.parquet: superseded``; None when none does.
+    A file that is no Parquet at all (damaged) is left to the checksum of whoever reads it.
 
     >>> stale_table(Path("/nonexistent"))
     """
     for kind, props_of, names in (("nodes", node_props, NODE_TYPES), ("edges", edge_props, EDGE_TYPES)):
         for name in names:
-            path = directory / kind / f"{name}.parquet"
-            if path.is_file():
-                have = set(pq.read_schema(path).names)
-                missing = [p.name for p in props_of(name) if p.name not in have]
-                if missing:
-                    return f"{kind}/{name}.parquet: {', '.join(missing)}"
+            try:
+                have = set(pq.read_schema(directory / kind / f"{name}.parquet").names)
+            except (OSError, pa.ArrowInvalid):
+                continue
+            missing = [p.name for p in props_of(name) if p.name not in have]
+            if missing:
+                return f"{kind}/{name}.parquet: {', '.join(missing)}"
     return None
 
 
-def read_table(path: Path, props: list[Prop]) -> pa.Table:
-    """One table file with the registry's types; a missing file is an empty table (the
-    manifest, not this function, says whether it should be there)."""
+def read_one(directory: Path, kind: str, name: str, columns: tuple[str, ...] | None = None,
+             where: pc.Expression | None = None) -> pa.Table:
+    """One table under ``directory`` (``nodes``, ``Person``): its ``columns`` (None: all), rows ``where`` keeps."""
+    props = (node_props if kind == "nodes" else edge_props)(name)
+    if columns is not None:
+        props = [p for c in columns for p in props if p.name == c]
+    return read_table(directory / kind / f"{name}.parquet", props, where)
+
+
+def read_table(path: Path, props: list[Prop], where: pc.Expression | None = None) -> pa.Table:
+    """One table file with the registry's types, only the columns ``props`` names and the rows
+    ``where`` keeps; a missing file is an empty table (the manifest says whether it should be there)."""
     schema = arrow_schema(props)
     if not path.is_file():
         return schema.empty_table()
-    table = pq.read_table(path)
-    missing = [p.name for p in props if p.name not in table.column_names]
+    have = pq.read_schema(path).names
+    missing = [p.name for p in props if p.name not in have]
     if missing:
         store = path.parents[3]  # STORE/gen-N/graph/nodes/NAME.parquet
         raise StoreError(f"{path}: no column {', '.join(missing)} (written by an older insidergraph); run "
                          f"`insidergraph build PATH... --store {store}` (any filings) to rebuild its graph")
-    table = table.select([p.name for p in props])
+    table = pq.read_table(path, columns=[p.name for p in props], filters=where)
     # Parquet names list items "element"; the registry's type says "item" (which
     # Schema.equals does not look at, so compare the printed schemas).
     return table if str(table.schema) == str(schema) else table.cast(schema)

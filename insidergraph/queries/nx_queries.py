@@ -1,7 +1,8 @@
 """The named queries in pandas and networkx, over the graph tables in memory.
 
 Each function takes the :class:`~insidergraph.backends.networkx.graph.Graph` (the
-tables in memory, which the networkx engine holds) and the bound values of
+tables it declares it reads, :func:`~insidergraph.backends.networkx.graph.reads`, which the
+networkx engine reads from the store for it) and the bound values of
 :meth:`~insidergraph.queries.registry.NamedQuery.bind` and returns rows in the order the
 Cypher and SPARQL files give; the definitions (spans, ``--overlapping``, tie-breaks) are
 those of :mod:`insidergraph.queries.registry`.
@@ -21,11 +22,30 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
-from insidergraph.backends.networkx.graph import Graph
+from insidergraph.backends.networkx.graph import SPAN, Graph, reads
 from insidergraph.backends.paths import canonical_path
 from insidergraph.graph.schema import ROLE_TYPES
 from insidergraph.queries.registry import NO_DATE
+
+#: The columns most queries read of a person or company: its id, CIK and name.
+NAMES = ("id", "cik", "name")
+_ROLE_EXTRA = {"OFFICER_OF": ("title",), "OTHER_RELATION_TO": ("text",)}
+_BOARDS = reads({"Person": NAMES, "Company": NAMES}, {"DIRECTOR_OF": SPAN})
+
+
+def indexed(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame indexed by its ``id`` column (kept as a column too)."""
+    return df.set_index("id", drop=False)
+
+
+def candidates(g: Graph, label: str, cik: str, node_id: str, text: str) -> pd.DataFrame:
+    """The persons or companies (by id) that keys may match: every one when matched by text
+    (a part of a name, a ticker), else only those with the node id or the CIK, read alone."""
+    if text:
+        return g.persons if label == "Person" else g.companies
+    return indexed(g.select("nodes", label, (pc.field("id") == node_id) | (pc.field("cik") == cik)))
 
 
 def _overlap(s1: date | None, e1: date | None, s2: date | None, e2: date | None) -> bool:
@@ -50,6 +70,7 @@ def _ranked(df: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFr
     return df.sort_values(by, ascending=ascending, kind="stable") if len(df) else df
 
 
+@_BOARDS
 def shared_directors(g: Graph, min_boards: int, use_as_of: bool, as_of: date, overlapping: bool) -> list[list[Any]]:
     """Persons on the boards of at least ``min_boards`` issuers."""
     seats = g.director_seats(use_as_of, as_of)
@@ -68,6 +89,7 @@ def shared_directors(g: Graph, min_boards: int, use_as_of: bool, as_of: date, ov
             for p, n, ciks, names in zip(grouped["src"], grouped["n"], grouped["ciks"], grouped["names"])]
 
 
+@_BOARDS
 def interlocks(g: Graph, min_shared: int, use_as_of: bool, as_of: date, overlapping: bool,
                max_boards: int) -> list[list[Any]]:
     """Issuer pairs sharing directors."""
@@ -90,6 +112,7 @@ def interlocks(g: Graph, min_shared: int, use_as_of: bool, as_of: date, overlapp
             for a, b, n, ps in zip(grouped["dst_a"], grouped["dst_b"], grouped["n"], grouped["src"])]
 
 
+@reads({"Company": NAMES}, {"TEN_PERCENT_OWNER_OF": ("src", "dst")})
 def co_owners(g: Graph, min_issuers: int) -> list[list[Any]]:
     """Entity owners that were 10% owners of at least ``min_issuers`` issuers."""
     df = g.t.edges["TEN_PERCENT_OWNER_OF"]
@@ -110,36 +133,45 @@ def _matches(cik: str | None, node_id: str, name: str | None, aliases: Any, key_
     return text in (name or "").lower() or any(text in a.lower() for a in (aliases or ()))
 
 
+@reads({"Person": (*NAMES, "aliases"), "Company": NAMES},
+       {rel: (*SPAN, "filing_count", *_ROLE_EXTRA.get(rel, ())) for rel in ROLE_TYPES})
 def insider_roles(g: Graph, person_by_cik: str, person_by_id: str, person_by_text: str) -> list[list[Any]]:
-    """Every role of the matching persons."""
-    p = g.persons
+    """Every role of the matching persons (only their role edges are read)."""
+    p = candidates(g, "Person", person_by_cik, person_by_id, person_by_text)
     chosen = {i for i, c, n, a in zip(p["id"], p["cik"], p["name"], p["aliases"])
               if _matches(c, i, n, a, person_by_cik, person_by_id, person_by_text)}
+    seats = {rel: g.seats(rel, chosen) for rel in ROLE_TYPES}
+    companies = indexed(g.rows("nodes", "Company", "id", {d for df in seats.values() for d in df["dst"]}))
     rows = []
-    for rel in ROLE_TYPES:
-        df = g.seats(rel)
-        df = df[df["src"].isin(chosen) & df["dst"].isin(g.companies.index)]
+    for rel, df in seats.items():
+        df = df[df["dst"].isin(companies.index)]
         extra = df["title"] if rel == "OFFICER_OF" else df["text"] if rel == "OTHER_RELATION_TO" else [None] * len(df)
         for src, dst, title, start, end, count in zip(df["src"], df["dst"], extra, df["start"], df["end"],
                                                       df["filing_count"]):
             rows.append((src, start or NO_DATE, dst, rel, title or "",
-                         [p.at[src, "cik"], p.at[src, "name"], rel, title, g.companies.at[dst, "cik"],
-                          g.companies.at[dst, "name"], start, end, count]))
+                         [p.at[src, "cik"], p.at[src, "name"], rel, title, companies.at[dst, "cik"],
+                          companies.at[dst, "name"], start, end, count]))
     rows.sort(key=lambda r: r[:5])
     return [r[5] for r in rows]
 
 
+_HELD = ("id", "filing_id", "seq", "shares_owned_following", "superseded", "direct_indirect", "nature_of_ownership")
+
+
+@reads({"Person": NAMES, "Company": (*NAMES, "ticker"), "Security": ("id", "issuer_id", "title"),
+        "Filing": ("id", "period_of_report"), "Transaction": _HELD, "Holding": _HELD},
+       {**{rel: ("src", "dst", *_ROLE_EXTRA.get(rel, ())) for rel in ROLE_TYPES},
+        "IN_SECURITY": ("src", "dst"), "TRANSACTED": ("src", "dst"), "HOLDS": ("src", "dst")})
 def issuer_insiders(g: Graph, issuer_by_cik: str, issuer_by_id: str, issuer_by_text: str) -> list[list[Any]]:
     """Insiders of the matching issuer, their roles and their latest holding per security and
-    ownership form (direct, or indirect of each nature)."""
-    c = g.companies
+    ownership form (direct, or indirect of each nature); only the issuer's rows are read."""
+    c = candidates(g, "Company", issuer_by_cik, issuer_by_id, issuer_by_text)
     issuers = {i for i, cik, t in zip(c["id"], c["cik"], c["ticker"])
                if cik == issuer_by_cik or i == issuer_by_id or (issuer_by_text and (t or "").upper() == issuer_by_text)}
     roles = _roles_at(g, issuers)
-    securities = g.t.nodes["Security"]
-    securities = securities[securities["issuer_id"].isin(issuers)].set_index("id", drop=False)
+    securities = indexed(g.rows("nodes", "Security", "issuer_id", issuers))
     latest = _latest_holdings(g, set(roles), securities)
-    e = g.entities
+    e = indexed(pd.concat([g.rows("nodes", label, "id", roles) for label in ("Person", "Company")]))
     out = []
     for owner in sorted(roles):
         held = sorted(((s, di, nat), v) for (o, s, di, nat), v in latest.items() if o == owner)
@@ -155,8 +187,7 @@ def _roles_at(g: Graph, issuers: set[str]) -> dict[str, set[str]]:
     """owner -> the roles (``OFFICER_OF: title``, ``OTHER_RELATION_TO: text``) they held at the issuers."""
     roles: dict[str, set[str]] = {}
     for rel in ROLE_TYPES:
-        df = g.t.edges[rel]
-        df = df[df["dst"].isin(issuers)]
+        df = g.rows("edges", rel, "dst", issuers)
         extra = df["title"] if rel == "OFFICER_OF" else df["text"] if rel == "OTHER_RELATION_TO" else [None] * len(df)
         for src, text in zip(df["src"], extra):
             roles.setdefault(src, set()).add(rel if text is None else f"{rel}: {text}")
@@ -165,18 +196,19 @@ def _roles_at(g: Graph, issuers: set[str]) -> dict[str, set[str]]:
 
 def _latest_holdings(g: Graph, owners: set[str], securities: pd.DataFrame) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     """(owner, security, D/I, nature) -> ((period, filing, seq), shares, D/I, nature) of the latest row."""
-    filings = g.t.nodes["Filing"].set_index("id")["period_of_report"].to_dict()
-    in_sec = g.t.edges["IN_SECURITY"]
+    in_sec = g.rows("edges", "IN_SECURITY", "dst", set(securities.index))
     sec_of = dict(zip(in_sec["src"], in_sec["dst"]))
-    latest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    picked = []
     for label, rel in (("Transaction", "TRANSACTED"), ("Holding", "HOLDS")):
-        owned = g.t.edges[rel]
-        owned = owned[owned["src"].isin(owners)]
-        by_id = g.t.nodes[label].set_index("id", drop=False)
+        owned = g.rows("edges", rel, "src", owners)
+        owned = owned[owned["dst"].isin(sec_of.keys())]  # rows of the issuer's securities only
+        picked.append((owned, indexed(g.rows("nodes", label, "id", set(owned["dst"])))))
+    held_in = {f for _, by_id in picked for f in by_id["filing_id"]}
+    filings = g.rows("nodes", "Filing", "id", held_in).set_index("id")["period_of_report"].to_dict()
+    latest: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for owned, by_id in picked:
         for owner, row_id in zip(owned["src"], owned["dst"]):
-            sec = sec_of.get(row_id)
-            if sec not in securities.index:
-                continue
+            sec = sec_of[row_id]
             row = by_id.loc[row_id]
             period = filings.get(row["filing_id"])
             if period is None or row["shares_owned_following"] is None or row.get("superseded") is True:
@@ -188,13 +220,28 @@ def _latest_holdings(g: Graph, owners: set[str], securities: pd.DataFrame) -> di
     return latest
 
 
+def _signed_as_attorney(g: Graph) -> pd.DataFrame:
+    """The SIGNED edges of attorney-in-fact signatures (``attorney_in_fact`` true, not null)."""
+    return g.select("edges", "SIGNED", pc.field("attorney_in_fact") == True)  # noqa: E712 (an expression)
+
+
+def _about(g: Graph, filings: Iterable[str]) -> dict[str, str]:
+    """filing id -> issuer id, of these filings only."""
+    df = g.rows("edges", "ABOUT", "src", set(filings))
+    return dict(zip(df["src"], df["dst"]))
+
+
+_ATTORNEYS = {"ATTORNEY_IN_FACT_FOR": ("src", "dst"), "SIGNED": ("src", "dst", "attorney_in_fact"),
+              "ABOUT": ("src", "dst"), "GRANTED_POWER_OF_ATTORNEY": ("src", "dst")}
+
+
+@reads({"Person": NAMES, "Company": NAMES}, _ATTORNEYS)
 def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
     """Attorneys-in-fact ranked by insiders and issuers signed for, beside the powers granted to them."""
     aif = g.t.edges["ATTORNEY_IN_FACT_FOR"]
     names = g.entities["name"].to_dict()
-    signed = g.t.edges["SIGNED"]
-    signed = signed[signed["attorney_in_fact"].eq(True)]  # eq(True), not truthiness: None is neither
-    about = dict(zip(g.t.edges["ABOUT"]["src"], g.t.edges["ABOUT"]["dst"]))
+    signed = _signed_as_attorney(g)
+    about = _about(g, signed["dst"])
     granted = g.t.edges["GRANTED_POWER_OF_ATTORNEY"]
     grantors: dict[str, set[str]] = {}
     powers: dict[str, int] = {}
@@ -223,6 +270,7 @@ def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
     return [r[3] for r in rows]
 
 
+@reads({"Person": NAMES, "Company": NAMES}, dict.fromkeys((*ROLE_TYPES, "ATTORNEY_IN_FACT_FOR"), ("src", "dst")))
 def connection(g: Graph, source_by_cik: str, source_by_id: str, source_by_text: str, target_by_cik: str,
                target_by_id: str, target_by_text: str) -> list[list[Any]]:
     """The canonical shortest path between two persons or companies, one row per edge."""
@@ -301,19 +349,25 @@ def _signed_for(aif: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
     return out
 
 
+@reads({"Person": NAMES, "Company": (*NAMES, "aliases"), "Filing": ("id", "accession")},
+       {"SIGNED": ("src", "dst", "date", "attorney_in_fact"), "ABOUT": ("src", "dst"), "FILED": ("src", "dst"),
+        "ATTORNEY_IN_FACT_FOR": ("src", "dst", "accessions"),
+        "GRANTED_POWER_OF_ATTORNEY": ("src", "dst", "date", "scope", "revokes_prior")})
 def unauthorized_signatures(g: Graph) -> list[list[Any]]:
     """Attorney-in-fact signatures that no power of attorney in the store authorizes."""
-    signed = g.t.edges["SIGNED"]
-    signed = signed[signed["attorney_in_fact"].eq(True) & signed["src"].isin(g.persons.index)]
-    about = dict(zip(g.t.edges["ABOUT"]["src"], g.t.edges["ABOUT"]["dst"]))
+    signed = _signed_as_attorney(g)
+    signed = signed[signed["src"].isin(g.persons.index)]
+    about = _about(g, signed["dst"])
     filers: dict[str, list[str]] = {}
-    for src, dst in zip(g.t.edges["FILED"]["src"], g.t.edges["FILED"]["dst"]):
+    filed = g.rows("edges", "FILED", "dst", set(signed["dst"]))
+    for src, dst in zip(filed["src"], filed["dst"]):
         filers.setdefault(dst, []).append(src)
     signed_for = _signed_for(g.t.edges["ATTORNEY_IN_FACT_FOR"])
     grants: dict[str, list[Any]] = {}
     for row in g.t.edges["GRANTED_POWER_OF_ATTORNEY"].itertuples(index=False):
         grants.setdefault(str(row.src), []).append(row)
-    c, e, fil = g.companies, g.entities, g.t.nodes["Filing"].set_index("id")["accession"].to_dict()
+    fil = g.rows("nodes", "Filing", "id", set(signed["dst"])).set_index("id")["accession"].to_dict()
+    c, e = g.companies, g.entities
     rows = []
     for (a, f), day in _earliest_signatures(signed).items():
         issuer = about.get(f)
