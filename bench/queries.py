@@ -9,6 +9,14 @@ engine included) and the best of ``--repeat`` warm runs.
     python bench/queries.py                      # 20,000 filings
     python bench/queries.py --filings 200000 --keep /tmp/bench-store
     python bench/queries.py --reuse --keep /tmp/bench-store --baseline HEAD~3   # A/B of the query files
+    python bench/queries.py --reuse --keep /tmp/bench-store --engines networkx --processes main
+
+``--processes REV`` times whole ``insidergraph query`` processes instead (start-up and the
+engine's loading included, as a user waits for them), with each one's peak RSS: the code of
+this tree against that of git revision ``REV`` (``git archive``), alternating, best of
+``--repeat``, and says whether both printed the same rows. ``--cases`` lists the command lines;
+``{person}`` and ``{issuer}`` stand for the person with the most director seats and one of
+their issuers.
 
 Targets (issue 5): at 1,000,000 filings, under 1 s per query on the embedded Cypher and
 SPARQL engines, and a build under 10 minutes on a 2-core machine.
@@ -17,6 +25,7 @@ SPARQL engines, and a build under 10 minutes on a 2-core machine.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import subprocess
@@ -29,6 +38,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 QUERIES = ("shared-directors", "interlocks")
+#: The ``--processes`` cases: the board queries, and queries scoped to one person or issuer.
+CASES = ("shared-directors; interlocks; insider-roles --person {person}; issuer-insiders --issuer {issuer}; "
+         "insider-trades --person {person}")
 
 
 def _size(path: Path) -> int:
@@ -144,6 +156,70 @@ def time_baseline(path: Path, engines: list[str], repeat: int, rev: str) -> None
                   f"{best['current']:>8.3f}s {best['baseline'] / best['current']:>8.2f}x{same}")
 
 
+def _tree(rev: str, into: Path) -> Path:
+    """The files of git revision ``rev`` extracted under ``into``."""
+    root = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "archive", rev], cwd=root, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def _process(tree: Path, args: list[str], out: Path) -> tuple[float, int]:
+    """Wall time and peak RSS (bytes) of one ``insidergraph query`` process running the code
+    under ``tree``, its CSV written to ``out``."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    cmd = [sys.executable, "-c", "from insidergraph.cli import main; main()", "query", *args, "--format", "csv"]
+    with out.open("wb") as sink:
+        t0 = time.perf_counter()
+        # Run from ``out``'s folder: ``python -c`` puts the working directory first on sys.path.
+        proc = subprocess.Popen(cmd, env=env, cwd=out.parent, stdout=sink, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    if status != 0:
+        raise SystemExit(f"{' '.join(args)} failed under {tree}: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return wall, usage.ru_maxrss * 1024
+
+
+def _scope(path: Path) -> dict[str, str]:
+    """``{person}``: the CIK of the person with the most director seats; ``{issuer}``: their first issuer's."""
+    import pyarrow.compute as pc
+
+    from insidergraph.graph.store import Store
+
+    store = Store(path)
+    seats = store.graph_table("edges", "DIRECTOR_OF", ("src", "dst")).to_pandas()
+    person = seats.groupby("src")["dst"].count().sort_values(ascending=False, kind="stable").index[0]
+    issuer = sorted(seats.loc[seats["src"] == person, "dst"])[0]
+    cik = {i: store.graph_table("nodes", label, ("id", "cik"), pc.field("id") == i).column("cik")[0].as_py()
+           for label, i in (("Person", person), ("Company", issuer))}
+    return {"person": cik[person], "issuer": cik[issuer]}
+
+
+def time_processes(path: Path, engines: list[str], repeat: int, rev: str, cases: str) -> None:
+    """Whole ``insidergraph query`` processes on the store, the code of git revision ``rev``
+    against this tree's, alternating (best of ``repeat`` each), with their peak RSS."""
+    scope = _scope(path)
+    print(f"\nwhole processes; load average {Path('/proc/loadavg').read_text().split()[:3]} at the start")
+    print(f"{'query':<44} {'engine':<9} {rev + ' s':>9} {'MB':>7} {'current s':>10} {'MB':>7} {'speed-up':>9} "
+          f"{'memory':>7}")
+    with tempfile.TemporaryDirectory(prefix="ig-bench-rev-") as tmp:
+        (Path(tmp) / "rev").mkdir()
+        trees = {"baseline": _tree(rev, Path(tmp) / "rev"), "current": Path(__file__).resolve().parent.parent}
+        for case in (c.strip().format(**scope) for c in cases.split(";") if c.strip()):
+            for engine in engines:
+                args = [*case.split(), "--store", str(path), "--engine", engine]
+                best = {k: (float("inf"), 0) for k in trees}
+                for _ in range(repeat):
+                    for label, tree in trees.items():
+                        wall, rss = _process(tree, args, Path(tmp) / f"{label}.csv")
+                        best[label] = (min(best[label][0], wall), max(best[label][1], rss))
+                same = (Path(tmp) / "baseline.csv").read_bytes() == (Path(tmp) / "current.csv").read_bytes()
+                (bt, bm), (ct, cm) = best["baseline"], best["current"]
+                print(f"{case:<44} {engine:<9} {bt:>8.2f}s {bm / 1e6:>7,.0f} {ct:>9.2f}s {cm / 1e6:>7,.0f} "
+                      f"{bt / ct:>8.2f}x {bm / cm:>6.2f}x{'' if same else '  (rows differ!)'}")
+    print(f"load average {Path('/proc/loadavg').read_text().split()[:3]} at the end")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--filings", type=int, default=20_000, help="synthetic filings (default 20000)")
@@ -156,6 +232,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="comma-separated named queries, run without options (default: the board queries)")
     ap.add_argument("--baseline", metavar="REV",
                     help="also time the query files of git revision REV on the same store (A/B, alternating)")
+    ap.add_argument("--processes", metavar="REV",
+                    help="instead, time whole `insidergraph query` processes of this tree against git revision "
+                         "REV, with peak RSS")
+    ap.add_argument("--cases", default=CASES, help="with --processes: `;`-separated query command lines "
+                    "({person}, {issuer}: a director with the most seats and one of their issuers)")
     args = ap.parse_args(argv)
 
     path = args.keep or Path(tempfile.mkdtemp(prefix="ig-bench-")) / "store"
@@ -172,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{part} {_mb(_size(path / part))}" for part in ("filings", "graph", "engines/ladybug", "engines/oxigraph")
             if (path / part).exists()))
         engines = [e for e in args.engines.split(",") if e]
+        if args.processes:
+            time_processes(path, engines, args.repeat, args.processes, args.cases)
+            return 0
         time_queries(path, engines, args.repeat, tuple(q for q in args.queries.split(",") if q))
         if args.baseline:
             time_baseline(path, engines, args.repeat, args.baseline)

@@ -54,12 +54,26 @@ def _overlap(s1: date | None, e1: date | None, s2: date | None, e2: date | None)
     return s1 <= e2 and s2 <= e1  # type: ignore[operator]
 
 
+def _lists(keys: Iterable[Any], items: Iterable[Any]) -> dict[Any, list[Any]]:
+    """The items of each key, keys in order of first appearance (``groupby(sort=False)``'s
+    groups, without its per-group Python calls).
+
+    >>> _lists(["b", "a", "b"], [1, 2, 3])
+    {'b': [1, 3], 'a': [2]}
+    """
+    out: dict[Any, list[Any]] = {}
+    for k, v in zip(keys, items):
+        out.setdefault(k, []).append(v)
+    return out
+
+
 def _grouped(pairs: pd.DataFrame, key: str, item: str, names: pd.DataFrame) -> pd.DataFrame:
     """Distinct (key, item) pairs grouped: count, CIK list and name list of the items."""
     pairs = pairs[[key, item]].drop_duplicates()
     ciks = names["cik"].to_dict()
     labels = names["name"].to_dict()
-    grouped = pairs.groupby(key, sort=False)[item].agg(list).reset_index()
+    lists = _lists(pairs[key], pairs[item])
+    grouped = pd.DataFrame({key: list(lists), item: list(lists.values())}, dtype=object)
     grouped["n"] = grouped[item].map(len)
     grouped["ciks"] = grouped[item].map(lambda ids: [ciks[i] or "" for i in ids])
     grouped["names"] = grouped[item].map(lambda ids: [labels[i] or "" for i in ids])
@@ -84,8 +98,9 @@ def shared_directors(g: Graph, min_boards: int, use_as_of: bool, as_of: date, ov
         seats = pairs[keep]
     grouped = _grouped(seats, "src", "dst", g.companies)
     grouped = _ranked(grouped[grouped["n"] >= min_boards], ["n", "src"], [False, True])
-    persons = g.persons
-    return [[persons.at[p, "cik"], persons.at[p, "name"], n, ciks, names]
+    # Dicts, not .at per row (slow at a hundred thousand rows).
+    person = dict(zip(g.persons["id"], zip(g.persons["cik"], g.persons["name"])))
+    return [[*person[p], n, ciks, names]
             for p, n, ciks, names in zip(grouped["src"], grouped["n"], grouped["ciks"], grouped["names"])]
 
 
@@ -104,11 +119,13 @@ def interlocks(g: Graph, min_shared: int, use_as_of: bool, as_of: date, overlapp
         pairs = pairs[np.array(keep_pairs, dtype=bool)]
     pairs = pairs[["dst_a", "dst_b", "src"]].drop_duplicates()
     names = g.persons["name"].to_dict()
-    grouped = pairs.groupby(["dst_a", "dst_b"], sort=False)["src"].agg(list).reset_index()
+    lists = _lists(zip(pairs["dst_a"], pairs["dst_b"]), pairs["src"])
+    grouped = pd.DataFrame({"dst_a": [a for a, _ in lists], "dst_b": [b for _, b in lists],
+                            "src": list(lists.values())}, dtype=object)
     grouped["n"] = grouped["src"].map(len)
     grouped = _ranked(grouped[grouped["n"] >= min_shared], ["n", "dst_a", "dst_b"], [False, True, True])
-    c = g.companies
-    return [[c.at[a, "cik"], c.at[a, "name"], c.at[b, "cik"], c.at[b, "name"], n, [names[p] or "" for p in ps]]
+    company = dict(zip(g.companies["id"], zip(g.companies["cik"], g.companies["name"])))
+    return [[*company[a], *company[b], n, [names[p] or "" for p in ps]]
             for a, b, n, ps in zip(grouped["dst_a"], grouped["dst_b"], grouped["n"], grouped["src"])]
 
 
@@ -242,6 +259,7 @@ def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
     names = g.entities["name"].to_dict()
     signed = _signed_as_attorney(g)
     about = _about(g, signed["dst"])
+    films_of = _lists(signed["src"], signed["dst"])  # once, not a scan of every signature per attorney
     granted = g.t.edges["GRANTED_POWER_OF_ATTORNEY"]
     grantors: dict[str, set[str]] = {}
     powers: dict[str, int] = {}
@@ -257,7 +275,7 @@ def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
         ins = signed_for.get(a, set())
         if len(ins) < min_insiders:
             continue
-        films: set[str] = set(cast(Iterable[str], signed.loc[signed["src"] == a, "dst"]))
+        films: set[str] = set(films_of.get(a, ()))
         issuers = {about[f] for f in films if f in about and about[f] in g.companies.index}
         films = {f for f in films if f in about and about[f] in g.companies.index}
         by = grantors.get(a, set())
@@ -367,14 +385,18 @@ def unauthorized_signatures(g: Graph) -> list[list[Any]]:
     for row in g.t.edges["GRANTED_POWER_OF_ATTORNEY"].itertuples(index=False):
         grants.setdefault(str(row.src), []).append(row)
     fil = g.rows("nodes", "Filing", "id", set(signed["dst"])).set_index("id")["accession"].to_dict()
+    # Dicts, not .at per signature (slow at a hundred thousand), and each issuer's keys once.
     c, e = g.companies, g.entities
+    company = dict(zip(c["id"], zip(c["cik"], c["name"])))
+    issuer_keys = {i: {company_key(n) for n in [name, *(aliases or ())] if n}
+                   for i, name, aliases in zip(c["id"], c["name"], c["aliases"])}
+    entity = dict(zip(e["id"], zip(e["cik"], e["name"])))
     rows = []
     for (a, f), day in _earliest_signatures(signed).items():
         issuer = about.get(f)
-        if issuer not in c.index:
+        if issuer not in company:
             continue
-        aliases = cast(Iterable[str], c.at[issuer, "aliases"] or ())
-        keys = {company_key(n) for n in [cast(str, c.at[issuer, "name"]), *aliases] if n}
+        keys = issuer_keys[issuer]
         owners: list[str | None] = list(dict.fromkeys(signed_for.get((a, f), [])))
         for o in owners or [None]:
             # No owner named: any filer's power would do.
@@ -383,8 +405,8 @@ def unauthorized_signatures(g: Graph) -> list[list[Any]]:
             if any(_in_force(x, grants[w], keys, day) for w, x in mine):
                 continue
             rows.append(((a, f, o or ""), [
-                e.at[a, "name"], e.at[o, "cik"] if o else None, e.at[o, "name"] if o else None,
-                c.at[issuer, "cik"], c.at[issuer, "name"], fil.get(f), day, len(mine),
+                entity[a][1], entity[o][0] if o else None, entity[o][1] if o else None,
+                *company[issuer], fil.get(f), day, len(mine),
             ]))
     rows.sort(key=lambda r: r[0])
     return [r[1] for r in rows]
