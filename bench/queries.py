@@ -40,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 QUERIES = ("shared-directors", "interlocks")
 #: The ``--processes`` cases: the board queries, and queries scoped to one person or issuer.
 CASES = ("shared-directors; interlocks; insider-roles --person {person}; issuer-insiders --issuer {issuer}; "
-         "insider-trades --person {person}")
+         "insider-trades --person {person}; insider-summary --issuer {issuer} --days 365; attorney-network; "
+         "unauthorized-signatures")
 
 
 def _size(path: Path) -> int:
@@ -200,7 +201,7 @@ def time_processes(path: Path, engines: list[str], repeat: int, rev: str, cases:
     against this tree's, alternating (best of ``repeat`` each), with their peak RSS."""
     scope = _scope(path)
     print(f"\nwhole processes; load average {Path('/proc/loadavg').read_text().split()[:3]} at the start")
-    print(f"{'query':<44} {'engine':<9} {rev + ' s':>9} {'MB':>7} {'current s':>10} {'MB':>7} {'speed-up':>9} "
+    print(f"{'query':<48} {'engine':<9} {rev + ' s':>9} {'MB':>7} {'current s':>10} {'MB':>7} {'speed-up':>9} "
           f"{'memory':>7}")
     with tempfile.TemporaryDirectory(prefix="ig-bench-rev-") as tmp:
         (Path(tmp) / "rev").mkdir()
@@ -215,7 +216,7 @@ def time_processes(path: Path, engines: list[str], repeat: int, rev: str, cases:
                         best[label] = (min(best[label][0], wall), max(best[label][1], rss))
                 same = (Path(tmp) / "baseline.csv").read_bytes() == (Path(tmp) / "current.csv").read_bytes()
                 (bt, bm), (ct, cm) = best["baseline"], best["current"]
-                print(f"{case:<44} {engine:<9} {bt:>8.2f}s {bm / 1e6:>7,.0f} {ct:>9.2f}s {cm / 1e6:>7,.0f} "
+                print(f"{case:<48} {engine:<9} {bt:>8.2f}s {bm / 1e6:>7,.0f} {ct:>9.2f}s {cm / 1e6:>7,.0f} "
                       f"{bt / ct:>8.2f}x {bm / cm:>6.2f}x{'' if same else '  (rows differ!)'}")
     print(f"load average {Path('/proc/loadavg').read_text().split()[:3]} at the end")
 
