@@ -358,6 +358,12 @@ def _earliest_signatures(signed: pd.DataFrame) -> dict[tuple[str, str], date | N
     return first
 
 
+def _name_keys(companies: pd.DataFrame) -> dict[str, set[str]]:
+    """company id -> the keys (:func:`company_key`) of its name and aliases."""
+    return {i: {company_key(n) for n in [name, *(aliases or ())] if n}
+            for i, name, aliases in zip(companies["id"], companies["name"], companies["aliases"])}
+
+
 def _signed_for(aif: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
     """(attorney, filing id) -> the owners the attorney signed that filing for, in edge order."""
     out: dict[tuple[str, str], list[str]] = {}
@@ -388,13 +394,12 @@ def unauthorized_signatures(g: Graph) -> list[list[Any]]:
     # Dicts, not .at per signature (slow at a hundred thousand), and each issuer's keys once.
     c, e = g.companies, g.entities
     company = dict(zip(c["id"], zip(c["cik"], c["name"])))
-    issuer_keys = {i: {company_key(n) for n in [name, *(aliases or ())] if n}
-                   for i, name, aliases in zip(c["id"], c["name"], c["aliases"])}
+    issuer_keys = _name_keys(c)
     entity = dict(zip(e["id"], zip(e["cik"], e["name"])))
     rows = []
     for (a, f), day in _earliest_signatures(signed).items():
         issuer = about.get(f)
-        if issuer not in company:
+        if issuer is None or issuer not in company:
             continue
         keys = issuer_keys[issuer]
         owners: list[str | None] = list(dict.fromkeys(signed_for.get((a, f), [])))
