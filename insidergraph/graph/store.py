@@ -37,24 +37,25 @@ import itertools
 import json
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow.parquet as pq
-
-from insidergraph.console import Bars
 from insidergraph.errors import InsiderGraphError, StoreError
 from insidergraph.graph import store_files as sf
-from insidergraph.graph.build import GraphBuilder, gc_paused
-from insidergraph.graph.diff import GraphChange, diff
-from insidergraph.graph.filing_tables import FilingCodec
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
-from insidergraph.graph.store_checks import refuse_duplicate_ids, size_problem
-from insidergraph.graph.tables import GraphTables, stale_table
+from insidergraph.graph.store_checks import size_problem, stale_table
 from insidergraph.model import Filing, PowerOfAttorney
+
+if TYPE_CHECKING:
+    from insidergraph.graph.build import GraphBuilder
+    from insidergraph.graph.diff import GraphChange
+    from insidergraph.graph.tables import GraphTables
+
+# What only a build, or reading filings or tables back, needs (the builder, pandas, Parquet,
+# the codec) is imported inside those methods: a query process opens a store for its
+# manifest and checks alone, and those imports were most of its time.
 
 #: 3: filings as Parquet tables of the model in generations switched by ``CURRENT``
 #: (format 2 kept pickles, which this version never loads).
@@ -252,6 +253,10 @@ class Store:
         if not self.exists():
             self._check_format()
             return []
+        import pyarrow.parquet as pq
+
+        from insidergraph.graph.filing_tables import FilingCodec
+
         data = self._manifest_unchecked()
         self._verify(data, f"{folder_name}/")
         codec = FilingCodec(root)
@@ -269,6 +274,8 @@ class Store:
 
     def tables(self) -> GraphTables:
         """The graph tables (every one checked against the manifest's checksum)."""
+        from insidergraph.graph.tables import GraphTables
+
         data = self.manifest()
         self._verify(data, "graph/")
         for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)):
@@ -300,6 +307,8 @@ class Store:
         bad = sorted(set(meta or {}) & RESERVED_KEYS)
         if bad:
             raise StoreError(f"{self.path}: manifest keys {', '.join(bad)} are the store's own")
+        from insidergraph.graph.build import gc_paused
+
         self._check_format()
         engines.close_all()  # an engine open in this process holds the generation it read
         sf.unpin(self.path)
@@ -350,6 +359,8 @@ class Store:
                ) -> tuple[GraphBuilder, int, tuple[list[Filing], list[PowerOfAttorney]]]:
         """A builder given the stored filings, then ``filings``: the builder, how many were
         offered, and the new filings and powers (those that changed it)."""
+        from insidergraph.graph.build import GraphBuilder
+
         builder = GraphBuilder()
         for f in self.filings():
             builder.add(f)
@@ -377,6 +388,9 @@ class Store:
     def _write_generation(self, gen: Path, old: dict[str, Any], new: tuple[list[Filing], list[PowerOfAttorney]],
                           builder: GraphBuilder, extra: dict[str, Any], previous: Path | None) -> GraphTables:
         """Everything of the new generation, flushed, then ``CURRENT`` switched to it."""
+        from insidergraph.graph.diff import diff
+        from insidergraph.graph.store_checks import refuse_duplicate_ids
+
         chunks = self._write_chunks(gen, old, Filing, "filings", "chunks", new[0])
         power_chunks = self._write_chunks(gen, old, PowerOfAttorney, "powers", "power_chunks", new[1])
         n_filings = len(builder.filings)
@@ -398,6 +412,10 @@ class Store:
     def _write_chunks(self, gen: Path, old: dict[str, Any], root: type, folder_name: str, key: str,
                       new: list[Any]) -> list[str]:
         """The earlier chunks of ``folder_name`` hard-linked into ``gen``, then ``new`` as more."""
+        import pyarrow.parquet as pq
+
+        from insidergraph.graph.filing_tables import FilingCodec
+
         chunks = list(old.get(key, []))
         if chunks:
             sf.link_tree(self.generation_dir / folder_name, gen / folder_name)
@@ -418,6 +436,8 @@ class Store:
         ladybug, oxigraph) that releases the GIL, so on two cores the build takes about
         as long as its slowest writer instead of their sum.
         """
+        from concurrent.futures import ThreadPoolExecutor
+
         jobs: list[Callable[[], tuple[str, str] | None]] = [partial(tables.write, self.graph_dir)]
         jobs += [partial(write, self, tables, change) for write in self._engines.writers]
         with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="insidergraph-write") as pool:
@@ -451,6 +471,7 @@ def build_store(
     >>> build_store([], tempfile.mkdtemp(), engines=Engines()).read
     0
     """
+    from insidergraph.console import Bars
     from insidergraph.loaders.detect import iter_path, iter_paths
 
     result = BuildResult()
