@@ -48,14 +48,10 @@ from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
 from insidergraph.graph.store_checks import size_problem, stale_table
 from insidergraph.model import Filing, PowerOfAttorney
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the builder, codec, Parquet and pandas load where a build or a read needs them
     from insidergraph.graph.build import GraphBuilder
     from insidergraph.graph.diff import GraphChange
     from insidergraph.graph.tables import GraphTables
-
-# What only a build, or reading filings or tables back, needs (the builder, pandas, Parquet,
-# the codec) is imported inside those methods: a query process opens a store for its
-# manifest and checks alone, and those imports were most of its time.
 
 #: 3: filings as Parquet tables of the model in generations switched by ``CURRENT``
 #: (format 2 kept pickles, which this version never loads).
@@ -253,8 +249,6 @@ class Store:
         if not self.exists():
             self._check_format()
             return []
-        import pyarrow.parquet as pq
-
         from insidergraph.graph.filing_tables import FilingCodec
 
         data = self._manifest_unchecked()
@@ -268,8 +262,7 @@ class Store:
                       if rel.startswith(f"{folder_name}/{chunk}/")}
             if "filings" not in listed or listed - names:
                 raise self._damaged(f"{folder_name}/{chunk} lacks tables or holds tables this version does not know")
-            tables = {name: pq.read_table(folder / f"{name}.parquet") for name in listed}
-            out.extend(codec.decode(tables, where=f"{self.path}: {folder_name}/{chunk}"))
+            out.extend(codec.decode(codec.read(folder, listed), where=f"{self.path}: {folder_name}/{chunk}"))
         return out
 
     def tables(self) -> GraphTables:
@@ -412,8 +405,6 @@ class Store:
     def _write_chunks(self, gen: Path, old: dict[str, Any], root: type, folder_name: str, key: str,
                       new: list[Any]) -> list[str]:
         """The earlier chunks of ``folder_name`` hard-linked into ``gen``, then ``new`` as more."""
-        import pyarrow.parquet as pq
-
         from insidergraph.graph.filing_tables import FilingCodec
 
         chunks = list(old.get(key, []))
@@ -424,8 +415,7 @@ class Store:
             chunk = f"{len(chunks):06d}"
             folder = gen / folder_name / chunk
             folder.mkdir(parents=True)
-            for name, table in codec.encode(new[start : start + FILINGS_PER_CHUNK]).items():
-                pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
+            codec.write(folder, new[start : start + FILINGS_PER_CHUNK])
             chunks.append(chunk)
         return chunks
 

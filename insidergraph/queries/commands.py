@@ -138,17 +138,22 @@ def _csv_column(values: list[Any]) -> list[Any]:
     >>> _csv_column([1, None]), _csv_column([1.5, 2]), _csv_column([3, 4]), _csv_column(["a", 1, None])
     (['1.0', ''], ['1.5', '2.0'], ['3', '4'], ['a', 1, ''])
     """
-    present = [v for v in values if v is not None and not (type(v) is float and v != v)]
-    missing = len(present) < len(values)
+    gone = [_missing(v) for v in values]
+    present = [v for v, g in zip(values, gone) if not g]
     # Numbers only (an int beyond 64 bits keeps the column of objects, as pandas does).
     if present and all(type(v) is float or (type(v) is int and -(1 << 63) <= v < (1 << 63)) for v in present):
-        if not missing and all(type(v) is int for v in present):
+        if len(present) == len(values) and all(type(v) is int for v in present):
             return [str(v) for v in values]
         import numpy as np  # already imported with pyarrow; its text of a float is pandas'
 
-        text = np.array([np.nan if v is None else float(v) for v in values]).astype(str).tolist()
-        return [t if v is not None and not (type(v) is float and v != v) else "" for t, v in zip(text, values)]
-    return ["" if v is None or (type(v) is float and v != v) else v for v in values]
+        text = np.array([np.nan if g else float(v) for v, g in zip(values, gone)]).astype(str).tolist()
+        return ["" if g else t for t, g in zip(text, gone)]
+    return ["" if g else v for v, g in zip(values, gone)]
+
+
+def _missing(value: Any) -> bool:
+    """None or NaN: what pandas writes as an empty cell."""
+    return value is None or (type(value) is float and value != value)
 
 
 def emit_rows(columns: list[str], rows: list[list[Any]], fmt: str | None, limit: int | None = None) -> None:
