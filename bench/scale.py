@@ -2,7 +2,7 @@
 queries on the store it writes: what a user at EDGAR scale waits for.
 
 The build runs exactly as ``insidergraph build DIR --store STORE --sparql SCOPE`` does
-(:func:`insidergraph.graph.store.build_store`); the script only wraps the store's stages to
+(:func:`insidergraph.graph.store_build.build_store`); the script only wraps the store's stages to
 print when each ends, with the process's peak memory so far. Then ``shared-directors`` and
 ``interlocks`` run on the embedded Cypher and SPARQL engines (first run, opening the engine
 included, and the best of two warm runs), through :func:`insidergraph.queries.run`, so the
@@ -60,14 +60,16 @@ def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> No
         stamp(f"Parquet tables and engines written (side by side): {written}")
         return written
 
-    compare = sm.diff
+    import insidergraph.graph.diff as dm
+
+    compare = dm.diff  # the store imports it when it diffs, so patching the module's name times it
 
     def diff_stage(*args: Any) -> Any:
         stamp("filing tables written, graph tables built")
         return compare(*args)
 
     sm.Store._write_generation, sm.Store._write_outputs = generation_stage, outputs_stage  # type: ignore[method-assign]
-    sm.diff = diff_stage  # type: ignore[assignment]
+    dm.diff = diff_stage  # type: ignore[assignment]
     write = Backend.write
 
     def timed(backend: Any, st: Any, tables: Any, change: Any = None) -> Any:
@@ -80,11 +82,13 @@ def build(files: list[Path], store: Path, sparql: str, fresh: bool = True) -> No
     if fresh:
         shutil.rmtree(store, ignore_errors=True)
     start = time.perf_counter()
-    result = sm.build_store([str(f) for f in files], store, sparql=sparql, engines=store_engines())
+    from insidergraph.graph.store_build import build_store
+
+    result = build_store([str(f) for f in files], store, sparql=sparql, engines=store_engines())
     stamp(f"build done in {time.perf_counter() - start:.1f} s: {result.read:,} read, {result.added:,} added, "
           f"{len(result.failed)} failed; load average {os.getloadavg()[0]:.2f}")
     sm.Store._write_generation, sm.Store._write_outputs = write_generation, write_outputs  # type: ignore[method-assign]
-    sm.diff = compare  # type: ignore[assignment]
+    dm.diff = compare  # type: ignore[assignment]
     Backend.write = write  # type: ignore[method-assign]
     gen = sm.Store(store).generation_dir
     for part in sorted(p for p in gen.rglob("*") if p.is_dir() and p.parent in (gen, gen / "engines")):

@@ -105,7 +105,8 @@ def build(paths: tuple[str, ...], store: str, strict: bool, progress: bool | Non
       insidergraph build 2024q1_form345.zip edgar --store big-store --sparql relations --no-progress
     """
     from insidergraph.backends import store_engines
-    from insidergraph.graph.store import Store, build_store
+    from insidergraph.graph.store import Store
+    from insidergraph.graph.store_build import build_store
 
     result = build_store(paths, store, on_error=lambda err: say(str(err)), strict=strict,
                          progress=wants_progress(progress), sparql=sparql, engines=store_engines())

@@ -23,7 +23,8 @@ from click.testing import CliRunner
 
 from insidergraph.backends import store_engines
 from insidergraph.cli import cli
-from insidergraph.graph.store import Store, build_store
+from insidergraph.graph.store import Store
+from insidergraph.graph.store_build import build_store
 from insidergraph.loaders import jsonout
 from insidergraph.loaders.detect import iter_path, iter_paths
 from insidergraph.loaders.names import owner_kind, person_key

@@ -20,7 +20,8 @@ from click.testing import CliRunner, Result
 from insidergraph.backends import open_engine, store_engines
 from insidergraph.cli import cli
 from insidergraph.errors import QueryError
-from insidergraph.graph.store import Store, build_store
+from insidergraph.graph.store import Store
+from insidergraph.graph.store_build import build_store
 from insidergraph.queries import normalise, run
 from insidergraph.queries.registry import QUERIES
 from insidergraph.queries.resolve import AmbiguousEntity, Entities, Node, resolve_entities

@@ -236,7 +236,8 @@ def test_kill_9_then_rerun_completes(server: EdgarServer, filings, tmp_path: Pat
 
 
 def test_update_twice_then_a_new_day(filings, corpus: Path, tmp_path: Path) -> None:
-    from insidergraph.graph.store import Store, build_store
+    from insidergraph.graph.store import Store
+    from insidergraph.graph.store_build import build_store
 
     november = [f for f in filings if f.filed <= date(2021, 11, 30)]
     december = [f for f in filings if date(2021, 12, 1) <= f.filed <= date(2021, 12, 3)]

@@ -20,7 +20,8 @@ from lxml import etree
 from insidergraph.backends import store_engines
 from insidergraph.cli import cli
 from insidergraph.errors import QueryError
-from insidergraph.graph.store import Store, build_store
+from insidergraph.graph.store import Store
+from insidergraph.graph.store_build import build_store
 from insidergraph.model import TRANSACTION_CODES
 from insidergraph.queries import run
 

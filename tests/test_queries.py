@@ -16,7 +16,8 @@ import pytest
 from insidergraph.backends import store_engines
 from insidergraph.backends.networkx.graph import Graph, StoreTables
 from insidergraph.errors import QueryError, StoreError
-from insidergraph.graph.store import Store, build_store
+from insidergraph.graph.store import Store
+from insidergraph.graph.store_build import build_store
 from insidergraph.loaders.names import owner_kind
 from insidergraph.queries import normalise, run, run_text
 from insidergraph.queries.registry import QUERIES
@@ -445,3 +446,41 @@ def test_a_person_the_store_holds_without_roles_is_an_empty_answer_not_an_error(
     signer = store.tables().nodes["Person"]
     assert (signer["name"] == "Julia Stark").any()
     assert run("insider-roles", store, engine=engine, person="julia stark").empty
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_named_query_output_from_rows_is_the_dataframes_text(
+        store: Store, answers: dict[tuple[int, str], pd.DataFrame], fmt: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # `insidergraph query NAME` writes CSV and JSON from the rows without pandas
+    # (emit_rows); it must be byte for byte what emit of run()'s DataFrame writes.
+    from insidergraph.queries import run_rows
+    from insidergraph.queries.commands import emit, emit_rows
+
+    for i, (name, params) in enumerate(CASES):
+        for limit in (None, 2):
+            emit(answers[(i, "cypher")], fmt, limit)
+            expected = capsys.readouterr().out
+            emit_rows(list(QUERIES[name].columns), run_rows(name, store, engine="cypher", **params), fmt, limit)
+            assert capsys.readouterr().out == expected, (name, params, fmt, limit)
+
+
+def test_csv_from_rows_types_columns_as_pandas_does(capsys: pytest.CaptureFixture[str]) -> None:
+    # Columns of every mix a named query's rows can hold: pandas infers one type per column
+    # (ints with a missing value or a float become floats), and emit_rows must write the same.
+    import random
+
+    from insidergraph.queries.commands import emit, emit_rows
+
+    rng = random.Random(7)
+    pool: list[Any] = [None, float("nan"), 0, 1, -3, 2**40, 2**70, 1.5, 2.0, -0.0, 1e16, 1e-7, 0.1, True, False,
+                       "", "a,b", 'q"uote', "line\nbreak", "=SUM(A1)", "-1", ["x", None], []]
+    for _ in range(300):
+        width, height = rng.randint(1, 3), rng.randint(0, 4)
+        kinds = [rng.sample(pool, rng.randint(1, 3)) for _ in range(width)]
+        rows = [[rng.choice(kinds[c]) for c in range(width)] for _ in range(height)]
+        columns = [f"c{c}" for c in range(width)]
+        emit(pd.DataFrame(rows, columns=columns, dtype=object), "csv")
+        expected = capsys.readouterr().out
+        emit_rows(columns, rows, "csv")
+        assert capsys.readouterr().out == expected, rows

@@ -21,7 +21,8 @@ from click.testing import CliRunner, Result
 from insidergraph.backends import store_engines
 from insidergraph.cli import cli
 from insidergraph.errors import QueryError
-from insidergraph.graph.store import Store, build_store
+from insidergraph.graph.store import Store
+from insidergraph.graph.store_build import build_store
 from insidergraph.queries import run, run_text
 
 WHY_CYPHER = "ad-hoc Cypher may only read the store's graph"

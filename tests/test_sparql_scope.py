@@ -15,7 +15,8 @@ from insidergraph.backends.oxigraph.engine import store_path
 from insidergraph.cli import cli
 from insidergraph.errors import QueryError, StoreError
 from insidergraph.graph.rdf_mapping import row_only_terms
-from insidergraph.graph.store import Store, build_store
+from insidergraph.graph.store import Store
+from insidergraph.graph.store_build import build_store
 from insidergraph.ontology import ID_NS
 from insidergraph.queries import run
 

@@ -26,7 +26,8 @@ from insidergraph.backends.sparql_server.load import Quads, quads
 from insidergraph.cli import cli
 from insidergraph.graph.rdf_emit import triples
 from insidergraph.graph.rdf_ntriples import NTriplesFormatter
-from insidergraph.graph.store import Store, build_store
+from insidergraph.graph.store import Store
+from insidergraph.graph.store_build import build_store
 from insidergraph.ontology import GRAPH_NS
 from insidergraph.queries import normalise, run
 from insidergraph.queries.registry import QUERIES

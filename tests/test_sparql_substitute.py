@@ -14,7 +14,8 @@ from insidergraph.backends import store_engines
 from insidergraph.backends.oxigraph.engine import OxigraphEngine
 from insidergraph.backends.sparql_server.substitute import substitute, term, tokens
 from insidergraph.errors import QueryError
-from insidergraph.graph.store import Store, build_store
+from insidergraph.graph.store import Store
+from insidergraph.graph.store_build import build_store
 from insidergraph.queries import normalise, run
 from insidergraph.queries.registry import QUERIES
 

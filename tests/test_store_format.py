@@ -19,7 +19,8 @@ from insidergraph.backends import store_engines
 from insidergraph.cli import cli
 from insidergraph.errors import InsiderGraphError, StoreError
 from insidergraph.graph.filing_tables import FilingCodec
-from insidergraph.graph.store import Store, build_store
+from insidergraph.graph.store import Store
+from insidergraph.graph.store_build import build_store
 from insidergraph.loaders.detect import iter_paths, parse_path
 from insidergraph.model import Filing, Issuer, NonDerivativeRow, Source
 

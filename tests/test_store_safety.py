@@ -83,9 +83,9 @@ def test_a_build_killed_at_any_moment_leaves_the_before_or_the_after_state(xml: 
 
 def test_a_full_disk_leaves_the_store_unchanged(xml: list[str], tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import insidergraph.graph.store as store_module
+    import pyarrow.parquet as pq
+
     import insidergraph.graph.store_files as sf
-    import insidergraph.graph.tables as tables_module
 
     path = tmp_path / "s"
     _build(path, xml[:20])
@@ -94,8 +94,9 @@ def test_a_full_disk_leaves_the_store_unchanged(xml: list[str], tmp_path: Path,
     def full(*args: Any, **kwargs: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    points = [(store_module.pq, "write_table"), (tables_module.pq, "write_table"), (sf, "switch"),
-              (sf, "fsync_tree"), (sf, "link_tree")]
+    # Parquet's writer, where the filings' chunks and the graph tables are written (the
+    # store imports it inside the methods that write, so it is patched on its own module).
+    points = [(pq, "write_table"), (sf, "switch"), (sf, "fsync_tree"), (sf, "link_tree")]
     for module, name in points:
         with monkeypatch.context() as m:
             m.setattr(module, name, full)
@@ -206,7 +207,6 @@ def test_a_failed_graph_build_leaves_the_store_untouched_and_later_builds_work(
         xml: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
-    import insidergraph.graph.store as store_module
     from insidergraph.graph.tables import GraphTables
     from insidergraph.loaders.detect import parse_path
 
@@ -227,7 +227,7 @@ def test_a_failed_graph_build_leaves_the_store_untouched_and_later_builds_work(
                  for i, v in enumerate(ids)]))
         return table
 
-    monkeypatch.setattr(store_module.GraphTables, "to_arrow", colliding)
+    monkeypatch.setattr(GraphTables, "to_arrow", colliding)
     with pytest.raises(StoreError) as err:
         Store(path).add([crafted], engines=store_engines())
     line = str(err.value)

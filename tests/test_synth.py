@@ -143,7 +143,8 @@ def test_all_attorney_signature_styles_are_present(filings: list[Filing]) -> Non
 
 def test_a_second_population_with_its_own_accession_agent_adds_to_a_store(tmp_path: Path) -> None:
     from insidergraph.backends import store_engines
-    from insidergraph.graph.store import Store, build_store
+    from insidergraph.graph.store import Store
+    from insidergraph.graph.store_build import build_store
 
     # Issue 11: without --accession-agent the second population's accessions are the first's.
     first, second = ({n.split("__")[0] for n, _ in synth.generate(150, seed)} for seed in (1, 2))

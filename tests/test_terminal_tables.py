@@ -24,7 +24,8 @@ from lxml import etree
 
 from insidergraph.backends import store_engines
 from insidergraph.cli import cli
-from insidergraph.graph.store import Store, build_store
+from insidergraph.graph.store import Store
+from insidergraph.graph.store_build import build_store
 from insidergraph.graph.words import ABBREVIATIONS, display_title
 from insidergraph.queries import run, run_text
 from insidergraph.queries.commands import csv_cell

@@ -310,7 +310,7 @@ def test_lone_nodes_do_not_overprint(tables: GraphTables, view: str) -> None:
 @pytest.fixture(scope="module")
 def store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     from insidergraph.backends import store_engines
-    from insidergraph.graph.store import build_store
+    from insidergraph.graph.store_build import build_store
 
     path = tmp_path_factory.mktemp("store") / "store"
     build_store([str(corpus / "xml")], path, engines=store_engines())

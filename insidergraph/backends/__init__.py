@@ -140,7 +140,7 @@ def open_engine(name: str, store: Any) -> Engine:
 def _refuse_stale(store: Store) -> None:
     """A graph an older insidergraph wrote (a table without a column the schema has since
     gained) is named in one line, on every engine, instead of the engines' own errors."""
-    from insidergraph.graph.tables import stale_table
+    from insidergraph.graph.store_checks import stale_table
 
     stale = stale_table(store.graph_dir)
     if stale is not None:

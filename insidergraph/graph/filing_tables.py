@@ -37,9 +37,11 @@ import typing
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal, Union
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from insidergraph.errors import StoreError
 from insidergraph.model import Filing
@@ -239,6 +241,16 @@ class FilingCodec:
                 [pa.field(PARENT, pa.int64())] + [pa.field(n, c.arrow) for n, c in child.columns]
             )
         return out
+
+    def write(self, folder: Path, items: list[Any]) -> None:
+        """``items`` encoded into ``folder``, one zstd Parquet file per table."""
+        for name, table in self.encode(items).items():
+            pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
+
+    @staticmethod
+    def read(folder: Path, names: set[str]) -> dict[str, pa.Table]:
+        """The tables :meth:`write` wrote into ``folder``, by name (for :meth:`decode`)."""
+        return {name: pq.read_table(folder / f"{name}.parquet") for name in names}
 
     def encode(self, filings: list[Any]) -> dict[str, pa.Table]:
         """Every table for ``filings`` (in that order)."""

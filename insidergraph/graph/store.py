@@ -33,30 +33,27 @@ False
 
 from __future__ import annotations
 
-import itertools
 import json
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
-from insidergraph.console import Bars
-from insidergraph.errors import InsiderGraphError, StoreError
+from insidergraph.errors import StoreError
 from insidergraph.graph import store_files as sf
-from insidergraph.graph.build import GraphBuilder, gc_paused
-from insidergraph.graph.diff import GraphChange, diff
-from insidergraph.graph.filing_tables import FilingCodec
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
-from insidergraph.graph.store_checks import refuse_duplicate_ids, size_problem
-from insidergraph.graph.tables import GraphTables, read_one, stale_table
+from insidergraph.graph.store_checks import size_problem, stale_table
 from insidergraph.model import Filing, PowerOfAttorney
+
+if TYPE_CHECKING:  # the builder, codec, Parquet and pandas load where a build or a read needs them
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from insidergraph.graph.build import GraphBuilder
+    from insidergraph.graph.diff import GraphChange
+    from insidergraph.graph.tables import GraphTables
 
 #: 3: filings as Parquet tables of the model in generations switched by ``CURRENT``
 #: (format 2 kept pickles, which this version never loads).
@@ -104,25 +101,6 @@ class Engines:
 
     writers: tuple[Callable[[Store, GraphTables, GraphChange | None], tuple[str, str]], ...] = ()
     close_all: Callable[[], None] = _nothing
-
-
-@dataclass
-class BuildResult:
-    """What one build did."""
-
-    read: int = 0
-    added: int = 0
-    failed: list[str] = field(default_factory=list)
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    def summary(self) -> str:
-        """One line: filings read, failed, nodes and edges by type."""
-        nodes = ", ".join(f"{k} {v}" for k, v in self.counts.get("nodes", {}).items())
-        edges = ", ".join(f"{k} {v}" for k, v in self.counts.get("edges", {}).items() if v)
-        return (
-            f"filings read {self.read}, added {self.added}, failed {len(self.failed)}; "
-            f"nodes: {nodes}; edges: {edges}"
-        )
 
 
 class Store:
@@ -254,6 +232,8 @@ class Store:
         if not self.exists():
             self._check_format()
             return []
+        from insidergraph.graph.filing_tables import FilingCodec
+
         data = self._manifest_unchecked()
         self._verify(data, f"{folder_name}/")
         codec = FilingCodec(root)
@@ -265,12 +245,13 @@ class Store:
                       if rel.startswith(f"{folder_name}/{chunk}/")}
             if "filings" not in listed or listed - names:
                 raise self._damaged(f"{folder_name}/{chunk} lacks tables or holds tables this version does not know")
-            tables = {name: pq.read_table(folder / f"{name}.parquet") for name in listed}
-            out.extend(codec.decode(tables, where=f"{self.path}: {folder_name}/{chunk}"))
+            out.extend(codec.decode(codec.read(folder, listed), where=f"{self.path}: {folder_name}/{chunk}"))
         return out
 
     def tables(self) -> GraphTables:
         """The graph tables (every one checked against the manifest's checksum)."""
+        from insidergraph.graph.tables import GraphTables
+
         data = self.manifest()
         self._verify(data, "graph/")
         for kind, names in (("nodes", NODE_TYPES), ("edges", EDGE_TYPES)):
@@ -287,6 +268,8 @@ class Store:
         if rel not in data["files"]:
             raise self._damaged(f"{rel} is not in the manifest")
         self._verify(data, rel)
+        from insidergraph.graph.tables import read_one
+
         return read_one(self.graph_dir, kind, name, columns, where)
 
     def sparql_scope(self) -> str:
@@ -312,6 +295,8 @@ class Store:
         bad = sorted(set(meta or {}) & RESERVED_KEYS)
         if bad:
             raise StoreError(f"{self.path}: manifest keys {', '.join(bad)} are the store's own")
+        from insidergraph.graph.build import gc_paused
+
         self._check_format()
         engines.close_all()  # an engine open in this process holds the generation it read
         sf.unpin(self.path)
@@ -362,6 +347,8 @@ class Store:
                ) -> tuple[GraphBuilder, int, tuple[list[Filing], list[PowerOfAttorney]]]:
         """A builder given the stored filings, then ``filings``: the builder, how many were
         offered, and the new filings and powers (those that changed it)."""
+        from insidergraph.graph.build import GraphBuilder
+
         builder = GraphBuilder()
         for f in self.filings():
             builder.add(f)
@@ -389,6 +376,9 @@ class Store:
     def _write_generation(self, gen: Path, old: dict[str, Any], new: tuple[list[Filing], list[PowerOfAttorney]],
                           builder: GraphBuilder, extra: dict[str, Any], previous: Path | None) -> GraphTables:
         """Everything of the new generation, flushed, then ``CURRENT`` switched to it."""
+        from insidergraph.graph.diff import diff
+        from insidergraph.graph.store_checks import refuse_duplicate_ids
+
         chunks = self._write_chunks(gen, old, Filing, "filings", "chunks", new[0])
         power_chunks = self._write_chunks(gen, old, PowerOfAttorney, "powers", "power_chunks", new[1])
         n_filings = len(builder.filings)
@@ -410,6 +400,8 @@ class Store:
     def _write_chunks(self, gen: Path, old: dict[str, Any], root: type, folder_name: str, key: str,
                       new: list[Any]) -> list[str]:
         """The earlier chunks of ``folder_name`` hard-linked into ``gen``, then ``new`` as more."""
+        from insidergraph.graph.filing_tables import FilingCodec
+
         chunks = list(old.get(key, []))
         if chunks:
             sf.link_tree(self.generation_dir / folder_name, gen / folder_name)
@@ -418,8 +410,7 @@ class Store:
             chunk = f"{len(chunks):06d}"
             folder = gen / folder_name / chunk
             folder.mkdir(parents=True)
-            for name, table in codec.encode(new[start : start + FILINGS_PER_CHUNK]).items():
-                pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
+            codec.write(folder, new[start : start + FILINGS_PER_CHUNK])
             chunks.append(chunk)
         return chunks
 
@@ -430,6 +421,8 @@ class Store:
         ladybug, oxigraph) that releases the GIL, so on two cores the build takes about
         as long as its slowest writer instead of their sum.
         """
+        from concurrent.futures import ThreadPoolExecutor
+
         jobs: list[Callable[[], tuple[str, str] | None]] = [partial(tables.write, self.graph_dir)]
         jobs += [partial(write, self, tables, change) for write in self._engines.writers]
         with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="insidergraph-write") as pool:
@@ -442,59 +435,4 @@ class Store:
         return written
 
 
-def build_store(
-    paths: Iterable[str],
-    store: str | Path = DEFAULT_STORE,
-    on_error: Callable[[InsiderGraphError], None] | None = None,
-    strict: bool = False,
-    progress: bool = False,
-    sparql: str | None = None,
-    *,
-    engines: Engines,
-) -> BuildResult:
-    """Parse every input (files, folders, ``-``) and add it to the store with ``engines``
-    (:func:`insidergraph.backends.store_engines` for every embedded one).
-
-    A file that fails is reported through ``on_error`` and the rest still go in;
-    ``strict`` stops at the first failure instead. ``sparql`` is what the embedded
-    SPARQL store holds (see :meth:`Store.add`). ``progress`` draws a bar on stderr.
-
-    >>> import tempfile
-    >>> build_store([], tempfile.mkdtemp(), engines=Engines()).read
-    0
-    """
-    from insidergraph.loaders.detect import iter_path, iter_paths
-
-    result = BuildResult()
-    Store(store)._check_format()  # an old or damaged store says so before any file is read
-    files = list(iter_paths(list(paths)))
-
-    def parsed() -> Iterable[Filing | PowerOfAttorney]:
-        with Bars(progress) as bars:
-            bars.add("parsing filings", len(files))
-            for path in files:
-                try:
-                    # One filing per file, many per data set.
-                    for item in iter_path(path, powers=True, every_document=False):
-                        if isinstance(item, InsiderGraphError):
-                            if strict:
-                                raise item
-                            result.failed.append(str(item))
-                            if on_error:
-                                on_error(item)
-                        else:
-                            yield item
-                finally:
-                    bars.advance("parsing filings")
-
-    stream = iter(parsed())
-    first = next(stream, None)
-    if first is None and not Store(store).exists():
-        return result  # nothing could be read: no empty store is made for it
-    filings = stream if first is None else itertools.chain([first], stream)
-    result.read, result.added, tables = Store(store).add(filings, sparql=sparql, engines=engines)
-    result.counts = tables.counts()
-    return result
-
-
-__all__ = ["DEFAULT_STORE", "BuildResult", "Engines", "Store", "build_store"]
+__all__ = ["DEFAULT_STORE", "Engines", "Store"]

@@ -39,6 +39,8 @@ import pyarrow.parquet as pq
 from insidergraph.errors import StoreError
 from insidergraph.graph.ids import check_labels
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, Prop
+from insidergraph.graph.store_checks import edge_props as edge_props  # re-exported: they live beside
+from insidergraph.graph.store_checks import node_props as node_props  # the read checks
 
 _ARROW: dict[str, pa.DataType] = {
     "string": pa.string(),
@@ -53,16 +55,6 @@ _ARROW: dict[str, pa.DataType] = {
 def arrow_schema(props: list[Prop]) -> pa.Schema:
     """The Arrow schema of a table with these property columns."""
     return pa.schema([pa.field(p.name, _ARROW[p.type]) for p in props])
-
-
-def node_props(label: str) -> list[Prop]:
-    """Property columns of a node table, ``id`` first."""
-    return list(NODE_TYPES[label].props)
-
-
-def edge_props(rel: str) -> list[Prop]:
-    """Columns of an edge table: ``id``, ``src``, ``dst``, then its properties."""
-    return [Prop("id"), Prop("src"), Prop("dst"), *list(EDGE_TYPES[rel].props)]
 
 
 def _frame(rows: list[dict[str, object]] | pd.DataFrame, props: list[Prop]) -> pd.DataFrame:
@@ -450,25 +442,6 @@ class GraphTables:
         nodes = {label: read_table(directory / "nodes" / f"{label}.parquet", node_props(label)) for label in NODE_TYPES}
         edges = {rel: read_table(directory / "edges" / f"{rel}.parquet", edge_props(rel)) for rel in EDGE_TYPES}
         return cls.from_arrow(nodes, edges)
-
-
-def stale_table(directory: Path) -> str | None:
-    """The first table under ``directory`` that lacks a column the schema declares (written
-    by an older insidergraph), as ``nodes/Transaction.parquet: superseded``; None when none does.
-    A file that is no Parquet at all (damaged) is left to the checksum of whoever reads it.
-
-    >>> stale_table(Path("/nonexistent"))
-    """
-    for kind, props_of, names in (("nodes", node_props, NODE_TYPES), ("edges", edge_props, EDGE_TYPES)):
-        for name in names:
-            try:
-                have = set(pq.read_schema(directory / kind / f"{name}.parquet").names)
-            except (OSError, pa.ArrowInvalid):
-                continue
-            missing = [p.name for p in props_of(name) if p.name not in have]
-            if missing:
-                return f"{kind}/{name}.parquet: {', '.join(missing)}"
-    return None
 
 
 def read_one(directory: Path, kind: str, name: str, columns: tuple[str, ...] | None = None,

@@ -129,6 +129,69 @@ def emit(df: pd.DataFrame, fmt: str | None, limit: int | None = None) -> None:
         show(df, total)
 
 
+def _csv_column(values: list[Any]) -> list[Any]:
+    """One column of CSV cells (after :func:`csv_cell`) as pandas' ``to_csv`` writes that
+    column of an object DataFrame mapped by :func:`csv_cell`: its cells are inferred to one
+    type first, so numbers with a float or a missing value among them are written as floats
+    (``2.0``), and a missing value (None, NaN) is an empty cell.
+
+    >>> _csv_column([1, None]), _csv_column([1.5, 2]), _csv_column([3, 4]), _csv_column(["a", 1, None])
+    (['1.0', ''], ['1.5', '2.0'], ['3', '4'], ['a', 1, ''])
+    """
+    gone = [_missing(v) for v in values]
+    present = [v for v, g in zip(values, gone) if not g]
+    # Numbers only (an int beyond 64 bits keeps the column of objects, as pandas does).
+    if present and all(type(v) is float or (type(v) is int and -(1 << 63) <= v < (1 << 63)) for v in present):
+        if len(present) == len(values) and all(type(v) is int for v in present):
+            return [str(v) for v in values]
+        import numpy as np  # already imported with pyarrow; its text of a float is pandas'
+
+        text = np.array([np.nan if g else float(v) for v, g in zip(values, gone)]).astype(str).tolist()
+        return ["" if g else t for t, g in zip(text, gone)]
+    return ["" if g else v for v, g in zip(values, gone)]
+
+
+def _missing(value: Any) -> bool:
+    """None or NaN: what pandas writes as an empty cell."""
+    return value is None or (type(value) is float and value != value)
+
+
+def emit_rows(columns: list[str], rows: list[list[Any]], fmt: str | None, limit: int | None = None) -> None:
+    """:func:`emit` of a named query's rows (:func:`insidergraph.queries.normal_rows`): CSV
+    and JSON are written from the rows, the same text as :func:`emit` of their DataFrame,
+    without importing pandas; the table makes the DataFrame.
+
+    >>> emit_rows(["a", "n"], [["=x", 1], ["b", 2]], "json", limit=1)
+    [
+      {
+        "a": "=x",
+        "n": 1
+      }
+    ]
+    """
+    fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
+    if fmt == "table":
+        import pandas as pd
+
+        emit(pd.DataFrame(rows, columns=columns, dtype=object), fmt, limit)
+        return
+    if limit is not None:
+        rows = rows[:limit]
+    if fmt == "json":
+        import json
+
+        records = [dict(zip(columns, row)) for row in rows]
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False, default=str))
+        return
+    import csv
+
+    cells = [_csv_column([csv_cell(row[i]) for row in rows]) for i in range(len(columns))]
+    # CRLF ends rows (RFC 4180): then a cell holding a bare CR is quoted too, not cut in two.
+    writer = csv.writer(sys.stdout, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(zip(*cells))
+
+
 def _common(func: click.Command, engines: list[str]) -> click.Command:
     """``--store``, ``--engine`` (the first of ``engines`` by default), ``--format`` and ``--limit``."""
     func = click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
@@ -223,13 +286,13 @@ def _with_server(lines: tuple[str, ...]) -> tuple[str, ...]:
 def _named_command(query: NamedQuery) -> click.Command:
     def callback(store: str, engine: str, fmt: str | None, limit: int | None, endpoint: str | None,
                  timeout: float, **params: Any) -> None:
-        from insidergraph.queries import run
+        from insidergraph.queries import run_rows
 
         given = {k: v for k, v in params.items() if v is not None and v is not False}
         if endpoint:
             emit(_on_server(query, store, endpoint, timeout, given), fmt, limit)
             return
-        emit(run(query.name, store, engine=engine, **given), fmt, limit)
+        emit_rows(list(query.columns), run_rows(query.name, store, engine=engine, **given), fmt, limit)
 
     help_text = f"{query.description}\n\n{query.details}\n\n{_examples(_with_server(EXAMPLES.get(query.name, ())))}"
     cmd = click.Command(query.name, callback=callback, help=help_text, short_help=query.description)
@@ -390,4 +453,4 @@ class SparqlCommand(click.Command):
 cypher = _adhoc("cypher")
 sparql = _adhoc("sparql")
 
-__all__ = ["cypher", "emit", "parse_param", "queries", "query", "sparql"]
+__all__ = ["cypher", "emit", "emit_rows", "parse_param", "queries", "query", "sparql"]

@@ -19,17 +19,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from insidergraph.errors import QueryError, StoreError
-from insidergraph.graph.ids import check_labels, pair_codes
 from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType, Prop
-from insidergraph.graph.tables import GraphTables
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from insidergraph.graph.diff import GraphChange
     from insidergraph.graph.store import Store
+    from insidergraph.graph.tables import GraphTables
+
+# Arrow compute and the id helpers are imported by the writers only: a query process reads
+# the rows through ladybug's own Arrow export, and pandas (which pyarrow imports for
+# ``pa.array`` of a list, as the id helpers do at load time) stays out of it.
 
 _TYPES = {"string": "STRING", "date": "DATE", "decimal": "DOUBLE", "int": "INT64", "bool": "BOOLEAN",
           "string[]": "STRING[]"}
@@ -66,6 +68,9 @@ def rel_ddl(edge: EdgeType) -> str:
 
 def arrow_for_copy(tables: GraphTables, kind: str, name: str) -> pa.Table:
     """A table as Arrow with decimals cast to double (ladybug's COPY reads Arrow directly)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     table = tables.to_arrow(kind, name)
     props = NODE_TYPES[name].props if kind == "nodes" else EDGE_TYPES[name].props
     for p in props:
@@ -80,6 +85,8 @@ def write(store: Store, tables: GraphTables, change: GraphChange | None = None) 
     a small ``change`` from the previous generation, that generation's database updated in
     place (:mod:`insidergraph.backends.ladybug.update`). Returns which: ``rebuilt`` or ``updated``."""
     import ladybug as lb
+
+    from insidergraph.graph.ids import check_labels
 
     if change is not None and change.small() and (change.previous / "engines" / "ladybug").is_dir():
         from insidergraph.backends.ladybug.update import update
@@ -114,6 +121,10 @@ def edge_parts(tables: GraphTables, ends_only: bool = False) -> Iterator[tuple[s
     """``(type, FROM, TO, rows)`` for every edge table, split by (FROM, TO) pair: the rows in
     ``COPY``'s column order (source key, target key, ``id``, then the properties in declared
     order; only the first three with ``ends_only``)."""
+    import pyarrow.compute as pc
+
+    from insidergraph.graph.ids import pair_codes
+
     for rel, edge in EDGE_TYPES.items():
         table = arrow_for_copy(tables, "edges", rel)
         if not table.num_rows:

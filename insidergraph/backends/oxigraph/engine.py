@@ -35,11 +35,11 @@ import pyarrow as pa
 import pyoxigraph as ox
 
 from insidergraph.errors import QueryError, StoreError
-from insidergraph.graph.tables import GraphTables
 
 if TYPE_CHECKING:
     from insidergraph.graph.diff import GraphChange
     from insidergraph.graph.store import Store
+    from insidergraph.graph.tables import GraphTables
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Separator of GROUP_CONCAT lists in the .rq files (a control character no name holds).
