@@ -128,10 +128,13 @@ def _cycles(edges: dict[tuple[str, str], list[str]]) -> list[list[str]]:
 
 
 def test_the_import_scanner_sees_imports_inside_functions_and_under_type_checking() -> None:
-    # The scanner itself, on a module of the real package: store.py's lazy import of the
-    # loaders sits inside build_store, and the engines name the Store under TYPE_CHECKING.
+    # The scanner itself, on modules of the real package: store_build.py's lazy import of the
+    # loaders sits inside build_store, store.py names the builder under TYPE_CHECKING, and the
+    # engines name the Store there too.
+    store_build = {t for _, t in _imports(PACKAGE / "graph" / "store_build.py")}
+    assert "insidergraph.loaders.detect" in store_build
     store = {t for _, t in _imports(PACKAGE / "graph" / "store.py")}
-    assert "insidergraph.loaders.detect" in store
+    assert "insidergraph.graph.build" in store
     engine = {t for _, t in _imports(PACKAGE / "backends" / "networkx" / "engine.py")}
     assert {"insidergraph.graph.store", "insidergraph.backends.networkx.graph", "insidergraph.errors"} <= engine
     assert _cycles({("a", "b"): ["x"], ("b", "c"): ["y"], ("c", "a"): ["z"], ("c", "d"): ["w"]}) == [["a", "b", "c"]]
