@@ -332,6 +332,7 @@ class Store:
         previous = self.generation_dir if old and intact and self._sparql == before else None
         gen = sf.new_generation(self.path)
         self._engines = engines
+        added = len(new[0]) + len(new[1])
         try:
             tables = self._write_generation(gen, old, new, builder, {**kept, **meta}, previous)
         except BaseException as err:
@@ -341,7 +342,7 @@ class Store:
             raise
         finally:
             self._staging, self._sparql, self._engines = None, None, Engines()
-        return offered, len(new[0]) + len(new[1]), tables
+        return offered, added, tables
 
     def _offer(self, filings: Iterable[Filing | PowerOfAttorney]
                ) -> tuple[GraphBuilder, int, tuple[list[Filing], list[PowerOfAttorney]]]:
@@ -384,6 +385,11 @@ class Store:
         n_filings = len(builder.filings)
         tables = builder.tables()
         refuse_duplicate_ids(tables, builder)
+        # The parsed filings (5 GB at a million) are stored and tables now: let them go before
+        # the engines load, so that their memory and the engines' do not add up.
+        for items in new:
+            items.clear()
+        builder.release()
         change = diff(previous / "graph", tables, previous) if previous is not None else None
         self._staging = gen
         written = self._write_outputs(tables, change)
