@@ -67,12 +67,13 @@ def build(n: int, seed: int, path: Path) -> dict[str, float]:
 
     write = Backend.write
 
-    def timed(backend: Any, store: Any, tables: Any) -> None:
+    def timed(backend: Any, store: Any, tables: Any, change: Any = None) -> tuple[str, str]:
         t = time.perf_counter()
-        write(backend, store, tables)
+        done = write(backend, store, tables, change)
         times[f"engine: {backend.name}"] = time.perf_counter() - t
+        return done
 
-    Backend.write = timed  # type: ignore[method-assign]
+    Backend.write = timed  # type: ignore[method-assign,assignment]
     try:
         t0 = time.perf_counter()
         _, _, tables = Store(path).add(filings, engines=store_engines())
