@@ -12,8 +12,9 @@ reported on its line and makes the exit status 1; the run goes on. SIGTERM stops
 servers too.
 
 ``--servers`` picks the servers (and their order), ``--protocol update`` loads by SPARQL
-Update, ``--graph IRI`` loads everything into one named graph (for the servers of
-``--graph-for``), ``--store DIR`` keeps the synthetic store to reuse in a later run.
+Update, ``--protocol quads`` by N-Quads to the dataset, ``--graph IRI`` loads everything
+into one named graph (for the servers of ``--graph-for``), ``--store DIR`` keeps the
+synthetic store to reuse in a later run.
 
     python bench/sparql_server.py                       # 5,000 filings
     python bench/sparql_server.py --filings 20000 --repeat 3
@@ -108,8 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--servers", default=",".join(SERVERS),
                     help=f"comma-separated servers to run, in order (default {','.join(SERVERS)})")
-    ap.add_argument("--protocol", choices=("gsp", "update"), default="gsp",
-                    help="how `sparql load` writes: Graph Store protocol or SPARQL Update (default gsp)")
+    ap.add_argument("--protocol", choices=("gsp", "update", "quads"), default="gsp",
+                    help="how `sparql load` writes: Graph Store protocol a graph a request, SPARQL Update, "
+                         "or N-Quads to the dataset after an update's drops (default gsp)")
     ap.add_argument("--graph", metavar="IRI",
                     help="load everything into this one named graph (default: a graph per filing)")
     ap.add_argument("--graph-for", metavar="SERVERS", default="",
@@ -165,10 +167,12 @@ def main(argv: list[str] | None = None) -> int:
                 creds = {"SPARQL_USER": env[f"{key}_USER"], "SPARQL_PASSWORD": env[f"{key}_PASSWORD"]} \
                     if f"{key}_USER" in env else {}
                 os.environ.update(creds)
-                endpoint = env[f"{key}_GSP_URL" if args.protocol == "gsp" else f"{key}_UPDATE_URL"]
+                endpoint = env[f"{key}_UPDATE_URL" if args.protocol == "update" else f"{key}_GSP_URL"]
+                dropper = env[f"{key}_UPDATE_URL"] if args.protocol == "quads" else None
                 graph = args.graph if server in graph_for else None
                 for attempt in range(1, args.loads + 1):
-                    summary = load(store, endpoint, graph=graph, protocol=args.protocol, timeout=args.timeout)
+                    summary = load(store, endpoint, graph=graph, protocol=args.protocol, timeout=args.timeout,
+                                   update_endpoint=dropper)
                     print(f"{server} load {attempt}: {summary.line()}; load average {_loadavg()}; "
                           f"server peak RSS {peak_rss(home, server)}", flush=True)
                 engine = SparqlServerEngine(None, env[f"{key}_QUERY_URL"], timeout=args.timeout)

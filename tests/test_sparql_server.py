@@ -22,9 +22,9 @@ from test_sparql_substitute import HOSTILE
 from insidergraph.backends import open_engine, store_engines
 from insidergraph.backends.sparql_server.client import SparqlClient
 from insidergraph.backends.sparql_server.engine import SparqlServerEngine
-from insidergraph.backends.sparql_server.load import Quads, quads
+from insidergraph.backends.sparql_server.load import Quads, load, quads, store_graphs
 from insidergraph.cli import cli
-from insidergraph.graph.rdf_emit import triples
+from insidergraph.graph.rdf_emit import ENTITIES_GRAPH, triples
 from insidergraph.graph.rdf_ntriples import NTriplesFormatter
 from insidergraph.graph.store import Store
 from insidergraph.graph.store_build import build_store
@@ -258,7 +258,7 @@ def test_a_load_holds_a_range_of_filings_at_a_time_not_the_store(store: Store) -
     assert peak < text / 2, (peak, text)  # the store's N-Triples text is never all held at once
 
 
-@pytest.mark.parametrize("protocol", ["gsp", "update"])
+@pytest.mark.parametrize("protocol", ["gsp", "update", "quads"])
 @pytest.mark.parametrize("server", SERVERS)
 def test_a_reload_drops_the_graphs_of_filings_no_longer_in_the_store(
         store: Store, servers: dict[str, dict[str, Any]], loaded: dict[str, int], server: str, protocol: str) -> None:
@@ -269,9 +269,10 @@ def test_a_reload_drops_the_graphs_of_filings_no_longer_in_the_store(
         writer.update(f"INSERT DATA {{ GRAPH <{gone}> {{ <urn:a> <urn:b> 'stale' }} "
                       f"GRAPH <{other}> {{ <urn:a> <urn:b> 'kept' }} }}")
         assert _count(where) == loaded[server] + 2
-        endpoint = where["gsp"] if protocol == "gsp" else where["update"]
+        endpoint = where["update"] if protocol == "update" else where["gsp"]
+        dropper = ["--update-endpoint", where["update"]] if protocol == "quads" else []
         result = CliRunner().invoke(cli, ["sparql", "load", "--store", str(store.path), "--endpoint", endpoint,
-                                          "--protocol", protocol, "--query-endpoint", where["query"],
+                                          "--protocol", protocol, *dropper, "--query-endpoint", where["query"],
                                           "--no-progress"], env=where["env"])
         assert result.exit_code == 0, result.output
         assert result.output.strip().endswith("; dropped 1 stale graph")
@@ -286,6 +287,48 @@ def test_a_reload_drops_the_graphs_of_filings_no_longer_in_the_store(
         writer.update(f"DROP SILENT GRAPH <{other}> ; DROP SILENT GRAPH <{gone}>")
         writer.close()
     assert _count(where) == loaded[server]
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_a_load_by_quads_replaces_each_graph_across_batches(
+        store: Store, servers: dict[str, dict[str, Any]], loaded: dict[str, int], server: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    where = servers[server]
+    filing = str(store_graphs(store)[1])
+    writer = SparqlClient(where["update"], env=where["env"])
+    try:
+        # A triple the store lacks, in a filing's graph and in the entities graph: a
+        # replacing load leaves neither.
+        writer.update(f"INSERT DATA {{ GRAPH <{filing}> {{ <urn:a> <urn:b> 'stray' }} "
+                      f"GRAPH <{ENTITIES_GRAPH}> {{ <urn:a> <urn:b> 'stray' }} }}")
+        assert _count(where) == loaded[server] + 2
+        for key in ("SPARQL_USER", "SPARQL_PASSWORD"):
+            monkeypatch.delenv(key, raising=False)
+            if key in where["env"]:
+                monkeypatch.setenv(key, where["env"][key])
+        # Batches of 2,000 triples: the entities graph spans many requests, and only the
+        # first of them may drop it.
+        summary = load(store, where["gsp"], protocol="quads", update_endpoint=where["update"], batch=2_000)
+        assert summary.graphs == len(store_graphs(store)) and summary.triples > 100_000
+        assert _count(where) == loaded[server]
+        asker = SparqlClient(where["query"], env=where["env"])
+        try:
+            stray = asker.query("SELECT ?g WHERE { GRAPH ?g { <urn:a> <urn:b> ?o } }")["results"]["bindings"]
+        finally:
+            asker.close()
+        assert stray == []
+    finally:
+        writer.update(f"DELETE DATA {{ GRAPH <{filing}> {{ <urn:a> <urn:b> 'stray' }} "
+                      f"GRAPH <{ENTITIES_GRAPH}> {{ <urn:a> <urn:b> 'stray' }} }}")
+        writer.close()
+    assert _count(where) == loaded[server]
+
+
+def test_a_load_by_quads_without_an_update_endpoint_is_one_line(store: Store) -> None:
+    message = _cli_error(["sparql", "load", "--store", str(store.path), "--endpoint", "http://127.0.0.1:9/store",
+                          "--protocol", "quads"])
+    assert message == ("Error: --protocol quads needs --update-endpoint URL: the graphs it replaces are "
+                       "dropped by SPARQL Update")
 
 
 @pytest.mark.parametrize("server", SERVERS)

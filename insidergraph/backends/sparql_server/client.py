@@ -86,6 +86,11 @@ class SparqlClient:
         self._send("update", method, params={"graph": graph}, content=body,
                    headers={"Content-Type": "application/n-triples"})
 
+    def dataset(self, body: bytes) -> None:
+        """POST (add) N-Quads ``body`` to the dataset by the Graph Store protocol (no graph
+        parameter: each quad names its graph)."""
+        self._send("update", "POST", content=body, headers={"Content-Type": "application/n-quads"})
+
     def delete_graph(self, graph: str) -> None:
         """Delete ``graph`` by the Graph Store protocol (one already gone is no error)."""
         self._send("update", "DELETE", params={"graph": graph}, missing_ok=True)

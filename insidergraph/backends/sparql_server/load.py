@@ -8,7 +8,12 @@ names. Each graph is replaced, never added to: by the Graph Store HTTP Protocol 
 batch is a ``PUT`` and any further batch of it a ``POST``; by SPARQL Update (``--protocol
 update``, for a server that offers nothing else) a request drops the graphs it starts
 (``DROP SILENT GRAPH``) before its ``INSERT DATA``. So a second load leaves the server as
-the first did.
+the first did. By ``--protocol quads`` (the Graph Store protocol on the dataset, which
+Fuseki and the Oxigraph server take) many graphs go in one request: an update to
+``--update-endpoint`` drops the graphs a batch starts, then the batch goes as N-Quads in a
+``POST`` to the endpoint with no graph parameter; two requests per :data:`BATCH_TRIPLES`
+triples instead of one per graph, which is what a server that commits a transaction per
+request (Fuseki on TDB2: about 40 ms each) needs.
 
 Memory does not grow with the store: the emitter's batches (in table order, a filing's
 triples spread over every table) are written once to compressed Arrow files in a
@@ -56,7 +61,7 @@ PART_FILINGS = 2_000
 MAX_PARTS = 1_000
 #: Graphs dropped per SPARQL Update request.
 DROPS_PER_UPDATE = 1_000
-PROTOCOLS = ("gsp", "update")
+PROTOCOLS = ("gsp", "update", "quads")
 _SPILL = pa.schema([("line", pa.string()), ("g", pa.string())])
 
 
@@ -207,6 +212,15 @@ def _body(lines: pa.Array) -> str:
     return "".join(lines.to_pylist())
 
 
+def nquads(graph: str, lines: pa.Array) -> pa.Array:
+    """N-Triples ``lines`` as N-Quads lines in ``graph`` (an IRI already checked).
+
+    >>> nquads("https://example.org/g", pa.array(['<a:s> <a:p> "o" .\\n'])).to_pylist()
+    ['<a:s> <a:p> "o" <https://example.org/g> .\\n']
+    """
+    return pc.replace_substring_regex(lines, pattern=r"\s*\.\n$", replacement=f" <{graph}> .\n")
+
+
 def _check_graph(value: str) -> None:
     from insidergraph.backends.sparql_server.substitute import iri
     from insidergraph.errors import QueryError
@@ -221,10 +235,13 @@ def _check_graph(value: str) -> None:
 class _Sender:
     """Requests of at most ``batch`` triples from pieces that come grouped by graph: by the
     Graph Store protocol one graph a request, its first a ``PUT``; by SPARQL Update several
-    graphs a request, each dropped in the request that starts it."""
+    graphs a request, each dropped in the request that starts it; by ``quads`` several
+    graphs a request, those it starts dropped by an update (through ``dropper``) just before."""
 
-    def __init__(self, client: SparqlClient, protocol: str, batch: int, bars: Bars, quads: Quads) -> None:
-        self.client, self.gsp, self.batch, self.bars, self.quads = client, protocol == "gsp", batch, bars, quads
+    def __init__(self, client: SparqlClient, protocol: str, batch: int, bars: Bars, quads: Quads,
+                 dropper: SparqlClient | None = None) -> None:
+        self.client, self.protocol, self.batch, self.bars, self.quads = client, protocol, batch, bars, quads
+        self.gsp, self.dropper = protocol == "gsp", dropper
         self.graphs = self.triples = 0
         self._last: str | None = None
         self._pending: list[tuple[str, bool, pa.Array]] = []  # (graph, its first lines, lines)
@@ -246,12 +263,16 @@ class _Sender:
     def flush(self) -> None:
         if not self._pending:
             return
+        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g, first, _ in self._pending if first)
         if self.gsp:
             graph, first, _ = self._pending[0]
             body = "".join(_body(lines) for _, _, lines in self._pending).encode()
             self.client.graph("PUT" if first else "POST", graph, body)
+        elif self.protocol == "quads":
+            if drops and self.dropper is not None:
+                self.dropper.update(drops.removesuffix(" ;\n"))
+            self.client.dataset("".join(_body(nquads(g, lines)) for g, _, lines in self._pending).encode())
         else:
-            drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g, first, _ in self._pending if first)
             inserts = "".join(f"GRAPH <{g}> {{\n{_body(lines)}}}\n" for g, _, lines in self._pending)
             self.client.update(f"{drops}INSERT DATA {{\n{inserts}}}")
         self.triples += self._size
@@ -269,7 +290,8 @@ def _server_graphs(client: SparqlClient) -> list[str]:
 
 def drop_stale(query: SparqlClient, write: SparqlClient, protocol: str, keep: pa.Array) -> int:
     """Drop the graphs in insidergraph's namespace that the server holds (listed through
-    ``query``) and ``keep`` lacks, through ``write`` (the load's endpoint); how many."""
+    ``query``) and ``keep`` lacks, through ``write`` (the Graph Store endpoint by ``gsp``,
+    else an update endpoint); how many."""
     found = pa.array(_server_graphs(query), pa.string())
     stale = found.filter(pc.invert(pc.is_in(found, value_set=keep))).to_pylist()
     if protocol == "gsp":
@@ -283,32 +305,38 @@ def drop_stale(query: SparqlClient, write: SparqlClient, protocol: str, keep: pa
 
 def load(store: Store, endpoint: str, graph: str | None = None, protocol: str = "gsp",
          timeout: float = DEFAULT_TIMEOUT, progress: bool = False, batch: int = BATCH_TRIPLES,
-         query_endpoint: str | None = None) -> LoadSummary:
+         query_endpoint: str | None = None, update_endpoint: str | None = None) -> LoadSummary:
     """Write ``store``'s triples into the server at ``endpoint`` (a Graph Store endpoint,
-    or an update endpoint with ``protocol="update"``), replacing the graphs they go in;
-    with ``query_endpoint`` (and no ``graph``), drop the graphs of filings the store no
-    longer holds."""
+    or an update endpoint with ``protocol="update"``), replacing the graphs they go in
+    (by ``protocol="quads"``, dropped through ``update_endpoint``); with
+    ``query_endpoint`` (and no ``graph``), drop the graphs of filings the store no longer
+    holds."""
     if protocol not in PROTOCOLS:
         raise SparqlServerError(f"unknown protocol {protocol!r}; choose from {', '.join(PROTOCOLS)}")
+    if protocol == "quads" and not update_endpoint:
+        raise SparqlServerError("--protocol quads needs --update-endpoint URL: the graphs it replaces are "
+                                "dropped by SPARQL Update")
     if graph is not None:
         _check_graph(graph)
     started = time.monotonic()
     client = SparqlClient(endpoint, timeout)
+    dropper = SparqlClient(update_endpoint, timeout) if protocol == "quads" and update_endpoint else None
     asker = SparqlClient(query_endpoint, timeout) if query_endpoint and graph is None else None
     try:
         pieces = Quads(store, graph)
         with Bars(progress) as bars:
-            sender = _Sender(client, protocol, batch, bars, pieces)
+            sender = _Sender(client, protocol, batch, bars, pieces, dropper)
             for name, lines in pieces:
                 sender.add(name, lines)
             sender.flush()
-        stale = None if asker is None else drop_stale(asker, client, protocol, pieces.names)
+        stale = None if asker is None else drop_stale(asker, dropper or client, "update" if dropper else protocol,
+                                                       pieces.names)
     finally:
-        client.close()
-        if asker is not None:
-            asker.close()
+        for opened in (client, dropper, asker):
+            if opened is not None:
+                opened.close()
     return LoadSummary(sender.triples, sender.graphs, time.monotonic() - started, endpoint, stale)
 
 
 __all__ = ["BATCH_TRIPLES", "CHUNK_TRIPLES", "PART_FILINGS", "PROTOCOLS", "LoadSummary", "Quads", "drop_stale",
-           "load", "quads", "runs", "store_graphs"]
+           "load", "nquads", "quads", "runs", "store_graphs"]
