@@ -71,6 +71,12 @@ def peak_rss(directory: Path, server: str) -> str:
     return "?"
 
 
+def disk(directory: Path, server: str) -> str:
+    """What the server's folder (its database) takes on disk."""
+    size = sum(p.stat().st_size for p in (directory / server).rglob("*") if p.is_file())
+    return f"{size / 1e9:,.2f} GB"
+
+
 def _interrupted(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")  # so the servers are stopped by the finally below
 
@@ -116,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="load everything into this one named graph (default: a graph per filing)")
     ap.add_argument("--graph-for", metavar="SERVERS", default="",
                     help="comma-separated servers that --graph applies to (default: all)")
+    ap.add_argument("--batch", type=int, help="triples per request (default: `sparql load`'s for the protocol)")
     ap.add_argument("--loads", type=int, default=2, help="loads into each server, each timed (default 2)")
     ap.add_argument("--timeout", type=float, default=600.0,
                     help="seconds each request (a load's batch, a query) may take (default 600)")
@@ -172,9 +179,9 @@ def main(argv: list[str] | None = None) -> int:
                 graph = args.graph if server in graph_for else None
                 for attempt in range(1, args.loads + 1):
                     summary = load(store, endpoint, graph=graph, protocol=args.protocol, timeout=args.timeout,
-                                   update_endpoint=dropper)
+                                   update_endpoint=dropper, batch=args.batch)
                     print(f"{server} load {attempt}: {summary.line()}; load average {_loadavg()}; "
-                          f"server peak RSS {peak_rss(home, server)}", flush=True)
+                          f"server peak RSS {peak_rss(home, server)}; on disk {disk(home, server)}", flush=True)
                 engine = SparqlServerEngine(None, env[f"{key}_QUERY_URL"], timeout=args.timeout)
                 for name, params in todo:
                     query = QUERIES[name]

@@ -28,6 +28,9 @@ from insidergraph.console import progress_option, store_option, wants_progress
 @click.option("--update-endpoint", metavar="URL", default=None, envvar="SPARQL_UPDATE_ENDPOINT", show_envvar=True,
               help="The server's update endpoint, through which --protocol quads drops the graphs it replaces "
                    "(and the stale ones).")
+@click.option("--batch", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Triples per request (default 50,000; 500,000 by --protocol quads, as every request is a "
+                   "write transaction, which a TDB2 database grows by).")
 @click.option("--query-endpoint", metavar="URL", default=None, envvar="SPARQL_ENDPOINT", show_envvar=True,
               help="The server's query endpoint: list the graphs already there and drop those of filings the "
                    "store no longer holds (a graph per filing only; other namespaces are left alone).")
@@ -35,7 +38,7 @@ from insidergraph.console import progress_option, store_option, wants_progress
               help="Seconds to wait for each request.")
 @progress_option()
 def sparql_load(store: str, endpoint: str, graph: str | None, protocol: str, update_endpoint: str | None,
-                query_endpoint: str | None, timeout: float, progress: bool | None) -> None:
+                batch: int | None, query_endpoint: str | None, timeout: float, progress: bool | None) -> None:
     """Write the store's triples into a SPARQL 1.1 server, replacing the graphs they go in.
 
     The triples are those of the embedded SPARQL store, in batches; credentials come from
@@ -55,7 +58,7 @@ def sparql_load(store: str, endpoint: str, graph: str | None, protocol: str, upd
 
     summary = load(Store(store), endpoint, graph=graph, protocol=protocol, timeout=timeout,
                    progress=wants_progress(progress), query_endpoint=query_endpoint,
-                   update_endpoint=update_endpoint)
+                   update_endpoint=update_endpoint, batch=batch)
     click.echo(summary.line())
 
 

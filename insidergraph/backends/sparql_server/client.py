@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
@@ -86,9 +86,9 @@ class SparqlClient:
         self._send("update", method, params={"graph": graph}, content=body,
                    headers={"Content-Type": "application/n-triples"})
 
-    def dataset(self, body: bytes) -> None:
+    def dataset(self, body: bytes | Iterable[bytes]) -> None:
         """POST (add) N-Quads ``body`` to the dataset by the Graph Store protocol (no graph
-        parameter: each quad names its graph)."""
+        parameter: each quad names its graph); pieces of bytes go as a chunked request."""
         self._send("update", "POST", content=body, headers={"Content-Type": "application/n-quads"})
 
     def delete_graph(self, graph: str) -> None:
