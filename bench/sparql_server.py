@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     mark = "" if rows == base_rows else f" ROWS DIFFER: embedded {base_rows}"
                     failures += rows != base_rows
-                    print(f"{server} {name}: {took:.3f} s, embedded {base:.3f} s ({took / base:.1f}x), "
+                    print(f"{server} {name}: {took:.3f} s, embedded {base:.3f} s ({_ratio(took, base)}), "
                           f"{rows} rows{mark}", flush=True)
                 engine.close()
                 print(f"{server} peak RSS {peak_rss(home, server)}", flush=True)
@@ -205,6 +205,17 @@ def main(argv: list[str] | None = None) -> int:
             stop_servers(home)
     print(f"load average {_loadavg()} at the end", flush=True)
     return 1 if failures else 0
+
+
+def _ratio(took: float, base: float) -> str:
+    """``took`` as a multiple of ``base``, or as how many times faster when under half.
+
+    >>> _ratio(3.0, 1.0), _ratio(0.25, 9.0)
+    ('3.0x', '36.0x faster')
+    """
+    if base <= 0 or took <= 0:
+        return "n/a"
+    return f"{took / base:.1f}x" if took * 2 >= base else f"{base / took:.1f}x faster"
 
 
 def _loadavg() -> str:
