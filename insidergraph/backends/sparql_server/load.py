@@ -246,7 +246,7 @@ class _Sender:
     def __init__(self, client: SparqlClient, protocol: str, batch: int, bars: Bars, quads: Quads,
                  dropper: SparqlClient | None = None) -> None:
         self.client, self.protocol, self.batch, self.bars, self.quads = client, protocol, batch, bars, quads
-        self.gsp, self.dropper = protocol == "gsp", dropper
+        self.dropper = dropper
         self.graphs = self.triples = 0
         self._last: str | None = None
         self._pending: list[tuple[str, bool, pa.Array]] = []  # (graph, its first lines, lines)
@@ -256,7 +256,7 @@ class _Sender:
         first = graph != self._last
         if first:
             self.graphs, self._last = self.graphs + 1, graph
-            if self.gsp:
+            if self.protocol == "gsp":
                 self.flush()
         while len(lines):
             take = min(len(lines), self.batch - self._size)
@@ -268,19 +268,20 @@ class _Sender:
     def flush(self) -> None:
         if not self._pending:
             return
-        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g, first, _ in self._pending if first)
-        if self.gsp:
+        if self.protocol == "gsp":
             graph, first, _ = self._pending[0]
             body = "".join(_body(lines) for _, _, lines in self._pending).encode()
             self.client.graph("PUT" if first else "POST", graph, body)
-        elif self.protocol == "quads":
-            if drops and self.dropper is not None:
-                self.dropper.update(drops.removesuffix(" ;\n"))
-            # Streamed piece by piece: the request's text is never held whole.
-            self.client.dataset(_body(nquads(g, lines)).encode() for g, _, lines in list(self._pending))
         else:
-            inserts = "".join(f"GRAPH <{g}> {{\n{_body(lines)}}}\n" for g, _, lines in self._pending)
-            self.client.update(f"{drops}INSERT DATA {{\n{inserts}}}")
+            drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g, first, _ in self._pending if first)
+            if self.protocol == "update":
+                inserts = "".join(f"GRAPH <{g}> {{\n{_body(lines)}}}\n" for g, _, lines in self._pending)
+                self.client.update(f"{drops}INSERT DATA {{\n{inserts}}}")
+            else:
+                if drops and self.dropper is not None:
+                    self.dropper.update(drops.removesuffix(" ;\n"))
+                # Streamed piece by piece: the request's text is never held whole.
+                self.client.dataset(_body(nquads(g, lines)).encode() for g, _, lines in self._pending)
         self.triples += self._size
         self._pending, self._size = [], 0
         self.bars.update("triples", self.triples, self.quads.total)
