@@ -44,6 +44,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from insidergraph.errors import StoreError
+from insidergraph.loaders.memo import shared_values
 from insidergraph.model import Filing
 
 #: Name of the top-level table and of the parent column in each child table.
@@ -69,9 +70,12 @@ class Codec:
     columns: Callable[[Any], list[Any]] | None = None
 
     def decode_array(self, array: Any) -> list[Any]:
-        """Every value of an Arrow array or chunked array, decoded."""
+        """Every value of an Arrow array or chunked array, decoded; equal strings, dates and
+        amounts as one shared object (see :func:`shared_values`)."""
         if self.columns is not None:
             return self.columns(array)
+        if self.arrow in _SHARED:
+            return shared_values(array, None if self.plain else self.decode)
         raw = array.to_pylist()
         return raw if self.plain else [self.decode(v) for v in raw]
 
@@ -79,6 +83,10 @@ class Codec:
     def plain(self) -> bool:
         """True when the values need no conversion either way."""
         return self.encode is _same and self.decode is _same
+
+
+#: Arrow types whose values :func:`shared_values` decodes once per distinct value.
+_SHARED = (pa.string(), pa.date32())
 
 
 _SCALARS: dict[Any, Codec] = {
@@ -202,6 +210,11 @@ class _Child:
 _MISSING = object()
 
 
+def _raw(column: Any) -> list[Any]:
+    """A column's stored values (not decoded), equal strings and dates shared."""
+    return shared_values(column) if column.type in _SHARED else column.to_pylist()
+
+
 def _child(name: str, tp: Any) -> _Child | None:
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     element = args[0] if args else None
@@ -319,7 +332,7 @@ class FilingCodec:
             for parent, item in zip(parents, (cls(*values) for values in zip(*cols))):
                 groups[parent].append(item)
             return [tuple(g) for g in groups]
-        cols_raw = [table.column(c).to_pylist() if c in table.column_names else [_MISSING] * table.num_rows
+        cols_raw = [_raw(table.column(c)) if c in table.column_names else [_MISSING] * table.num_rows
                     for c in names]
         for parent, row in zip(parents, zip(*cols_raw)):
             groups[parent].append(row)

@@ -39,6 +39,7 @@ import pyarrow.csv as pacsv
 
 from insidergraph.errors import ParseError
 from insidergraph.loaders.form345_columns import ALIASES, COLUMNS, FILES, OPTIONAL, ROW_FIELDS, footnote_column
+from insidergraph.loaders.memo import memo, shared_values
 from insidergraph.loaders.names import display_name, owner_kind
 from insidergraph.loaders.signatures import parse_signature
 from insidergraph.loaders.xml import DOCUMENT_TYPES
@@ -226,8 +227,17 @@ def _type(name: str, label: str, data: bytes, table: pa.Table, errors: list[Pars
         keys.append(pc.cast(pc.if_else(pc.is_valid(typed[sk]), typed[sk], "0"), pa.float64()))
     order = pc.sort_indices(pa.table({f"k{i}": k for i, k in enumerate(keys)}),
                             sort_keys=[(f"k{i}", "ascending") for i in range(len(keys))])
-    columns = {c: pc.take(v, order).to_pylist() for c, v in typed.items()}
+    # Equal names, CIKs, titles and dates as one object each (see shared_values).
+    columns = {c: _values(pc.take(v, order)) for c, v in typed.items()}
     return _Typed(columns, [a or "" for a in columns["ACCESSION_NUMBER"]], bad)
+
+
+def _values(column: pa.Array | pa.ChunkedArray) -> list[Any]:
+    return shared_values(column) if column.type in (pa.string(), pa.date32()) else column.to_pylist()
+
+
+#: One Decimal per amount text, shared by the rows that repeat it.
+_amount = memo(maxsize=1 << 16)(Decimal)
 
 
 def _load(source: str, errors: list[ParseError]) -> dict[str, _Typed]:
@@ -285,7 +295,7 @@ def _rows(t: _Typed | None, file: str, accession: str) -> list[Any]:
             if values is not None:
                 value = values[i]
                 if value is not None:
-                    kw[name] = Decimal(value) if number else value
+                    kw[name] = _amount(value) if number else value
             if fns is not None:
                 ids = fns[i]
                 if ids:

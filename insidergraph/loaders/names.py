@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
+from insidergraph.loaders.memo import memo
 from insidergraph.model import OwnerKind
 
 _SPACE = re.compile(r"\s+")
@@ -83,7 +83,7 @@ def _strip_state(name: str) -> str:
     return _STATE_SUFFIX.sub("", name)
 
 
-@lru_cache(maxsize=8192)
+@memo(maxsize=8192)
 def owner_kind(name: str) -> OwnerKind:
     """Decide offline whether a reporting owner's name is a person's or an entity's.
 
@@ -181,7 +181,7 @@ def _person_parts(name: str) -> tuple[list[str], list[str], list[str]]:
     return words[1:], words[:1], suffix
 
 
-@lru_cache(maxsize=8192)
+@memo(maxsize=8192)
 def display_name(name: str, kind: OwnerKind) -> str:
     """A readable name: persons as "First Middle Last [Suffix]", entities as filed.
 
@@ -211,7 +211,7 @@ _KEY_DROP = re.compile(r"/s/|[.'\u2019]", re.IGNORECASE)
 _KEY_SPLIT = re.compile(r"[^0-9A-Z]+")
 
 
-@lru_cache(maxsize=16384)
+@memo(maxsize=16384)
 def person_key(name: str) -> str:
     """A key that merges spellings of one person's name.
 

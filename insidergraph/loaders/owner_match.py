@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
+from insidergraph.loaders.memo import memo
 from insidergraph.loaders.names import owner_kind
 from insidergraph.model import ReportingOwner
 
@@ -34,7 +34,7 @@ _PARTICLES = frozenset("VON VAN DE DEL DELLA DER DEN DA DI DU LA LE DOS DAS".spl
 _PERSON_SUFFIX = frozenset("JR SR II III IV".split())
 
 
-@lru_cache(maxsize=8192)
+@memo(maxsize=8192)
 def _entity_words(name: str) -> tuple[str, ...]:
     """An entity name's words, upper-case, legal forms spelt one way, no state or "dated" tail."""
     text = _DATED.sub("", _STATE.sub("", name.strip()))
@@ -90,7 +90,7 @@ def _person_words(text: str) -> list[str]:
     return merged
 
 
-@lru_cache(maxsize=8192)
+@memo(maxsize=8192)
 def _readings(name: str) -> tuple[_Person, ...]:
     """Every plausible (first, middles, last) reading of a person's name.
 

@@ -52,9 +52,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
 from typing import NamedTuple
 
+from insidergraph.loaders.memo import memo
 from insidergraph.loaders.names import owner_kind
 from insidergraph.loaders.owner_match import find_owner
 from insidergraph.model import ReportingOwner, Signature
@@ -261,7 +261,7 @@ def _person_or_none(name: str | None) -> str | None:
     return None if name is None or is_placeholder(name) else name
 
 
-@lru_cache(maxsize=4096)
+@memo(maxsize=4096)
 def _read(text: str) -> _Reading:
     """Read a raw signature without looking at the filing's owners."""
     if is_placeholder(text):

@@ -23,6 +23,7 @@ from lxml import etree
 
 from insidergraph.errors import shown
 from insidergraph.loaders import bounds
+from insidergraph.loaders.memo import shared
 from insidergraph.loaders.names import display_name, owner_kind
 from insidergraph.loaders.signatures import parse_signature
 from insidergraph.loaders.xml_fields import (
@@ -138,7 +139,7 @@ def _stripped(text: str | None) -> str | None:
     if text is None:
         return None
     text = text.strip()
-    return text or None
+    return shared(text) if text else None
 
 
 def _owner_start(parts: _Parts, el: Any, key: Any) -> None:
@@ -191,7 +192,7 @@ def _issuer_text(parts: _Parts, el: Any, key: str) -> None:
 def _footnote(parts: _Parts, el: Any, key: Any) -> None:
     """``<footnote id=...>``: its whole text, inline markup included."""
     text = el.text if not len(el) else "".join(el.itertext())
-    parts.footnotes[el.get("id") or ""] = (text or "").strip()
+    parts.footnotes[shared(el.get("id") or "")] = shared((text or "").strip())
 
 
 def _top_text(parts: _Parts, el: Any, key: str) -> None:
@@ -272,6 +273,7 @@ def _note(notes: dict[str, list[str]], el: Any) -> None:
     name = FOOTNOTE_FIELD.get(el.getparent().tag)
     ident = el.get("id")
     if name is not None and ident:
+        ident = shared(ident)
         if name in notes:
             notes[name].append(ident)
         else:

@@ -17,6 +17,7 @@ from typing import Any
 
 from insidergraph.errors import shown
 from insidergraph.loaders import bounds
+from insidergraph.loaders.memo import memo, shared
 
 __all__ = [
     "DERIVATIVE_ONLY",
@@ -45,10 +46,11 @@ class Bad(ValueError):
 
 
 def text_value(text: str) -> str:
-    """Text as it is."""
-    return text
+    """Text as it is (one object for equal texts: :func:`~insidergraph.loaders.memo.shared`)."""
+    return shared(text)
 
 
+@memo(maxsize=1 << 16)  # one Decimal per amount, shared by the rows that repeat it
 def decimal_value(text: str) -> Decimal:
     """An amount, exact and within bounds.
 
@@ -65,6 +67,7 @@ def decimal_value(text: str) -> Decimal:
     return bounds.amount(value)
 
 
+@memo(maxsize=1 << 14)  # one date per day, shared by every field of that day
 def date_value(text: str) -> date:
     """A calendar day within bounds.
 
