@@ -104,29 +104,8 @@ def csv_cell(value: Any) -> Any:
 
 
 def emit(df: pd.DataFrame, fmt: str | None, limit: int | None = None) -> None:
-    """Write rows as a table (default on a terminal), CSV (default otherwise) or JSON;
-    with ``limit``, only the first ``limit`` rows.
-
-    CSV cells that a spreadsheet would read as formulas are prefixed (:func:`csv_cell`);
-    JSON and the library keep every value exactly. The table is for reading
-    (:mod:`insidergraph.queries.display`: numbers, roles, titles and links in words).
-    """
-    total = len(df)
-    if limit is not None:
-        df = df.head(limit)
-    fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
-    if fmt == "json":
-        import json
-
-        records = [dict(zip(df.columns, row)) for row in df.itertuples(index=False)]
-        click.echo(json.dumps(records, indent=2, ensure_ascii=False, default=str))
-    elif fmt == "csv":
-        # CRLF ends rows (RFC 4180): then a cell holding a bare CR is quoted too, not cut in two.
-        df.map(csv_cell).to_csv(sys.stdout, index=False, lineterminator="\r\n")
-    else:
-        from insidergraph.queries.display import show
-
-        show(df, total)
+    """:func:`emit_rows` of a DataFrame's columns and rows (an ad-hoc query's, a server's)."""
+    emit_rows([str(c) for c in df.columns], df.to_numpy(dtype=object).tolist(), fmt, limit)
 
 
 def _csv_column(values: list[Any]) -> list[Any]:
@@ -157,9 +136,14 @@ def _missing(value: Any) -> bool:
 
 
 def emit_rows(columns: list[str], rows: list[list[Any]], fmt: str | None, limit: int | None = None) -> None:
-    """:func:`emit` of a named query's rows (:func:`insidergraph.queries.normal_rows`): CSV
-    and JSON are written from the rows, the same text as :func:`emit` of their DataFrame,
-    without importing pandas; the table makes the DataFrame.
+    """Write rows as a table (default on a terminal), CSV (default otherwise) or JSON;
+    with ``limit``, only the first ``limit`` rows.
+
+    CSV cells that a spreadsheet would read as formulas are prefixed (:func:`csv_cell`), and
+    each column is written as pandas writes that column of an object DataFrame
+    (:func:`_csv_column`), without importing pandas; JSON and the library keep every value
+    exactly. The table is for reading (:mod:`insidergraph.queries.display`: numbers, roles,
+    titles and links in words).
 
     >>> emit_rows(["a", "n"], [["=x", 1], ["b", 2]], "json", limit=1)
     [
@@ -170,26 +154,28 @@ def emit_rows(columns: list[str], rows: list[list[Any]], fmt: str | None, limit:
     ]
     """
     fmt = fmt or ("table" if sys.stdout.isatty() else "csv")
+    total = len(rows)
+    if limit is not None:
+        rows = rows[:limit]
     if fmt == "table":
         import pandas as pd
 
-        emit(pd.DataFrame(rows, columns=columns, dtype=object), fmt, limit)
-        return
-    if limit is not None:
-        rows = rows[:limit]
-    if fmt == "json":
+        from insidergraph.queries.display import show
+
+        show(pd.DataFrame(rows, columns=columns, dtype=object), total)
+    elif fmt == "json":
         import json
 
         records = [dict(zip(columns, row)) for row in rows]
         click.echo(json.dumps(records, indent=2, ensure_ascii=False, default=str))
-        return
-    import csv
+    else:
+        import csv
 
-    cells = [_csv_column([csv_cell(row[i]) for row in rows]) for i in range(len(columns))]
-    # CRLF ends rows (RFC 4180): then a cell holding a bare CR is quoted too, not cut in two.
-    writer = csv.writer(sys.stdout, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(zip(*cells))
+        cells = [_csv_column([csv_cell(row[i]) for row in rows]) for i in range(len(columns))]
+        # CRLF ends rows (RFC 4180): then a cell holding a bare CR is quoted too, not cut in two.
+        writer = csv.writer(sys.stdout, lineterminator="\r\n")
+        writer.writerow(columns)
+        writer.writerows(zip(*cells))
 
 
 def _common(func: click.Command, engines: list[str]) -> click.Command:
@@ -254,18 +240,18 @@ def _server_options(cmd: click.Command, what: str) -> click.Command:
     return cmd
 
 
-def _on_server(query: NamedQuery, store: str, endpoint: str, timeout: float, given: dict[str, Any]) -> pd.DataFrame:
-    """A named query's rows from the SPARQL server at ``endpoint``, entity options resolved
-    in ``store`` when there is one."""
+def _on_server(query: NamedQuery, store: str, endpoint: str, timeout: float, given: dict[str, Any]) -> list[list[Any]]:
+    """A named query's rows (:func:`~insidergraph.queries.normal_rows`) from the SPARQL server at
+    ``endpoint``, entity options resolved in ``store`` when there is one."""
     from insidergraph.backends.sparql_server.engine import SparqlServerEngine
     from insidergraph.graph.store import Store
-    from insidergraph.queries import normalise
+    from insidergraph.queries import normal_rows
     from insidergraph.queries.resolve import resolve_entities
 
     bound = query.bind(resolve_entities(query, query.values(given), Store(store), "sparql-server"))
     engine = SparqlServerEngine(None, endpoint, timeout)
     try:
-        return normalise(query, engine.run_named(query, bound))
+        return normal_rows(query, engine.run_named(query, bound))
     finally:
         engine.close()
 
@@ -290,7 +276,7 @@ def _named_command(query: NamedQuery) -> click.Command:
 
         given = {k: v for k, v in params.items() if v is not None and v is not False}
         if endpoint:
-            emit(_on_server(query, store, endpoint, timeout, given), fmt, limit)
+            emit_rows(list(query.columns), _on_server(query, store, endpoint, timeout, given), fmt, limit)
             return
         emit_rows(list(query.columns), run_rows(query.name, store, engine=engine, **given), fmt, limit)
 
