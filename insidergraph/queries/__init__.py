@@ -40,9 +40,19 @@ def run(name: str, store: Store | str | Path, engine: str = "cypher", **params: 
     the store first (:mod:`insidergraph.queries.resolve`), whichever engine answers; one
     that names no node, or several, is a :class:`~insidergraph.errors.QueryError`.
     """
+    return answer_frame(list(get(name).columns), run_rows(name, store, engine, **params))
+
+
+def answer_frame(columns: list[str], rows: list[list[Any]]) -> pd.DataFrame:
+    """An answer's rows as the DataFrame the library returns: every column of Python objects
+    (no type inferred, so a count stays an ``int`` and a missing value ``None``).
+
+    >>> answer_frame(["n"], [[1], [None]])["n"].tolist()
+    [1, None]
+    """
     import pandas as pd
 
-    return pd.DataFrame(run_rows(name, store, engine, **params), columns=list(get(name).columns), dtype=object)
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 def run_rows(name: str, store: Store | str | Path, engine: str = "cypher", **params: Any) -> list[list[Any]]:
@@ -66,10 +76,8 @@ def run_text(text: str, store: Store | str | Path, engine: str = "cypher",
     A parameter the text uses and ``params`` lacks is a :class:`QueryError` naming it
     (:func:`check_parameters`), not an empty answer.
     """
-    import pandas as pd
-
     columns, rows = text_rows(text, store, engine, params)
-    return pd.DataFrame([[_plain(v) for v in r] for r in rows], columns=columns, dtype=object)
+    return answer_frame(columns, [[_plain(v) for v in r] for r in rows])
 
 
 def text_rows(text: str, store: Store | str | Path, engine: str = "cypher",
@@ -139,9 +147,7 @@ def normalise(query: NamedQuery, rows: list[list[Any]]) -> pd.DataFrame:
     >>> normalise(q, [["1", "Jane", 2.0, ["b", "a"], ["B", "A"]]]).iloc[0].tolist()
     ['1', 'Jane', 2, ['a', 'b'], ['A', 'B']]
     """
-    import pandas as pd
-
-    return pd.DataFrame(normal_rows(query, rows), columns=list(query.columns), dtype=object)
+    return answer_frame(list(query.columns), normal_rows(query, rows))
 
 
 def normal_rows(query: NamedQuery, rows: list[list[Any]]) -> list[list[Any]]:
@@ -205,4 +211,5 @@ def _sort_lists(rec: list[Any], group: list[int]) -> None:
         rec[i] = [t[k] for t in ordered]
 
 
-__all__ = ["QUERIES", "check_parameters", "get", "normal_rows", "normalise", "run", "run_rows", "run_text", "text_rows"]
+__all__ = ["QUERIES", "answer_frame", "check_parameters", "get", "normal_rows", "normalise", "run", "run_rows",
+           "run_text", "text_rows"]

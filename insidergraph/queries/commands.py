@@ -158,11 +158,10 @@ def emit_rows(columns: list[str], rows: list[list[Any]], fmt: str | None, limit:
     if limit is not None:
         rows = rows[:limit]
     if fmt == "table":
-        import pandas as pd
-
+        from insidergraph.queries import answer_frame
         from insidergraph.queries.display import show
 
-        show(pd.DataFrame(rows, columns=columns, dtype=object), total)
+        show(answer_frame(columns, rows), total)
     elif fmt == "json":
         import json
 
@@ -403,10 +402,8 @@ def _adhoc(language: str) -> click.Command:
 
 def _text_on_server(text: str, endpoint: str, timeout: float, params: dict[str, Any]) -> pd.DataFrame:
     """An ad-hoc query's rows from the SPARQL server at ``endpoint``."""
-    import pandas as pd
-
     from insidergraph.backends.sparql_server.engine import SparqlServerEngine
-    from insidergraph.queries import check_parameters
+    from insidergraph.queries import answer_frame, check_parameters
 
     check_parameters("sparql", text, params)
     engine = SparqlServerEngine(None, endpoint, timeout)
@@ -415,7 +412,7 @@ def _text_on_server(text: str, endpoint: str, timeout: float, params: dict[str, 
     finally:
         engine.close()
     cells = [[v.isoformat() if isinstance(v, date) else v for v in row] for row in rows]
-    return pd.DataFrame(cells, columns=columns, dtype=object)
+    return answer_frame(columns, cells)
 
 
 class SparqlCommand(click.Command):
