@@ -722,6 +722,10 @@ def write(n: int, seed: int, out: Path, shard_size: int = SHARD_SIZE, agent: int
     return written
 
 
+#: Parsed filings held before they are spilled to disk, quarter by quarter (write_form345).
+SPILL_FILINGS = 50_000
+
+
 def write_form345(n: int, seed: int, out: Path, agent: int = AGENT) -> list[Path]:
     """Write the same ``n`` filings as SEC's quarterly data sets, ``out/<YYYY>q<Q>_form345.zip``,
     one zip a quarter of filing date (the signature date: synthetic filings have no EDGAR
@@ -729,32 +733,59 @@ def write_form345(n: int, seed: int, out: Path, agent: int = AGENT) -> list[Path
     ``export --format form345``'s writer, so the zips hold what the XML says, rounded as SEC
     rounds. Returns the zips written, in quarter order.
 
-    The filings of every quarter are held in memory until the end (the generator draws days
-    at random): fine for a few quarters, about 1 GB per 100,000 filings.
+    The generator draws days at random, so a quarter's filings come all through the run:
+    they are spilled to disk as the store's own filing tables (:class:`FilingCodec`, every
+    :data:`SPILL_FILINGS` filings), and each quarter is read back and written alone, so
+    memory stays bounded at any ``n`` (2,700,000 filings make 80 quarters).
     """
+    import shutil
     import tempfile
     import zipfile
 
     from insidergraph.graph.export_form345 import write_dataset
+    from insidergraph.graph.filing_tables import FilingCodec
     from insidergraph.loaders.xml import parse_bytes
+    from insidergraph.model import Filing
 
-    quarters: dict[str, list[object]] = {}
+    codec = FilingCodec(Filing)
+    out.mkdir(parents=True, exist_ok=True)
+    spill = Path(tempfile.mkdtemp(prefix="synth-form345-", dir=out))
+    pending: dict[str, list[Filing]] = {}
+    parts: dict[str, int] = {}
+
+    def flush() -> None:
+        for quarter, filings in pending.items():
+            folder = spill / quarter / f"{parts.get(quarter, 0):06d}"
+            folder.mkdir(parents=True)
+            codec.write(folder, filings)
+            parts[quarter] = parts.get(quarter, 0) + 1
+        pending.clear()
+
+    held = 0
     for name, data in generate(n, seed, agent):
         filing = parse_bytes(data, name)
         filed = filing.signatures[0].date if filing.signatures else filing.period_of_report
         assert filed is not None
-        filing = replace(filing, filing_date=filed)
-        quarters.setdefault(f"{filed.year}q{(filed.month - 1) // 3 + 1}", []).append(filing)
-    out.mkdir(parents=True, exist_ok=True)
+        pending.setdefault(f"{filed.year}q{(filed.month - 1) // 3 + 1}", []).append(
+            replace(filing, filing_date=filed))
+        held += 1
+        if held % SPILL_FILINGS == 0:
+            flush()
+    flush()
     zips = []
-    for quarter in sorted(quarters):
+    for quarter in sorted(parts):
+        quarter_filings: list[Filing] = []
+        for folder in sorted((spill / quarter).iterdir()):
+            quarter_filings += codec.decode(codec.read(folder, set(codec.schemas())))
+        shutil.rmtree(spill / quarter)
         target = out / f"{quarter}_form345.zip"
         with tempfile.TemporaryDirectory(prefix="synth-form345-") as tmp:
-            write_dataset(quarters[quarter], tmp)  # type: ignore[arg-type]
+            write_dataset(quarter_filings, tmp)
             with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
                 for tsv in sorted(Path(tmp).iterdir()):
                     zf.write(tsv, tsv.name)
         zips.append(target)
+    spill.rmdir()
     return zips
 
 
