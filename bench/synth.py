@@ -761,14 +761,12 @@ def write_form345(n: int, seed: int, out: Path, agent: int = AGENT) -> list[Path
             parts[quarter] = parts.get(quarter, 0) + 1
         pending.clear()
 
-    held = 0
-    for name, data in generate(n, seed, agent):
+    for held, (name, data) in enumerate(generate(n, seed, agent), start=1):
         filing = parse_bytes(data, name)
         filed = filing.signatures[0].date if filing.signatures else filing.period_of_report
         assert filed is not None
         pending.setdefault(f"{filed.year}q{(filed.month - 1) // 3 + 1}", []).append(
             replace(filing, filing_date=filed))
-        held += 1
         if held % SPILL_FILINGS == 0:
             flush()
     flush()
