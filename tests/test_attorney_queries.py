@@ -358,3 +358,45 @@ def _neo4j_grants(cfg: Any) -> list[tuple[Any, ...]]:
         driver.close()
     return sorted((r["id"], r["date"].iso_format() if r["date"] else None, sorted(r["scope"] or []), r["revokes"])
                   for r in records)
+
+
+def _entity_attorney_filings() -> list[Filing]:
+    """Two Forms 4 of one issuer: an entity owner (a CIK) files one, and signs the other as
+    attorney-in-fact for a person."""
+    from insidergraph.model import Issuer, Relationship, ReportingOwner, Signature, Source
+
+    issuer = Issuer(cik="0000000101", name="NORTHWIND CORP", ticker="NWND")
+    firm = ReportingOwner(cik="0000000201", name="HARBOR TRUST CO LLC", display_name="HARBOR TRUST CO LLC",
+                          kind="entity", relationship=Relationship(is_ten_percent_owner=True))
+    jane = ReportingOwner(cik="0000000301", name="Doe Jane", display_name="Jane Doe", kind="person",
+                          relationship=Relationship(is_director=True))
+    own = Filing(accession="0000000201-24-000001", document_type="4", issuer=issuer, reporting_owners=(firm,),
+                 filing_date=date(2024, 1, 5), period_of_report=date(2024, 1, 3),
+                 source=Source(path="firm.xml", format="xml"),
+                 signatures=(Signature(text="HARBOR TRUST CO LLC", date=date(2024, 1, 5),
+                                       signer="HARBOR TRUST CO LLC"),))
+    signed = Filing(accession="0000000301-24-000001", document_type="4", issuer=issuer, reporting_owners=(jane,),
+                    filing_date=date(2024, 2, 5), period_of_report=date(2024, 2, 1),
+                    source=Source(path="jane.xml", format="xml"),
+                    signatures=(Signature(text="HARBOR TRUST CO LLC, attorney-in-fact for Jane Doe",
+                                          date=date(2024, 2, 5), signer="HARBOR TRUST CO LLC", attorney_in_fact=True,
+                                          on_behalf_of="Doe Jane", on_behalf_of_cik="0000000301"),))
+    return [own, signed]
+
+
+@pytest.mark.parametrize("engine", ["cypher", "sparql", "networkx"])
+def test_an_entity_that_signs_as_attorney_in_fact_is_an_attorney_on_every_engine(tmp_path: Path, engine: str) -> None:
+    # An owner that is a company (a trust company, a fund manager) signing another insider's
+    # Form 4 as attorney-in-fact: the build takes it (it failed: "ATTORNEY_IN_FACT_FOR joins
+    # no Company to a Person"), and the attorney network names it on every engine.
+    store = Store(tmp_path / "s")
+    store.add(_entity_attorney_filings(), engines=store_engines())
+    edges = store.tables().edges["ATTORNEY_IN_FACT_FOR"]
+    assert edges[["src", "dst"]].values.tolist() == [["company/0000000201", "person/0000000301"]]
+    network = run("attorney-network", store, engine=engine)
+    assert network.values.tolist() == [
+        ["HARBOR TRUST CO LLC", 1, 1, 1, ["Jane Doe"], ["NORTHWIND CORP"], 0, 0, [], 1]]
+    # No power of attorney is on file for it: its signature is unauthorized.
+    unauthorized = run("unauthorized-signatures", store, engine=engine)
+    assert unauthorized[["attorney_name", "owner_cik", "accession"]].values.tolist() == [
+        ["HARBOR TRUST CO LLC", "0000000301", "0000000301-24-000001"]]

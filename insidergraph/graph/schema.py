@@ -246,7 +246,8 @@ EDGE_TYPES: dict[str, EdgeType] = {
         ),
         EdgeType(
             "ATTORNEY_IN_FACT_FOR",
-            (("Person", "Person"), ("Person", "Company")),
+            # The signer is a person, or an entity owner signing for another (SIGNED's ends).
+            (("Person", "Person"), ("Person", "Company"), ("Company", "Person"), ("Company", "Company")),
             _p("first_date:date last_date:date accessions:string[]=ig:accession filing_count:int"),
             "The signer signed filings for the owner under a power of attorney.",
             rdf="prov:actedOnBehalfOf",

@@ -1,8 +1,9 @@
 // attorney-network: attorneys-in-fact ranked by the insiders they signed for (ATTORNEY_IN_FACT_FOR)
 // and the issuers and filings of the filings they signed as attorney-in-fact, beside the powers of
 // attorney granted to them (GRANTED_POWER_OF_ATTORNEY): how many, by how many grantors, and how many
-// of the insiders they signed for granted them none.
-MATCH (a:Person)
+// of the insiders they signed for granted them none. An attorney is a person, or an entity owner
+// (a trust company, a fund manager) that signed for another.
+MATCH (a:Person|Company)
 WHERE EXISTS { MATCH (a)-[:ATTORNEY_IN_FACT_FOR]->() } OR EXISTS { MATCH ()-[:GRANTED_POWER_OF_ATTORNEY]->(a) }
 OPTIONAL MATCH (a)-[:ATTORNEY_IN_FACT_FOR]->(o)
 WITH a, count(DISTINCT o) AS insider_count, collect(DISTINCT o.name) AS insider_names

@@ -269,7 +269,7 @@ def attorney_network(g: Graph, min_insiders: int) -> list[list[Any]]:
     signed_for: dict[str, set[str]] = {
         cast(str, a): set(ins) for a, ins in aif.groupby("src", sort=False)["dst"]}
     # Attorneys who hold a power but signed for no one count 0 insiders (kept by --min-insiders 0).
-    attorneys = set(signed_for) | {a for a in grantors if a in g.persons.index}
+    attorneys = set(signed_for) | {a for a in grantors if a in g.entities.index}
     rows = []
     for a in attorneys:
         ins = signed_for.get(a, set())
@@ -380,7 +380,7 @@ def _signed_for(aif: pd.DataFrame) -> dict[tuple[str, str], list[str]]:
 def unauthorized_signatures(g: Graph) -> list[list[Any]]:
     """Attorney-in-fact signatures that no power of attorney in the store authorizes."""
     signed = _signed_as_attorney(g)
-    signed = signed[signed["src"].isin(g.persons.index)]
+    signed = signed[signed["src"].isin(g.entities.index)]
     about = _about(g, signed["dst"])
     filers: dict[str, list[str]] = {}
     filed = g.rows("edges", "FILED", "dst", set(signed["dst"]))

@@ -6,7 +6,7 @@
 // revoked by a later power of the same grantor (revokes_prior, covering the issuer) signed by then.
 // A company's key: lower case, letters and digits only, then corporation/incorporated/company/limited
 // abbreviated (nx_queries.company_key; every engine spells it out the same way).
-MATCH (a:Person)-[s:SIGNED]->(f:Filing)-[:ABOUT]->(c:Company)
+MATCH (a:Person|Company)-[s:SIGNED]->(f:Filing)-[:ABOUT]->(c:Company)
 WHERE s.attorney_in_fact
 WITH a, f, c, min(s.date) AS signed_on
 OPTIONAL MATCH (a)-[r:ATTORNEY_IN_FACT_FOR]->(o)

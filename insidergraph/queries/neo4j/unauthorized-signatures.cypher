@@ -1,7 +1,7 @@
 // unauthorized-signatures in Neo4j's dialect (the definitions are those of ../unauthorized-signatures.cypher):
 // Neo4j has no regexp_replace, so a company's key keeps the letters and digits character by character;
 // list comprehensions stand for list_transform; a list property may be absent where ladybug has [].
-MATCH (a:Person)-[s:SIGNED]->(f:Filing)-[:ABOUT]->(c:Company)
+MATCH (a:Person|Company)-[s:SIGNED]->(f:Filing)-[:ABOUT]->(c:Company)
 WHERE s.attorney_in_fact
 WITH a, f, c, min(s.date) AS signed_on
 OPTIONAL MATCH (a)-[r:ATTORNEY_IN_FACT_FOR]->(o)
