@@ -400,3 +400,25 @@ def test_an_entity_that_signs_as_attorney_in_fact_is_an_attorney_on_every_engine
     unauthorized = run("unauthorized-signatures", store, engine=engine)
     assert unauthorized[["attorney_name", "owner_cik", "accession"]].values.tolist() == [
         ["HARBOR TRUST CO LLC", "0000000301", "0000000301-24-000001"]]
+
+
+def test_an_entity_attorney_in_rdf_conforms_to_the_shapes() -> None:
+    # The RDF of an entity attorney: prov:actedOnBehalfOf from the Company, a PowerOfAttorney
+    # whose ig:attorney is the Company; the SHACL shapes take it (they took only a Person).
+    import io
+
+    import pyshacl
+    import rdflib
+
+    from insidergraph.graph.build import build_graph
+    from insidergraph.graph.export_rdf import write_ntriples
+    from insidergraph.ontology import IG, PROV, shapes_graph
+
+    out = io.BytesIO()
+    write_ntriples(build_graph(_entity_attorney_filings()), out)
+    g = rdflib.Graph().parse(data=out.getvalue(), format="nt")
+    firm = next(s for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(IG["Company"])) if str(s).endswith("/0000000201"))
+    assert list(g.objects(firm, rdflib.URIRef(PROV["actedOnBehalfOf"])))
+    assert list(g.subjects(rdflib.URIRef(IG["attorney"]), firm))
+    conforms, _report, text = pyshacl.validate(g, shacl_graph=shapes_graph(), advanced=True)
+    assert conforms, text
