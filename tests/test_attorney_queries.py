@@ -306,14 +306,17 @@ def test_parse_json_carries_powers_of_attorney_and_validates(corpus: Path) -> No
 
 @pytest.mark.neo4j
 def test_both_queries_on_neo4j_give_the_embedded_rows(neo4j_env: dict[str, str], fixture_store: Store,
-                                                      corpus_store: Store) -> None:
+                                                      corpus_store: Store, tmp_path: Path) -> None:
     from insidergraph.backends.neo4j.load import Neo4jConfig, load
+
+    entity_store = Store(tmp_path / "entity-attorney")  # an entity owner signing as attorney-in-fact
+    entity_store.add(_entity_attorney_filings(), engines=store_engines())
 
     cfg = Neo4jConfig(neo4j_env["NEO4J_URI"], neo4j_env["NEO4J_USER"], neo4j_env["NEO4J_PASSWORD"])
     old = {k: os.environ.get(k) for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
     os.environ.update({"NEO4J_URI": cfg.uri, "NEO4J_USER": cfg.user, "NEO4J_PASSWORD": cfg.password})
     try:
-        for store in (fixture_store, corpus_store):
+        for store in (fixture_store, corpus_store, entity_store):
             _clear(cfg)
             tables = store.tables()
             load(tables, cfg)
@@ -326,6 +329,8 @@ def test_both_queries_on_neo4j_give_the_embedded_rows(neo4j_env: dict[str, str],
                 assert run(name, store, engine="neo4j", **params).equals(embedded), (name, params)
             if store is fixture_store:
                 assert run("unauthorized-signatures", store, engine="neo4j").values.tolist() == UNAUTHORIZED
+            if store is entity_store:
+                assert run("attorney-network", store, engine="neo4j").values.tolist()[0][0] == "HARBOR TRUST CO LLC"
     finally:
         _clear(cfg)
         for k, v in old.items():
