@@ -163,3 +163,26 @@ def test_one_filing_at_a_time_at_the_end(everything: tuple[list[str], list[str],
     grown, written = _grown([first, *([f] for f in rest[:12]), rest[12:]], tmp_path)
     _compare(grown, whole)
     assert all(w == {"cypher": "updated", "sparql": "updated"} for w in written[1:])
+
+
+def test_engines_built_for_other_declarations_are_rebuilt_not_updated(
+        everything: tuple[list[str], list[str], dict[str, Any]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A store built by a version whose graph declarations differ (an edge type has gained
+    # a pair of labels since): its engines' tables were made for those, so the next build
+    # rebuilds them; the one after that updates them again. The result equals one build.
+    import insidergraph.graph.store as store_module
+
+    xml, other, whole = everything
+    first, second, third = _split(xml, 2) + [other]
+    store = tmp_path / "s"
+    with monkeypatch.context() as m:
+        m.setattr(store_module, "schema_digest", lambda: "an-older-schema")
+        _build(store, first)
+        assert Store(store).manifest()["schema"] == "an-older-schema"
+    _build(store, second)
+    assert _written(store) == {"cypher": "rebuilt", "sparql": "rebuilt"}
+    assert Store(store).manifest()["schema"] == store_module.schema_digest()
+    _build(store, third)
+    assert _written(store) == {"cypher": "updated", "sparql": "updated"}
+    _compare(_state(store, tmp_path), whole)

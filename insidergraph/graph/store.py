@@ -6,7 +6,7 @@ Parquet, JSON and the engines' own files)::
     CURRENT                  the name of the live generation (one line, switched atomically)
     LOCK                     held (flock) by the one process writing the store; its PID
     gen-NNNNNN/              one generation: everything a build wrote
-        manifest.json        format, counts, engines, every file's size (and SHA-256)
+        manifest.json        format, schema digest, counts, engines, every file's size (and SHA-256)
         filings/CCCCCC/*.parquet   the parsed filings as tables of the model, one chunk per build
         graph/nodes/*.parquet      the graph tables (see insidergraph.graph.tables)
         graph/edges/*.parquet
@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from insidergraph.errors import StoreError
 from insidergraph.graph import store_files as sf
-from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES
+from insidergraph.graph.schema import EDGE_TYPES, NODE_TYPES, schema_digest
 from insidergraph.graph.store_checks import size_problem, stale_table
 from insidergraph.model import Filing, PowerOfAttorney
 
@@ -71,7 +71,7 @@ FILINGS_PER_CHUNK = 20_000
 #: Manifest keys the store itself writes. Any other top-level key (``fetch``, say) belongs
 #: to whoever set it with :meth:`Store.add` ``meta=`` and is carried over by later builds.
 RESERVED_KEYS: frozenset[str] = frozenset(
-    {"format", "filings", "counts", "engines", "files", "chunks", "power_chunks"}
+    {"format", "filings", "counts", "engines", "files", "chunks", "power_chunks", "schema"}
 )
 #: Files whose SHA-256 the manifest records and reads check (the engines' files, gigabytes
 #: at scale, are checked by size; their content by the engines themselves).
@@ -327,9 +327,11 @@ class Store:
                 and all(kept.get(k) == v for k, v in meta.items())):
             self._sparql = None
             return offered, 0, self.tables()
-        # The engines of an intact previous generation of the same scope are updated with
-        # what changed instead of rebuilt.
-        previous = self.generation_dir if old and intact and self._sparql == before else None
+        # The engines of an intact previous generation of the same scope, built for the same
+        # declarations of the graph (schema_digest), are updated with what changed instead
+        # of rebuilt.
+        same_schema = old.get("schema") == schema_digest()
+        previous = self.generation_dir if old and intact and same_schema and self._sparql == before else None
         gen = sf.new_generation(self.path)
         self._engines = engines
         added = len(new[0]) + len(new[1])
@@ -394,7 +396,8 @@ class Store:
         self._staging = gen
         written = self._write_outputs(tables, change)
         # How each engine was written (rebuilt or updated in place): a record, not state.
-        manifest = {**extra, "format": FORMAT_VERSION, "filings": n_filings, "counts": tables.counts(),
+        manifest = {**extra, "format": FORMAT_VERSION, "schema": schema_digest(), "filings": n_filings,
+                    "counts": tables.counts(),
                     "engines": {"sparql": self._sparql, "written": written}, "chunks": chunks,
                     **({"power_chunks": power_chunks} if power_chunks else {}),
                     "files": sf.entries(gen, HASHED)}
