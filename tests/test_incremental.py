@@ -174,7 +174,7 @@ def test_engines_built_for_other_declarations_are_rebuilt_not_updated(
     import insidergraph.graph.store as store_module
 
     xml, other, whole = everything
-    first, second, third = _split(xml, 2) + [other]
+    first, second, third = [*_split(xml, 2), other]
     store = tmp_path / "s"
     with monkeypatch.context() as m:
         m.setattr(store_module, "schema_digest", lambda: "an-older-schema")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import pickle
 from dataclasses import dataclass
@@ -110,7 +111,7 @@ def test_equal_values_of_the_filings_are_one_object_each(filings: list[Filing], 
     by_cik: dict[str, list[Filing]] = {}
     for f in back:
         by_cik.setdefault(f.issuer.cik or "", []).append(f)
-    pairs = [(a, b) for fs in by_cik.values() for a, b in zip(fs, fs[1:]) if a.issuer.name == b.issuer.name]
+    pairs = [(a, b) for fs in by_cik.values() for a, b in itertools.pairwise(fs) if a.issuer.name == b.issuer.name]
     assert pairs and all(a.issuer.name is b.issuer.name for a, b in pairs)
 
 
