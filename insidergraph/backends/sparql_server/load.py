@@ -268,23 +268,33 @@ class _Sender:
     def flush(self) -> None:
         if not self._pending:
             return
-        if self.protocol == "gsp":
-            graph, first, _ = self._pending[0]
-            body = "".join(_body(lines) for _, _, lines in self._pending).encode()
-            self.client.graph("PUT" if first else "POST", graph, body)
-        else:
-            drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g, first, _ in self._pending if first)
-            if self.protocol == "update":
-                inserts = "".join(f"GRAPH <{g}> {{\n{_body(lines)}}}\n" for g, _, lines in self._pending)
-                self.client.update(f"{drops}INSERT DATA {{\n{inserts}}}")
-            else:
-                if drops and self.dropper is not None:
-                    self.dropper.update(drops.removesuffix(" ;\n"))
-                # Streamed piece by piece: the request's text is never held whole.
-                self.client.dataset(_body(nquads(g, lines)).encode() for g, _, lines in self._pending)
+        {"gsp": self._put_graph, "update": self._insert_data, "quads": self._post_dataset}[self.protocol]()
         self.triples += self._size
         self._pending, self._size = [], 0
         self.bars.update("triples", self.triples, self.quads.total)
+
+    def _drops(self) -> str:
+        """A ``DROP SILENT GRAPH`` for each graph the pending pieces start."""
+        return "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g, first, _ in self._pending if first)
+
+    def _put_graph(self) -> None:
+        """One graph's pieces: a ``PUT`` when they start it (replacing what it held), else a ``POST``."""
+        graph, first, _ = self._pending[0]
+        body = "".join(_body(lines) for _, _, lines in self._pending).encode()
+        self.client.graph("PUT" if first else "POST", graph, body)
+
+    def _insert_data(self) -> None:
+        """One SPARQL Update: the graphs started dropped, then every piece inserted."""
+        inserts = "".join(f"GRAPH <{g}> {{\n{_body(lines)}}}\n" for g, _, lines in self._pending)
+        self.client.update(f"{self._drops()}INSERT DATA {{\n{inserts}}}")
+
+    def _post_dataset(self) -> None:
+        """The graphs started dropped by an update, then every piece as one N-Quads ``POST``."""
+        drops = self._drops()
+        if drops and self.dropper is not None:
+            self.dropper.update(drops.removesuffix(" ;\n"))
+        # Streamed piece by piece: the request's text is never held whole.
+        self.client.dataset(_body(nquads(g, lines)).encode() for g, _, lines in self._pending)
 
 
 def _server_graphs(client: SparqlClient) -> list[str]:
