@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import neo4j_db
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -307,17 +308,17 @@ def test_parse_json_carries_powers_of_attorney_and_validates(corpus: Path) -> No
 @pytest.mark.neo4j
 def test_both_queries_on_neo4j_give_the_embedded_rows(neo4j_env: dict[str, str], fixture_store: Store,
                                                       corpus_store: Store, tmp_path: Path) -> None:
-    from insidergraph.backends.neo4j.load import Neo4jConfig, load
+    from insidergraph.backends.neo4j.load import load
 
     entity_store = Store(tmp_path / "entity-attorney")  # an entity owner signing as attorney-in-fact
     entity_store.add(_entity_attorney_filings(), engines=store_engines())
 
-    cfg = Neo4jConfig(neo4j_env["NEO4J_URI"], neo4j_env["NEO4J_USER"], neo4j_env["NEO4J_PASSWORD"])
+    cfg = neo4j_db.config(neo4j_env)
     old = {k: os.environ.get(k) for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
     os.environ.update({"NEO4J_URI": cfg.uri, "NEO4J_USER": cfg.user, "NEO4J_PASSWORD": cfg.password})
     try:
         for store in (fixture_store, corpus_store, entity_store):
-            _clear(cfg)
+            neo4j_db.clear(cfg)
             tables = store.tables()
             load(tables, cfg)
             grants = tables.edges["GRANTED_POWER_OF_ATTORNEY"]
@@ -332,23 +333,12 @@ def test_both_queries_on_neo4j_give_the_embedded_rows(neo4j_env: dict[str, str],
             if store is entity_store:
                 assert run("attorney-network", store, engine="neo4j").values.tolist()[0][0] == "HARBOR TRUST CO LLC"
     finally:
-        _clear(cfg)
+        neo4j_db.clear(cfg)
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-
-
-def _clear(cfg: Any) -> None:
-    from insidergraph.backends.neo4j.load import connect
-
-    driver = connect(cfg)
-    try:
-        with driver.session(database=cfg.database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
-    finally:
-        driver.close()
 
 
 def _neo4j_grants(cfg: Any) -> list[tuple[Any, ...]]:

@@ -14,6 +14,7 @@ import csv
 import io
 from pathlib import Path
 
+import neo4j_db
 import pytest
 from click.testing import CliRunner, Result
 
@@ -95,15 +96,10 @@ def test_each_form_of_a_value_gives_the_rows_of_its_node(store: Store, form: tup
 @pytest.mark.neo4j
 def test_on_neo4j_each_form_gives_the_embedded_rows(store: Store, neo4j_env: dict[str, str]) -> None:
     # Resolution reads the store's tables, so a server engine resolves as the embedded ones.
-    from insidergraph.backends.neo4j.load import Neo4jConfig, connect, load
+    from insidergraph.backends.neo4j.load import load
 
-    cfg = Neo4jConfig(neo4j_env["NEO4J_URI"], neo4j_env["NEO4J_USER"], neo4j_env["NEO4J_PASSWORD"])
-    driver = connect(cfg)
-    try:
-        with driver.session(database=cfg.database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
-    finally:
-        driver.close()
+    cfg = neo4j_db.config(neo4j_env)
+    neo4j_db.clear(cfg)
     load(store.tables(), cfg)
     env = {k: neo4j_env[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
     for option, value, _ in [*FORMS, ("person", "smith", "")]:

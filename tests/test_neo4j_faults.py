@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import neo4j_db
 import pytest
 from click.testing import CliRunner, Result
 
@@ -40,13 +41,8 @@ def store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 @pytest.fixture
 def empty(neo4j_env: dict[str, str]) -> Iterator[Neo4jConfig]:
-    cfg = Neo4jConfig(neo4j_env["NEO4J_URI"], neo4j_env["NEO4J_USER"], neo4j_env["NEO4J_PASSWORD"])
-    driver = connect(cfg)
-    try:
-        with driver.session(database=cfg.database) as session:  # an implicit transaction, as IN TRANSACTIONS needs
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
-    finally:
-        driver.close()
+    cfg = neo4j_db.config(neo4j_env)
+    neo4j_db.clear(cfg)
     yield cfg
 
 
@@ -114,7 +110,7 @@ def test_a_server_that_dies_mid_load_is_reported_as_gone(store: Store, tmp_path:
     assert started.returncode == 0, started.stderr
     try:
         settings = dict(line.split("=", 1) for line in started.stdout.split())
-        cfg = Neo4jConfig(settings["NEO4J_URI"], settings["NEO4J_USER"], settings["NEO4J_PASSWORD"])
+        cfg = neo4j_db.config(settings)
         pid = int((directory / "neo4j.pid").read_text())
 
         def kill_server(kind: str, name: str, index: int) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import neo4j_db
 import pytest
 from click.testing import CliRunner
 
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.neo4j
 
 @pytest.fixture(scope="module")
 def cfg(neo4j_env: dict[str, str]) -> Neo4jConfig:
-    return Neo4jConfig(neo4j_env["NEO4J_URI"], neo4j_env["NEO4J_USER"], neo4j_env["NEO4J_PASSWORD"])
+    return neo4j_db.config(neo4j_env)
 
 
 @pytest.fixture(scope="module")
@@ -46,18 +47,9 @@ def tables(store: Store) -> GraphTables:
     return store.tables()
 
 
-def _clear(cfg: Neo4jConfig) -> None:
-    driver = connect(cfg)
-    try:
-        with driver.session(database=cfg.database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
-    finally:
-        driver.close()
-
-
 @pytest.fixture
 def empty(cfg: Neo4jConfig) -> Iterator[Neo4jConfig]:
-    _clear(cfg)
+    neo4j_db.clear(cfg)
     yield cfg
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import neo4j_db
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -232,15 +233,8 @@ def test_cypher_and_sparql_give_the_cli_rows_typed_by_their_values(store: Any, s
 @pytest.mark.neo4j
 def test_neo4j_gives_the_same_typed_frames(store: Any, store_path: Path, neo4j_env: dict[str, str],
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from insidergraph.backends.neo4j.connection import Neo4jConfig, connect
-
     env = {k: neo4j_env[k] for k in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD")}
-    driver = connect(Neo4jConfig(env["NEO4J_URI"], env["NEO4J_USER"], env["NEO4J_PASSWORD"]))
-    try:
-        with driver.session(database="neo4j") as session:  # the server is shared: start from empty
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
-    finally:
-        driver.close()
+    neo4j_db.clear(neo4j_db.config(env))  # the server is shared: start from empty
     loaded = CliRunner().invoke(cli, ["neo4j", "load", "--store", str(store_path), "--no-progress"], env=env)
     assert loaded.exit_code == 0, loaded.output
     for key, value in env.items():
