@@ -74,19 +74,12 @@ class Codec:
         amounts as one shared object (see :func:`shared_values`)."""
         if self.columns is not None:
             return self.columns(array)
-        if self.arrow in _SHARED:
-            return shared_values(array, None if self.plain else self.decode)
-        raw = array.to_pylist()
-        return raw if self.plain else [self.decode(v) for v in raw]
+        return shared_values(array, None if self.plain else self.decode)
 
     @property
     def plain(self) -> bool:
         """True when the values need no conversion either way."""
         return self.encode is _same and self.decode is _same
-
-
-#: Arrow types whose values :func:`shared_values` decodes once per distinct value.
-_SHARED = (pa.string(), pa.date32())
 
 
 _SCALARS: dict[Any, Codec] = {
@@ -210,11 +203,6 @@ class _Child:
 _MISSING = object()
 
 
-def _raw(column: Any) -> list[Any]:
-    """A column's stored values (not decoded), equal strings and dates shared."""
-    return shared_values(column) if column.type in _SHARED else column.to_pylist()
-
-
 def _child(name: str, tp: Any) -> _Child | None:
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     element = args[0] if args else None
@@ -332,7 +320,7 @@ class FilingCodec:
             for parent, item in zip(parents, (cls(*values) for values in zip(*cols))):
                 groups[parent].append(item)
             return [tuple(g) for g in groups]
-        cols_raw = [_raw(table.column(c)) if c in table.column_names else [_MISSING] * table.num_rows
+        cols_raw = [shared_values(table.column(c)) if c in table.column_names else [_MISSING] * table.num_rows
                     for c in names]
         for parent, row in zip(parents, zip(*cols_raw)):
             groups[parent].append(row)

@@ -228,12 +228,8 @@ def _type(name: str, label: str, data: bytes, table: pa.Table, errors: list[Pars
     order = pc.sort_indices(pa.table({f"k{i}": k for i, k in enumerate(keys)}),
                             sort_keys=[(f"k{i}", "ascending") for i in range(len(keys))])
     # Equal names, CIKs, titles and dates as one object each (see shared_values).
-    columns = {c: _values(pc.take(v, order)) for c, v in typed.items()}
+    columns = {c: shared_values(pc.take(v, order)) for c, v in typed.items()}
     return _Typed(columns, [a or "" for a in columns["ACCESSION_NUMBER"]], bad)
-
-
-def _values(column: pa.Array | pa.ChunkedArray) -> list[Any]:
-    return shared_values(column) if column.type in (pa.string(), pa.date32()) else column.to_pylist()
 
 
 #: One Decimal per amount text, shared by the rows that repeat it.

@@ -58,8 +58,8 @@ def shared(text: str) -> str:
 
 
 def shared_values(array: Any, decode: Callable[[Any], Any] | None = None) -> list[Any]:
-    """The values of a string or date array as Python objects (each ``decode``d), one object
-    per distinct value, shared by every row that holds it.
+    """The values of an Arrow array as Python objects (each ``decode``d); of a string or date
+    array, one object per distinct value, shared by every row that holds it.
 
     Filings repeat most of their values (names, CIKs, titles, dates, prices, codes): made
     once each, a store's filings read back take 30% less memory than with one object per
@@ -74,6 +74,9 @@ def shared_values(array: Any, decode: Callable[[Any], Any] | None = None) -> lis
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if not (pa.types.is_string(array.type) or pa.types.is_date32(array.type)):
+        raw = array.to_pylist()  # numbers, flags, lists: no objects worth sharing
+        return raw if decode is None else [decode(v) for v in raw]
     encoded = pc.dictionary_encode(array)
     if isinstance(encoded, pa.ChunkedArray):  # one dictionary for every chunk
         encoded = encoded.unify_dictionaries().combine_chunks() if encoded.num_chunks else None
